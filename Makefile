@@ -1,0 +1,16 @@
+.PHONY: run test install screenshots bench
+
+run:
+	bash scripts/run.sh
+
+install:
+	bash scripts/bootstrap.sh
+
+test: install
+	.venv/bin/python -m pytest
+
+screenshots: install
+	.venv/bin/python -m pytest tests/test_browser_screenshots.py -q
+
+bench: install
+	.venv/bin/python bench/answer.py

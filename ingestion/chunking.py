@@ -1,0 +1,143 @@
+"""Token-aware chunking that follows the document's structure.
+
+A chunk never exceeds `max_tokens` of the embedding model's own tokenizer (a longer one would be
+silently truncated by the model), breaks on structure first (sections, then paragraphs, then
+sentences, then words — never inside a word) and remembers page, location, heading path and its
+character span in the extracted text, so a citation can point to and highlight it.
+"""
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from ingestion.types import Block, ChunkDraft
+
+SEPARATOR = "\n\n"
+SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+")
+CountTokens = Callable[[list[str]], list[int]]
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """A piece of text that is never split further, with its place in the extracted text."""
+
+    text: str
+    start: int
+    tokens: int
+    block: Block
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
+
+
+def extract_text(blocks: Iterable[Block]) -> tuple[str, list[tuple[int, Block]]]:
+    """Join blocks into the document's extracted text; return it with each block's start offset."""
+    parts, placed, offset = [], [], 0
+    for block in blocks:
+        text = block.text.strip()
+        if not text:
+            continue
+        if parts:
+            parts.append(SEPARATOR)
+            offset += len(SEPARATOR)
+        placed.append((offset, Block(text, block.page, block.location, block.heading_path, block.kind)))
+        parts.append(text)
+        offset += len(text)
+    return "".join(parts), placed
+
+
+def chunk_blocks(
+    placed: list[tuple[int, Block]], *, count_tokens: CountTokens, max_tokens: int, overlap_tokens: int
+) -> Iterator[ChunkDraft]:
+    """Pack structure-split units into chunks of at most `max_tokens`, with overlap inside a section."""
+    current: list[_Unit] = []
+    ordinal = 0
+    for unit in _units(placed, count_tokens, max_tokens):
+        new_section = current and unit.block.heading_path != current[-1].block.heading_path
+        if current and (new_section or _tokens(current) + unit.tokens > max_tokens):
+            yield _draft(ordinal, current)
+            ordinal += 1
+            current = [] if new_section or unit.block.kind == "heading" else _tail(current, overlap_tokens)
+            while current and _tokens(current) + unit.tokens > max_tokens:
+                current.pop(0)
+        current.append(unit)
+    if current:
+        yield _draft(ordinal, current)
+
+
+def _units(placed: list[tuple[int, Block]], count_tokens: CountTokens, max_tokens: int) -> Iterator[_Unit]:
+    for start, block in placed:
+        pieces = _split(block.text, start, count_tokens, max_tokens)
+        for (text, offset), tokens in zip(pieces, count_tokens([p[0] for p in pieces]), strict=True):
+            yield _Unit(text, offset, tokens, block)
+
+
+def _split(text: str, start: int, count_tokens: CountTokens, max_tokens: int) -> list[tuple[str, int]]:
+    """A block as (text, offset) pieces that each fit: whole, else sentences, else word windows."""
+    if count_tokens([text])[0] <= max_tokens:
+        return [(text, start)]
+    pieces = []
+    for sentence, offset in _spans(text, SENTENCE_END):
+        if count_tokens([sentence])[0] <= max_tokens:
+            pieces.append((sentence, start + offset))
+        else:
+            pieces.extend((w, start + offset + o) for w, o in _word_windows(sentence, count_tokens, max_tokens))
+    return pieces
+
+
+def _spans(text: str, pattern: re.Pattern) -> Iterator[tuple[str, int]]:
+    position = 0
+    for match in pattern.finditer(text):
+        if match.start() > position:
+            yield text[position : match.start()], position
+        position = match.end()
+    if position < len(text):
+        yield text[position:], position
+
+
+def _word_windows(text: str, count_tokens: CountTokens, max_tokens: int) -> Iterator[tuple[str, int]]:
+    """Cut an over-long sentence between words, shrinking each window until it fits the model."""
+    words = [(m.group(), m.start()) for m in re.finditer(r"\S+", text)]
+    i = 0
+    while i < len(words):
+        size = min(len(words) - i, max(1, max_tokens // 2))
+        while True:
+            first, last = words[i], words[i + size - 1]
+            piece = text[first[1] : last[1] + len(last[0])]
+            if size == 1 or count_tokens([piece])[0] <= max_tokens:
+                break
+            size = max(1, size * 3 // 4)
+        yield piece, first[1]
+        i += size
+
+
+def _tokens(units: list[_Unit]) -> int:
+    return sum(u.tokens for u in units)
+
+
+def _tail(units: list[_Unit], overlap_tokens: int) -> list[_Unit]:
+    """The last units of a chunk that fit in the overlap, repeated at the start of the next one."""
+    tail: list[_Unit] = []
+    for unit in reversed(units):
+        if _tokens(tail) + unit.tokens > overlap_tokens:
+            break
+        tail.insert(0, unit)
+    return tail if len(tail) < len(units) else []
+
+
+def _draft(ordinal: int, units: list[_Unit]) -> ChunkDraft:
+    pages = [u.block.page for u in units if u.block.page is not None]
+    locations = list(dict.fromkeys(u.block.location for u in units if u.block.location))
+    location = locations[0] if len(locations) <= 1 else f"{locations[0]} – {locations[-1]}"
+    return ChunkDraft(
+        ordinal=ordinal,
+        text="\n".join(u.text for u in units),
+        page=min(pages) if pages else None,
+        page_end=max(pages) if pages else None,
+        location=location,
+        heading_path=units[-1].block.heading_path,
+        char_start=units[0].start,
+        char_end=units[-1].end,
+        token_count=_tokens(units),
+    )

@@ -1,0 +1,100 @@
+"""One parser per format, chosen from the detected type (content, not extension).
+
+`parse_file(path)` returns a `ParsedFile` or raises `ParseError` with a reason a person can act on.
+Parser modules are imported lazily: each pulls in its own heavy library only when that format arrives.
+"""
+
+import importlib
+import itertools
+import logging
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from ingestion.detect import detect_type
+from ingestion.types import Block, ParsedFile, ParseError
+
+log = logging.getLogger(__name__)
+
+# detected type -> module in this package that has `parse(path: Path) -> ParsedFile`
+PARSERS: dict[str, str] = {
+    "text": "text",
+    "markdown": "text",
+    "csv": "delimited",
+    "html": "webpage",
+    "eml": "mail",
+    "msg": "mail",
+    "pdf": "pdf",
+    "image": "image",
+    "docx": "word",
+    "pptx": "slides",
+    "xlsx": "xlsx",
+    "xls": "xls",
+    "odt": "opendocument",
+    "ods": "opendocument",
+    "odp": "opendocument",
+    "rtf": "rtf",
+    "epub": "epub",
+    "doc": "legacy",
+    "ppt": "legacy",
+    "wordperfect": "legacy",
+    # recognised but unreadable: accepted so the document fails with the real reason, not "unsupported"
+    "encrypted-ooxml": "unreadable",
+    "corrupt-zip": "unreadable",
+    "corrupt-ole": "unreadable",
+}
+
+NO_TEXT = "no text found: the {kind} file has no readable text (if it is a scan or a photo, upload a clearer copy)"
+UNREADABLE = "corrupt: the {kind} file could not be read ({error}); open it in its application, save a new copy and upload that"
+
+
+def parse_file(path: Path) -> ParsedFile:
+    """Parse one file of any supported type.
+
+    Raises ParseError up front when the file is empty, unsupported, encrypted, corrupt or has no text. Blocks of a
+    large file (PDF pages) are produced while `blocks` is consumed, so memory stays bounded; an unexpected
+    failure at that point is also raised as ParseError("corrupt"), and a page that cannot be read is skipped with a
+    note in `warnings`. Every block yielded has non-blank text.
+    """
+    if path.stat().st_size == 0:
+        raise ParseError("empty", "no text found: the file is empty (0 bytes)")
+    kind = detect_type(path)
+    module_name = PARSERS.get(kind)
+    if module_name is None:
+        raise ParseError(
+            "unsupported", f"unsupported file type ({kind}); supported: {', '.join(sorted(set(PARSERS) - _PSEUDO))}"
+        )
+    module = importlib.import_module(f"ingestion.parsers.{module_name}")
+    try:
+        parsed = module.parse(path)
+        blocks = _guarded(parsed.blocks, kind)
+        first = next(blocks, None)  # an empty document fails here, before anyone counts its pages
+    except ParseError:
+        raise
+    except Exception as exc:  # a library's own error on a damaged file: the worker must survive it
+        log.warning("parsing %s as %s failed", path, kind, exc_info=True)
+        raise ParseError("corrupt", UNREADABLE.format(kind=kind.upper(), error=_plain(exc))) from exc
+    if first is None:
+        raise ParseError("empty", NO_TEXT.format(kind=kind.upper()))
+    parsed.blocks = itertools.chain([first], blocks)
+    return parsed
+
+
+_PSEUDO = {"encrypted-ooxml", "corrupt-zip", "corrupt-ole"}
+
+
+def _guarded(blocks: Iterable[Block], kind: str) -> Iterator[Block]:
+    """Drop blank blocks; turn a library error raised mid-document into a ParseError a person can read."""
+    try:
+        for block in blocks:
+            if block.text.strip():
+                yield block
+    except ParseError:
+        raise
+    except Exception as exc:
+        log.warning("parsing a %s file failed part-way", kind, exc_info=True)
+        raise ParseError("corrupt", UNREADABLE.format(kind=kind.upper(), error=_plain(exc))) from exc
+
+
+def _plain(exc: Exception) -> str:
+    message = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__

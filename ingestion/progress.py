@@ -1,0 +1,52 @@
+"""Stage and percentage of an ingest, written on the Document row for the admin and the API.
+
+Rows are written by web and worker alike, so every write is a queryset `.update()` of named fields.
+The percentage spans the whole pipeline: parsing 0–20, chunking 20–30, embedding 30–100.
+"""
+
+import time
+from collections.abc import Iterator
+
+from ingestion import throttle
+from ingestion.types import Block, ParsedFile
+from webapp.documents.models import Document
+
+PARSE_END = 20.0
+CHUNK_END = 30.0
+MIN_INTERVAL_S = 0.5
+
+_last_write: dict[int, float] = {}
+
+
+def stage(document: Document, status: str, percent: float) -> None:
+    document.stage = status
+    Document.objects.filter(pk=document.pk).update(status=status, stage=status, progress=percent, error="")
+    _last_write[document.pk] = time.monotonic()
+
+
+def _percent(document: Document, percent: float) -> None:
+    now = time.monotonic()
+    if now - _last_write.get(document.pk, 0.0) >= MIN_INTERVAL_S:
+        Document.objects.filter(pk=document.pk).update(progress=round(percent, 1))
+        _last_write[document.pk] = now
+
+
+def track_pages(document: Document, parsed: ParsedFile) -> Iterator[Block]:
+    """Pass blocks through, reporting pages parsed out of the page count when the format has pages."""
+    for block in parsed.blocks:
+        if parsed.page_count and block.page:
+            _percent(document, PARSE_END * min(block.page / parsed.page_count, 1.0))
+        yield block
+
+
+def embedded(document: Document, done: int, total: int) -> None:
+    _percent(document, CHUNK_END + (100.0 - CHUNK_END) * done / max(total, 1) * 0.99)
+
+
+def fail(document: Document, reason: str) -> None:
+    Document.objects.filter(pk=document.pk).update(status=Document.Status.FAILED, error=reason)
+    _last_write.pop(document.pk, None)
+
+
+def yield_to_answers() -> None:
+    throttle.wait_while_answering()

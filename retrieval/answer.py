@@ -1,0 +1,181 @@
+"""answer_message() = retrieve → prompt → generate (stream) → cite.
+
+Events go to the message's Redis stream in this order: `sources` (before any token), `token`…,
+then `done` or `error`. The model is never called without passages: with none, the answer says the
+documents do not cover the question. With no model, the passages themselves are the answer.
+"""
+
+import logging
+import time
+
+from django.conf import settings
+from django.utils import timezone
+
+from ingestion import throttle
+from retrieval import events, messages
+from retrieval.citations import resolve_citations
+from retrieval.components import get_llm
+from retrieval.language import detect_language
+from retrieval.llm import ModelUnavailable
+from retrieval.prompt import build_prompt
+from retrieval.search import search_passages
+from retrieval.types import GenerationParams, Passage
+from webapp.chat.models import Citation, Message
+from webapp.documents.models import Collection
+
+log = logging.getLogger(__name__)
+HISTORY_TURNS = 2
+
+
+def answer_message(message_id: int) -> None:
+    message = Message.objects.select_related("conversation").filter(pk=message_id).first()
+    if message is None or message.status != Message.Status.QUEUED:
+        return
+    events.dequeued(message_id)
+    Message.objects.filter(pk=message_id).update(status=Message.Status.RUNNING)
+    usage = {"queue_wait_ms": round((timezone.now() - message.created_at).total_seconds() * 1000)}
+    try:
+        with throttle.answering():
+            _answer(message, usage)
+    except Exception as exc:  # the user sees a reason and the worker goes on
+        log.exception("answer %s failed", message_id)
+        _finish(message, status=Message.Status.ERROR, error=f"{type(exc).__name__}: {exc}")
+        events.publish(message_id, "error", {"code": "answer_failed", "message": messages.FAILED})
+
+
+def _answer(message: Message, usage: dict) -> None:
+    question, history = _question_and_history(message)
+    language = detect_language(question)
+    started = time.monotonic()
+    passages = search_passages(question, collection_ids=message.collections, limit=settings.SEARCH_TOP_K)
+    usage["retrieval_ms"] = round((time.monotonic() - started) * 1000, 1)
+    Message.objects.filter(pk=message.pk).update(search_query=question)
+    if not passages:
+        names = list(Collection.objects.filter(pk__in=message.collections).values_list("name", flat=True))
+        _publish_sources(message, [], language)
+        return _complete(message, messages.not_covered(language, names), [], usage, "no_passages")
+    try:
+        llm = get_llm()
+    except ModelUnavailable as exc:
+        llm, usage["model_error"] = None, str(exc)
+    if llm is None:
+        passages = passages[: settings.ANSWER_PASSAGES]
+        _publish_sources(message, passages, language)
+        return _complete(message, messages.search_only(language, passages), passages, usage, "search_only")
+    _generate(message, llm, question, history, passages[: settings.ANSWER_PASSAGES], language, usage)
+
+
+def _generate(message, llm, question, history, passages, language, usage) -> None:
+    params = GenerationParams(**message.params)
+    prompt = build_prompt(
+        question=question,
+        passages=passages,
+        history=history,
+        language=language,
+        count_tokens=lambda text: len(llm.tokenize(text)),
+        budget=llm.n_ctx - params.max_tokens,
+        chat_template=llm.chat_template,
+    )
+    params.stop = list(dict.fromkeys(params.stop + prompt.stop))
+    usage.update(prompt_tokens=prompt.tokens, passages_left_out=prompt.left_out)
+    _publish_sources(message, prompt.passages, language)
+    text, finish = _stream(message, llm, prompt.segments, params, usage)
+    _complete(message, text, prompt.passages, usage, finish)
+
+
+def _stream(message, llm, segments, params: GenerationParams, usage: dict) -> tuple[str, str]:
+    """Relay tokens; stop on cancel or timeout within one token."""
+    started = time.monotonic()
+    parts: list[str] = []
+    finish, count = "stop", 0
+    stream = llm.stream(segments, params)
+    try:
+        for piece in stream:
+            if piece.text:
+                if not parts:
+                    usage["ttft_ms"] = round((time.monotonic() - started) * 1000, 1)
+                    piece = type(piece)(piece.text.lstrip(), piece.finish_reason)
+                parts.append(piece.text)
+                count += 1
+                events.publish(message.pk, "token", {"text": piece.text})
+            if piece.finish_reason:
+                finish = piece.finish_reason
+            if events.is_cancelled(message.pk):
+                finish = "cancelled"
+                break
+            if time.monotonic() - started > params.timeout:
+                finish = "timeout"
+                break
+    finally:
+        stream.close()
+    elapsed = time.monotonic() - started
+    first = usage.get("ttft_ms", 0) / 1000
+    usage["completion_tokens"] = count
+    usage["tokens_per_s"] = round((count - 1) / (elapsed - first), 1) if count > 1 and elapsed > first else None
+    return "".join(parts).strip(), finish
+
+
+def _question_and_history(message: Message) -> tuple[str, list[tuple[str, str]]]:
+    earlier = list(
+        Message.objects.filter(conversation=message.conversation, pk__lt=message.pk).order_by("-pk")[: 1 + 2 * HISTORY_TURNS]
+    )
+    question = earlier[0].text if earlier and earlier[0].role == Message.Role.USER else ""
+    pairs, rest = [], earlier[1:]
+    for answer, asked in zip(rest[0::2], rest[1::2]):
+        if answer.role == Message.Role.ASSISTANT and asked.role == Message.Role.USER and answer.text:
+            pairs.insert(0, (asked.text, answer.text))
+    return question, pairs
+
+
+def _publish_sources(message: Message, passages: list[Passage], language: str) -> None:
+    events.publish(
+        message.pk,
+        "sources",
+        {
+            "message_id": message.pk,
+            "conversation_id": message.conversation_id,
+            "language": language,
+            "passages": [p.as_event() for p in passages],
+        },
+    )
+
+
+def _complete(message: Message, text: str, passages: list[Passage], usage: dict, finish: str) -> None:
+    cited = resolve_citations(text, passages)
+    usage["dropped_markers"] = cited.dropped_markers
+    Citation.objects.bulk_create(
+        Citation(
+            message=message, n=p.n, chunk_id=p.chunk_id, document_id=p.document_id, title=p.title, text=p.text,
+            page=p.page, location=p.location, heading_path=p.heading_path, char_start=p.char_start,
+            char_end=p.char_end, score=p.score, cited=p.n in cited.cited,
+        )
+        for p in passages
+    )
+    status = Message.Status.CANCELLED if finish == "cancelled" else Message.Status.DONE
+    _finish(message, status=status, text=cited.text, usage=usage, finish_reason=finish)
+    by_n = {p.n: p for p in passages}
+    events.publish(
+        message.pk,
+        "done",
+        {
+            "message_id": message.pk,
+            "conversation_id": message.conversation_id,
+            "answer": cited.text,
+            "finish_reason": finish,
+            "citations": [citation_event(by_n[n]) for n in cited.cited],
+            "sources": [p.as_event() for p in passages],
+            "usage": usage,
+        },
+    )
+
+
+def citation_event(passage: Passage) -> dict:
+    return {
+        "n": passage.n, "document_id": passage.document_id, "title": passage.title, "chunk_id": passage.chunk_id,
+        "text": passage.text, "page": passage.page, "location": passage.location,
+        "char_start": passage.char_start, "char_end": passage.char_end,
+    }
+
+
+def _finish(message: Message, **fields) -> None:
+    Message.objects.filter(pk=message.pk).update(finished_at=timezone.now(), **fields)

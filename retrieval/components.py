@@ -1,0 +1,67 @@
+"""Process-wide components of the worker: the index, the embedding model and the LLM.
+
+Each is created once per process on first use (never at import time, never in the web process) and
+chosen from settings in one place. The embedded index can be opened by one process only, which is why
+only the worker calls these.
+"""
+
+import threading
+from functools import cache
+
+from django.conf import settings
+
+_lock = threading.Lock()
+
+
+@cache
+def _embedder():
+    from ingestion.embedding import Embedder
+
+    return Embedder(
+        settings.EMBEDDING_MODEL, batch_size=settings.EMBEDDING_BATCH_SIZE, threads=settings.EMBEDDING_THREADS
+    )
+
+
+def get_embedder():
+    with _lock:
+        return _embedder()
+
+
+@cache
+def _index():
+    from retrieval.index import collection_name, open_index
+
+    embedder = get_embedder()
+    return open_index(
+        name=collection_name(embedder.name, embedder.dim),
+        dim=embedder.dim,
+        url=settings.QDRANT_URL,
+        api_key=settings.QDRANT_API_KEY,
+        path=settings.INDEX_PATH,
+    )
+
+
+def get_index():
+    get_embedder()  # load it outside the lock: it takes the lock itself
+    with _lock:
+        return _index()
+
+
+@cache
+def _llm():
+    from retrieval.llm import load_llm
+
+    return load_llm()
+
+
+def get_llm():
+    """The configured LLM backend, or None in search-only mode (see `retrieval.llm.load_llm`)."""
+    with _lock:
+        return _llm()
+
+
+def close_all() -> None:
+    """Release the index folder lock so another process (or a test) can open it."""
+    if _index.cache_info().currsize:
+        _index().close()
+        _index.cache_clear()

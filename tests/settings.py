@@ -1,0 +1,20 @@
+"""Test settings: the real settings, with a fresh data folder, Redis database 15 and the tiny model.
+
+Environment variables still win, so the worker and web processes the tests start see the same values.
+"""
+
+import os
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="acervo-test-"))
+os.environ.setdefault("MODELS_DIR", str(ROOT / "var" / "models"))
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+os.environ.setdefault("LLM_MODEL_PATH", str(ROOT / "var" / "models" / "tiny-test.gguf"))
+os.environ.setdefault("LLM_CONTEXT_SIZE", "2048")
+os.environ.setdefault("API_RATE_LIMIT_PER_MINUTE", "100000")
+
+from webapp.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,131 @@
+"""REST API v1: thin endpoints that parse input, call one service and serialize.
+
+OpenAPI schema at /api/v1/openapi.json, interactive docs at /api/v1/docs.
+Every error is `{"error": {"code", "message", "details"?}}` with a fitting status.
+"""
+
+import tempfile
+from pathlib import Path
+
+from django.http import Http404, StreamingHttpResponse
+from ninja import File, Form, NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.files import UploadedFile
+
+from ingestion.detect import detect_type
+from ingestion.parsers import PARSERS
+from webapp.accounts.selectors import document_readable_by
+from webapp.api.auth import BrowserSession, TokenAuth, require_scope
+from webapp.api.schemas import ChatIn, DocumentOut, document_out
+from webapp.chat import services as chat
+from webapp.chat.relay import collect_answer, sse_stream
+from webapp.documents import services as documents
+from webapp.errors import AppError
+
+api = NinjaAPI(
+    title="Acervo API",
+    version="1",
+    urls_namespace="api-v1",
+    auth=[TokenAuth(), BrowserSession()],
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+UNSUPPORTED = "Unsupported file type ({kind}). Supported: {supported}."
+
+
+def _error(request, status: int, code: str, message: str, details=None):
+    return api.create_response(request, AppError(code, message, status, details).as_dict(), status=status)
+
+
+@api.exception_handler(AppError)
+def _app_error(request, exc: AppError):
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request, exc: ValidationError):
+    return _error(request, 400, "invalid_request", "The request is not valid.", {"errors": exc.errors})
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request, exc):
+    return _error(request, 401, "unauthorized", "Missing or invalid credentials: send 'Authorization: Bearer <token>'.")
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return _error(request, 404, "not_found", "Not found.")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    return _error(request, exc.status_code, "invalid_request" if exc.status_code == 400 else "error", str(exc))
+
+
+@api.post("/documents", response={202: DocumentOut}, tags=["documents"])
+def upload_document(request, file: File[UploadedFile], collection: Form[str], title: Form[str] = ""):
+    """Store a file and queue its ingestion; poll GET /documents/{id} for status and progress."""
+    require_scope(request, "documents")
+    _check_type(file)
+    target = documents.collection_for_upload(user=request.auth, name_or_id=collection)
+    document, _created = documents.document_upload(user=request.auth, file=file, collection=target, title=title)
+    return 202, document_out(document)
+
+
+def _check_type(file: UploadedFile) -> None:
+    """415 before anything is stored when the content is a format we cannot read."""
+    if file.size == 0:
+        return  # the service answers with its own clearer error
+    with tempfile.NamedTemporaryFile(suffix=Path(file.name or "").suffix) as tmp:
+        tmp.write(file.read(64 * 1024))
+        tmp.flush()
+        file.seek(0)
+        kind = detect_type(Path(tmp.name))
+    if kind not in PARSERS:
+        raise AppError("unsupported_media_type", UNSUPPORTED.format(kind=kind, supported=", ".join(sorted(PARSERS))),
+                       status=415)
+
+
+@api.get("/documents/{document_id}", response=DocumentOut, tags=["documents"])
+def get_document(request, document_id: int):
+    document = document_readable_by(request.auth, document_id)
+    if document is None:
+        raise Http404
+    return document_out(document)
+
+
+@api.post("/chat", tags=["chat"])
+async def chat_ask(request, body: ChatIn):
+    """Ask a question. `stream: true` answers with Server-Sent Events: sources, token…, done | error."""
+    from asgiref.sync import sync_to_async
+
+    message = await sync_to_async(chat.question_ask)(
+        user=request.auth, question=body.question, collection=body.collection,
+        conversation_id=body.conversation_id, params=body.params,
+    )
+    if body.stream:
+        return _event_stream(message.pk)
+    result = await collect_answer(message.pk, timeout_s=message.params["timeout"] + 60)
+    if result["event"] == "error":
+        raise AppError(result.get("code", "answer_failed"), result.get("message", "The answer failed."), status=503)
+    return {key: result.get(key) for key in ("answer", "citations", "conversation_id", "message_id", "usage", "finish_reason")}
+
+
+@api.get("/messages/{message_id}/stream", tags=["chat"])
+def message_stream(request, message_id: int):
+    """Resume an answer's event stream; send `Last-Event-ID` to continue after the last event seen."""
+    chat.message_owned(user=request.auth, message_id=message_id)
+    return _event_stream(message_id, request.headers.get("Last-Event-ID", "0"))
+
+
+@api.post("/messages/{message_id}/cancel", tags=["chat"])
+def message_cancel(request, message_id: int):
+    message = chat.message_cancel(user=request.auth, message_id=message_id)
+    return {"message_id": message.pk, "cancelled": True}
+
+
+def _event_stream(message_id: int, last_event_id: str = "0") -> StreamingHttpResponse:
+    response = StreamingHttpResponse(sse_stream(message_id, last_event_id), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response

@@ -1,0 +1,41 @@
+"""Request and response shapes of API v1 (they become the OpenAPI schema)."""
+
+from ninja import Field, Schema
+
+from webapp.documents.models import Document
+
+
+class ChatIn(Schema):
+    question: str = Field(..., description="the question, in any language")
+    collection: str | int | None = Field(None, description="a collection name or id; default: all you may read")
+    conversation_id: int | None = None
+    stream: bool = False
+    params: dict | None = Field(None, description="generation parameters: temperature, top_p, max_tokens, stop, …")
+
+
+class DocumentOut(Schema):
+    id: int
+    title: str
+    collection: str
+    status: str
+    stage: str
+    progress: float
+    error: str
+    chunks: int
+    pages: int | None
+    warnings: list[str]
+
+
+def document_out(document: Document) -> dict:
+    return {
+        "id": document.pk,
+        "title": document.title,
+        "collection": document.collection.name,
+        "status": document.status,
+        "stage": document.stage,
+        "progress": document.progress,
+        "error": document.error,
+        "chunks": document.chunk_count,
+        "pages": document.page_count,
+        "warnings": document.warnings or [],
+    }

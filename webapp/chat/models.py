@@ -1,0 +1,105 @@
+"""Conversations, answers, their citations and feedback, and the model profiles admins choose."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ModelProfile(models.Model):
+    """A model and its generation defaults. Exactly one profile should be the default."""
+
+    name = models.CharField(max_length=80, unique=True)
+    is_default = models.BooleanField(default=False)
+    model_path = models.CharField(
+        max_length=500, blank=True, help_text=_("GGUF path; empty = LLM_MODEL_PATH or the bundled Gemma 3 270M")
+    )
+    context_size = models.IntegerField(default=4096)
+    threads = models.IntegerField(default=0, help_text=_("0 = all cores"))
+    gpu_layers = models.IntegerField(default=0)
+    system_prompt = models.TextField(blank=True, help_text=_("Extra instructions added to the built-in ones"))
+    temperature = models.FloatField(default=0.2)
+    top_p = models.FloatField(default=0.95)
+    top_k = models.IntegerField(default=40)
+    min_p = models.FloatField(default=0.05)
+    max_tokens = models.IntegerField(default=256)
+    stop = models.JSONField(default=list, blank=True)
+    frequency_penalty = models.FloatField(default=0.0)
+    presence_penalty = models.FloatField(default=0.0)
+    repeat_penalty = models.FloatField(default=1.1)
+    timeout_s = models.FloatField(default=120.0)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Conversation(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conversations")
+    title = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return self.title or f"#{self.pk}"
+
+
+class Message(models.Model):
+    class Role(models.TextChoices):
+        USER = "user", _("user")
+        ASSISTANT = "assistant", _("assistant")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        ERROR = "error", _("error")
+        CANCELLED = "cancelled", _("cancelled")
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    role = models.CharField(max_length=12, choices=Role.choices)
+    text = models.TextField(blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DONE)
+    error = models.TextField(blank=True)
+    # What retrieval searched for: the question itself, or its standalone rewrite for a follow-up.
+    search_query = models.TextField(blank=True)
+    collections = models.JSONField(default=list, blank=True, help_text=_("ids of the collections searched"))
+    profile = models.ForeignKey(ModelProfile, null=True, blank=True, on_delete=models.SET_NULL)
+    params = models.JSONField(default=dict, blank=True, help_text=_("the exact generation parameters used"))
+    usage = models.JSONField(default=dict, blank=True, help_text=_("token counts and timings"))
+    finish_reason = models.CharField(max_length=20, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class Citation(models.Model):
+    """A snapshot of the cited passage, so old answers keep their sources after documents change."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="citations")
+    n = models.IntegerField()
+    chunk = models.ForeignKey("documents.Chunk", null=True, on_delete=models.SET_NULL)
+    document = models.ForeignKey("documents.Document", null=True, on_delete=models.SET_NULL)
+    title = models.CharField(max_length=300)
+    text = models.TextField()
+    page = models.IntegerField(null=True, blank=True)
+    location = models.CharField(max_length=200, blank=True)
+    heading_path = models.CharField(max_length=1000, blank=True)
+    char_start = models.IntegerField(default=0)
+    char_end = models.IntegerField(default=0)
+    score = models.FloatField(default=0.0)
+    cited = models.BooleanField(default=False, help_text=_("the answer refers to it with [n]"))
+
+    class Meta:
+        ordering = ["message", "n"]
+
+
+class Feedback(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="feedback")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    thumbs_up = models.BooleanField()
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)

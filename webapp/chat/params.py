@@ -1,0 +1,72 @@
+"""Generation parameters: the profile's defaults, overridden by the caller within ranges.
+
+A bad value is a 400 that names the field, never a silent clamp.
+"""
+
+from django.conf import settings
+
+from retrieval.types import GenerationParams
+from webapp.errors import AppError
+
+# field -> (type, minimum, maximum)
+RANGES: dict[str, tuple[type, float, float]] = {
+    "temperature": (float, 0.0, 2.0),
+    "top_p": (float, 0.0, 1.0),
+    "top_k": (int, 0, 1000),
+    "min_p": (float, 0.0, 1.0),
+    "max_tokens": (int, 1, 4096),
+    "frequency_penalty": (float, -2.0, 2.0),
+    "presence_penalty": (float, -2.0, 2.0),
+    "repeat_penalty": (float, 0.5, 2.0),
+    "seed": (int, 0, 2**31 - 1),
+    "timeout": (float, 1.0, 600.0),
+}
+MAX_STOPS = 8
+
+
+def profile_defaults(profile) -> GenerationParams:
+    if profile is None:
+        return GenerationParams(
+            temperature=settings.ANSWER_TEMPERATURE, max_tokens=settings.ANSWER_MAX_TOKENS, timeout=settings.ANSWER_TIMEOUT_S
+        )
+    return GenerationParams(
+        temperature=profile.temperature, top_p=profile.top_p, top_k=profile.top_k, min_p=profile.min_p,
+        max_tokens=profile.max_tokens, stop=list(profile.stop or []), frequency_penalty=profile.frequency_penalty,
+        presence_penalty=profile.presence_penalty, repeat_penalty=profile.repeat_penalty, timeout=profile.timeout_s,
+    )
+
+
+def params_resolve(overrides: dict | None, *, profile=None) -> dict:
+    """The exact parameters to use, as a dict for `Message.params`. Raises AppError naming a bad field."""
+    params = profile_defaults(profile)
+    for name, value in (overrides or {}).items():
+        if name == "stop":
+            setattr(params, "stop", _stops(value))
+        elif name in RANGES:
+            setattr(params, name, _number(name, value))
+        else:
+            raise AppError("invalid_param", f"Unknown parameter {name!r}.", details={"field": f"params.{name}",
+                           "allowed": sorted([*RANGES, "stop"])})
+    return vars(params)
+
+
+def _number(name: str, value):
+    kind, low, high = RANGES[name]
+    if value is None and name == "seed":
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and value != int(value)):
+        raise AppError("invalid_param", f"params.{name} must be {'an integer' if kind is int else 'a number'}.",
+                       details={"field": f"params.{name}"})
+    if not low <= value <= high:
+        raise AppError("invalid_param", f"params.{name} must be between {low:g} and {high:g}.",
+                       details={"field": f"params.{name}", "min": low, "max": high})
+    return kind(value)
+
+
+def _stops(value) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(s, str) and s for s in value) or len(value) > MAX_STOPS:
+        raise AppError("invalid_param", f"params.stop must be a list of at most {MAX_STOPS} non-empty strings.",
+                       details={"field": "params.stop"})
+    return value

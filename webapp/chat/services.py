@@ -1,0 +1,94 @@
+"""Asking a question: check the asker, write the messages, enqueue the answer after commit."""
+
+from django.conf import settings
+from django.db import transaction
+
+from retrieval import events
+from webapp import celery_app, errors
+from webapp.accounts.selectors import collections_readable_by
+from webapp.chat.models import Conversation, Message, ModelProfile
+from webapp.chat.params import params_resolve
+from webapp.errors import AppError
+
+
+def collection_scope(user, collection: str | int | None) -> list[int]:
+    """The collection ids a question searches: one the user names (by name or id), else all they may read."""
+    readable = collections_readable_by(user)
+    if collection in (None, ""):
+        return list(readable.values_list("id", flat=True))
+    match = readable.filter(pk=int(collection)) if str(collection).isdigit() else readable.filter(name=collection)
+    found = list(match.values_list("id", flat=True))
+    if not found:
+        raise AppError("not_found", errors.COLLECTION_NOT_FOUND.format(name=collection), status=404)
+    return found
+
+
+def ensure_answering_available() -> None:
+    """Fail fast with 503 instead of queueing a question nobody will answer."""
+    try:
+        workers = events.live_workers()
+    except Exception:
+        raise AppError("redis_unavailable", errors.REDIS_DOWN, status=503) from None
+    if not workers:
+        raise AppError("worker_unavailable", errors.WORKER_DOWN, status=503)
+
+
+def question_ask(
+    *, user, question: str, collection=None, conversation_id: int | None = None, params: dict | None = None
+) -> Message:
+    """Create the user's message and a queued assistant message; returns the assistant message."""
+    question = (question or "").strip()
+    if not question:
+        raise AppError("invalid_request", errors.QUESTION_EMPTY, details={"field": "question"})
+    if len(question) > settings.MAX_QUESTION_CHARS:
+        raise AppError("invalid_request", errors.QUESTION_TOO_LONG.format(limit=settings.MAX_QUESTION_CHARS),
+                       details={"field": "question", "max_length": settings.MAX_QUESTION_CHARS})
+    scope = collection_scope(user, collection)
+    profile = ModelProfile.objects.filter(is_default=True).first()
+    resolved = params_resolve(params, profile=profile)
+    ensure_answering_available()
+    with transaction.atomic():
+        conversation = _conversation(user, conversation_id, question)
+        Message.objects.create(conversation=conversation, role=Message.Role.USER, text=question)
+        answer = Message.objects.create(
+            conversation=conversation, role=Message.Role.ASSISTANT, status=Message.Status.QUEUED,
+            collections=scope, profile=profile, params=resolved,
+        )
+        conversation.save(update_fields=["updated_at"])
+        transaction.on_commit(lambda: _enqueue(answer.pk))
+    return answer
+
+
+def _conversation(user, conversation_id: int | None, question: str) -> Conversation:
+    if conversation_id is None:
+        return Conversation.objects.create(user=user, title=question[:80])
+    conversation = Conversation.objects.filter(pk=conversation_id, user=user).first()
+    if conversation is None:
+        raise AppError("not_found", errors.CONVERSATION_NOT_FOUND, status=404)
+    return conversation
+
+
+def _enqueue(message_id: int) -> None:
+    events.enqueued(message_id)
+    # By name: the web process never imports worker code.
+    celery_app.send_task("retrieval.tasks.answer", args=[message_id])
+
+
+def message_cancel(*, user, message_id: int) -> Message:
+    message = Message.objects.filter(pk=message_id, conversation__user=user, role=Message.Role.ASSISTANT).first()
+    if message is None:
+        raise AppError("not_found", "Message not found.", status=404)
+    events.request_cancel(message_id)
+    if message.status == Message.Status.QUEUED:
+        Message.objects.filter(pk=message_id, status=Message.Status.QUEUED).update(status=Message.Status.CANCELLED)
+        events.dequeued(message_id)
+        events.publish(message_id, "done", {"message_id": message_id, "conversation_id": message.conversation_id,
+                                            "answer": "", "finish_reason": "cancelled", "citations": [], "usage": {}})
+    return message
+
+
+def message_owned(*, user, message_id: int) -> Message:
+    message = Message.objects.filter(pk=message_id, conversation__user=user).first()
+    if message is None:
+        raise AppError("not_found", "Message not found.", status=404)
+    return message

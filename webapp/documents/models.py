@@ -1,0 +1,90 @@
+"""Collections, documents and their chunks: the source of truth the index is derived from."""
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Collection(models.Model):
+    """A workspace of documents; members of `groups` may read it (superusers read everything)."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    groups = models.ManyToManyField(Group, blank=True, related_name="collections", verbose_name=_("groups that may read"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("collection")
+        verbose_name_plural = _("collections")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Document(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        PARSING = "parsing", _("parsing")
+        CHUNKING = "chunking", _("chunking")
+        EMBEDDING = "embedding", _("embedding")
+        INDEXED = "indexed", _("indexed")
+        FAILED = "failed", _("failed")
+
+    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField(_("title"), max_length=300)
+    file = models.FileField(_("file"), upload_to="originals/%Y/%m/")
+    original_name = models.CharField(max_length=300, blank=True)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    size_bytes = models.BigIntegerField(default=0)
+    mime_type = models.CharField(max_length=120, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    # The stage being worked on, kept after a failure so the admin sees where it stopped.
+    stage = models.CharField(max_length=16, blank=True)
+    progress = models.FloatField(default=0.0, help_text=_("0–100 within the whole pipeline"))
+    error = models.TextField(blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    page_count = models.IntegerField(null=True, blank=True)
+    chunk_count = models.IntegerField(default=0)
+    extracted_text = models.TextField(blank=True)
+    # Incremented by every (re)ingest; index points carry it so a half-written version is never mixed in.
+    version = models.IntegerField(default=0)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    indexed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Chunk(models.Model):
+    """One retrievable passage. `char_start`/`char_end` point into `Document.extracted_text`."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="chunks")
+    # Matches Document.version once published; rows of another version are being written or removed.
+    version = models.IntegerField(default=1)
+    ordinal = models.IntegerField()
+    text = models.TextField()
+    page = models.IntegerField(null=True, blank=True)
+    page_end = models.IntegerField(null=True, blank=True)
+    location = models.CharField(max_length=200, blank=True)
+    heading_path = models.CharField(max_length=1000, blank=True)
+    char_start = models.IntegerField(default=0)
+    char_end = models.IntegerField(default=0)
+    token_count = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["document", "ordinal"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "version", "ordinal"], name="chunk_unique_ordinal")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id}#{self.ordinal}"

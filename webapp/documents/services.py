@@ -1,0 +1,91 @@
+"""Uploading, re-ingesting and deleting documents. The worker does the heavy part, after commit."""
+
+import hashlib
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.base import File
+from django.db import transaction
+
+from webapp import celery_app, errors
+from webapp.accounts.selectors import collections_readable_by
+from webapp.documents.models import Chunk, Collection, Document
+from webapp.errors import AppError
+
+
+def collection_for_upload(*, user, name_or_id: str) -> Collection:
+    """The named collection if the user may read it; staff naming a new one creates it for their groups."""
+    name_or_id = (name_or_id or "").strip()
+    if not name_or_id:
+        raise AppError("invalid_request", "collection is required (a name or an id).", details={"field": "collection"})
+    readable = collections_readable_by(user)
+    found = readable.filter(pk=int(name_or_id)).first() if name_or_id.isdigit() else readable.filter(name=name_or_id).first()
+    if found:
+        return found
+    if name_or_id.isdigit() or Collection.objects.filter(name=name_or_id).exists():
+        raise AppError("not_found", errors.COLLECTION_NOT_FOUND.format(name=name_or_id), status=404)
+    collection = Collection.objects.create(name=name_or_id)
+    collection.groups.set(user.groups.all())
+    return collection
+
+
+def _sha256(file: File) -> str:
+    digest = hashlib.sha256()
+    for block in file.chunks():
+        digest.update(block)
+    file.seek(0)
+    return digest.hexdigest()
+
+
+def document_upload(*, user, file: File, collection: Collection, title: str = "") -> tuple[Document, bool]:
+    """Store the original and queue its ingestion. Returns (document, created); the same content
+    already in the collection is recognised by hash and returned instead of being indexed twice."""
+    if not (user.is_staff or user.is_superuser):
+        raise AppError("forbidden", errors.NOT_ALLOWED_TO_UPLOAD, status=403)
+    if file.size == 0:
+        raise AppError("empty_file", errors.FILE_EMPTY, details={"field": "file"})
+    if file.size > settings.MAX_UPLOAD_MB * 1024 * 1024:
+        raise AppError("file_too_large", errors.FILE_TOO_LARGE.format(size_mb=file.size / 2**20, limit=settings.MAX_UPLOAD_MB),
+                       status=413, details={"max_mb": settings.MAX_UPLOAD_MB})
+    digest = _sha256(file)
+    existing = Document.objects.filter(collection=collection, sha256=digest).first()
+    if existing:
+        return existing, False
+    name = Path(file.name or "upload").name
+    with transaction.atomic():
+        document = Document(
+            collection=collection, title=title or Path(name).stem.replace("_", " ").strip() or name,
+            original_name=name, sha256=digest, size_bytes=file.size,
+            mime_type=getattr(file, "content_type", "") or "", uploaded_by=user,
+        )
+        document.file.save(name, file, save=False)
+        document.save()
+        transaction.on_commit(lambda: enqueue_ingest(document.pk))
+    return document, True
+
+
+def enqueue_ingest(document_id: int) -> None:
+    celery_app.send_task("ingestion.tasks.ingest", args=[document_id])
+
+
+def document_reingest(*, document: Document) -> None:
+    """Queue a fresh ingest (retry after a failure, or a rebuild); the live version stays until replaced."""
+    Document.objects.filter(pk=document.pk).update(status=Document.Status.QUEUED, stage="", progress=0.0, error="")
+    transaction.on_commit(lambda: enqueue_ingest(document.pk))
+
+
+def document_delete(*, document: Document) -> None:
+    """Delete row, chunks and stored file now; the worker removes the vectors (search ignores them meanwhile)."""
+    document_id, storage, name = document.pk, document.file.storage, document.file.name
+    document.delete()
+    transaction.on_commit(lambda: _after_delete(document_id, storage, name))
+
+
+def _after_delete(document_id: int, storage, name: str) -> None:
+    if name:
+        storage.delete(name)
+    celery_app.send_task("ingestion.tasks.purge_document", args=[document_id])
+
+
+def document_chunk_count(document: Document) -> int:
+    return Chunk.objects.filter(document=document, version=document.version).count()

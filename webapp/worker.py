@@ -1,0 +1,73 @@
+"""Life of a worker process: warm the models, report a heartbeat, release the index on shutdown.
+
+The heartbeat is how the web knows a worker is alive (for /readyz and for 503s) without a round
+trip through the broker. It carries what the worker loaded, so the web can explain search-only mode.
+"""
+
+import logging
+import os
+import socket
+import threading
+
+from celery.signals import worker_ready, worker_shutdown
+
+log = logging.getLogger(__name__)
+BEAT_EVERY_S = 3.0
+_stop = threading.Event()
+_status: dict = {"ready": False, "llm": "loading", "index": "loading", "embedding": "loading"}
+
+
+def _name() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+def _warm_up() -> None:
+    from retrieval import components
+
+    try:
+        embedder = components.get_embedder()
+        _status["embedding"] = f"{embedder.name} ({embedder.dim}-dim)"
+        index = components.get_index()
+        _status["index"] = f"ok: {index.name}"
+    except Exception as exc:
+        log.exception("worker could not load the embedding model or the index")
+        _status["index"] = f"error: {exc}"
+        return
+    try:
+        llm = components.get_llm()
+        _status["llm"] = llm.describe() if llm else "none: search-only mode"
+    except Exception as exc:
+        log.exception("worker could not load the LLM")
+        _status["llm"] = f"error: {exc}"
+    _status["ready"] = True
+    log.info("worker ready: %s", _status)
+
+
+def _beat_forever() -> None:
+    from retrieval import events
+
+    name = _name()
+    while not _stop.is_set():
+        try:
+            events.beat(name, {"name": name, "pid": os.getpid(), **_status})
+        except Exception as exc:  # Redis away: keep trying, the broker reconnects on its own too
+            log.warning("heartbeat failed: %s", exc)
+        _stop.wait(BEAT_EVERY_S)
+
+
+@worker_ready.connect
+def _on_ready(**_):
+    threading.Thread(target=_beat_forever, name="heartbeat", daemon=True).start()
+    threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
+
+
+@worker_shutdown.connect
+def _on_shutdown(**_):
+    from retrieval import components, events
+
+    _stop.set()
+    try:
+        events.forget_worker(_name())
+    except Exception:
+        pass
+    components.close_all()
