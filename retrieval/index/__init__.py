@@ -1,0 +1,35 @@
+"""Pick the index backend: a Qdrant server when a URL is configured, else the engine embedded in this process."""
+
+import re
+from pathlib import Path
+
+from retrieval.index.base import VectorIndex
+
+ERR_NO_PATH = "the embedded index needs a folder: set path= (or a Qdrant url=)"
+
+
+def open_index(*, name: str, dim: int, url: str = "", api_key: str = "", path: Path | None = None) -> VectorIndex:
+    """Open (creating if needed) the collection `name` of `dim`-dimensional dense vectors.
+
+    With `url`, a Qdrant server; else an `EdgeIndex` in the folder `path / name`, which only one process may
+    hold open at a time. Each backend's library is imported here, in its branch: the other is never loaded.
+    """
+    if url:
+        from retrieval.index.server import ServerIndex
+
+        return ServerIndex(name=name, dim=dim, url=url, api_key=api_key)
+    if path is None:
+        raise ValueError(ERR_NO_PATH)
+    from retrieval.index.edge import EdgeIndex
+
+    return EdgeIndex(root=path, name=name, dim=dim)
+
+
+def collection_name(model_name: str, dim: int) -> str:
+    """A collection per embedding model and dimension, safe as a folder and a Qdrant name.
+
+    >>> collection_name("sentence-transformers/all-MiniLM-L6-v2", 384)
+    'chunks_all_minilm_l6_v2_384'
+    """
+    slug = re.sub(r"[^a-z0-9]+", "_", model_name.rsplit("/", 1)[-1].lower()).strip("_") or "model"
+    return f"chunks_{slug[:48]}_{dim}"
