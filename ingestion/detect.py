@@ -100,7 +100,7 @@ def _local_header_names(head: bytes) -> list[str]:
         start = match.start()
         if start + 30 > len(head):
             break
-        name_len, extra_len = struct.unpack_from("<HH", head, start + 26)
+        (name_len,) = struct.unpack_from("<H", head, start + 26)
         names.append(head[start + 30 : start + 30 + name_len].decode("utf-8", "replace"))
     return names
 
@@ -127,19 +127,11 @@ def _binary_kind(head: bytes) -> str:
 def _looks_binary(head: bytes) -> bool:
     if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf", b"\x00\x00\xfe\xff")):
         return False  # a byte-order mark: UTF-8/16/32 text
-    if _utf16_without_bom(head):
+    from ingestion.parsers.text import utf16_without_bom
+
+    if utf16_without_bom(head):
         return False
     return b"\x00" in head
-
-
-def _utf16_without_bom(head: bytes) -> bool:
-    """ASCII-range text in UTF-16 has a zero in every other byte."""
-    sample = head[:2048]
-    if len(sample) < 8:
-        return False
-    even_zeros = sample[0::2].count(0) / len(sample[0::2])
-    odd_zeros = sample[1::2].count(0) / len(sample[1::2])
-    return max(even_zeros, odd_zeros) > 0.4 and min(even_zeros, odd_zeros) < 0.05
 
 
 def _text_type(path: Path, head: bytes) -> str:

@@ -43,7 +43,8 @@ PARSERS: dict[str, str] = {
     "corrupt-ole": "unreadable",
 }
 
-NO_TEXT = "no text found: the {kind} file has no readable text (if it is a scan or a photo, upload a clearer copy)"
+NO_TEXT = "no text found: the {kind} file has no readable text"
+SCAN_HINT = {"pdf", "image", "docx", "pptx", "odt", "odp", "doc", "ppt"}  # formats where the text may be a picture
 UNREADABLE = "corrupt: the {kind} file could not be read ({error}); open it in its application, save a new copy and upload that"
 
 
@@ -53,7 +54,7 @@ def parse_file(path: Path) -> ParsedFile:
     Raises ParseError up front when the file is empty, unsupported, encrypted, corrupt or has no text. Blocks of a
     large file (PDF pages) are produced while `blocks` is consumed, so memory stays bounded; an unexpected
     failure at that point is also raised as ParseError("corrupt"), and a page that cannot be read is skipped with a
-    note in `warnings`. Every block yielded has non-blank text.
+    note in `warnings`. Every block yielded has at least one letter or digit.
     """
     if path.stat().st_size == 0:
         raise ParseError("empty", "no text found: the file is empty (0 bytes)")
@@ -74,7 +75,8 @@ def parse_file(path: Path) -> ParsedFile:
         log.warning("parsing %s as %s failed", path, kind, exc_info=True)
         raise ParseError("corrupt", UNREADABLE.format(kind=kind.upper(), error=_plain(exc))) from exc
     if first is None:
-        raise ParseError("empty", NO_TEXT.format(kind=kind.upper()))
+        hint = "; if it is a scan or a photo, upload a clearer or searchable copy" if kind in SCAN_HINT else ""
+        raise ParseError("empty", NO_TEXT.format(kind=kind.upper()) + hint + _noted(parsed.warnings))
     parsed.blocks = itertools.chain([first], blocks)
     return parsed
 
@@ -83,16 +85,20 @@ _PSEUDO = {"encrypted-ooxml", "corrupt-zip", "corrupt-ole"}
 
 
 def _guarded(blocks: Iterable[Block], kind: str) -> Iterator[Block]:
-    """Drop blank blocks; turn a library error raised mid-document into a ParseError a person can read."""
+    """Drop blocks with nothing to search for (blank, or bullets and rules only); turn a library error raised mid-document into a ParseError a person can read."""
     try:
         for block in blocks:
-            if block.text.strip():
+            if any(ch.isalnum() for ch in block.text):
                 yield block
     except ParseError:
         raise
     except Exception as exc:
         log.warning("parsing a %s file failed part-way", kind, exc_info=True)
         raise ParseError("corrupt", UNREADABLE.format(kind=kind.upper(), error=_plain(exc))) from exc
+
+
+def _noted(warnings: list[str]) -> str:
+    return f" ({'; '.join(warnings[:3])})" if warnings else ""
 
 
 def _plain(exc: Exception) -> str:

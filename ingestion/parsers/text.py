@@ -30,15 +30,14 @@ def decode(data: bytes, partial: bool = False) -> str:
 
     `partial=True` is for a file's first bytes: a character cut at the end is dropped instead of failing.
     """
-    errors = "ignore" if partial else "strict"
     for bom, encoding in BOMS:
         if data.startswith(bom):
             return data.decode(encoding, errors="ignore" if partial else "replace")
-    utf16 = _utf16_without_bom(data)
+    utf16 = utf16_without_bom(data)
     if utf16:
         return data.decode(utf16, errors="replace")
     try:
-        return data.decode("utf-8", errors=errors) if not partial else _decode_utf8_head(data)
+        return _decode_utf8_head(data) if partial else data.decode("utf-8")
     except UnicodeDecodeError:
         pass
     return _guess_single_byte(data)
@@ -54,7 +53,8 @@ def _decode_utf8_head(data: bytes) -> str:
         return data[: exc.start].decode("utf-8")
 
 
-def _utf16_without_bom(data: bytes) -> str:
+def utf16_without_bom(data: bytes) -> str:
+    """"utf-16-le"/"utf-16-be" when the bytes look like UTF-16 text without a BOM (a zero in every other byte)."""
     sample = data[:4096]
     if len(sample) < 8 or len(sample) % 2:
         return ""

@@ -1,0 +1,124 @@
+"""PDF through PDFium (pypdfium2): the text layer page by page, and OCR for pages that are scans.
+
+Pages stream one at a time (page, text page and bitmap are closed before the next), so an 800-page file needs
+the memory of one page. Text comes in PDFium's order, which follows the content stream with line breaks from
+the glyph positions: columns come out column by column and table rows as lines for the files that word
+processors and LaTeX write.
+"""
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from ingestion.parsers import ocr
+from ingestion.types import Block, ParsedFile, ParseError
+
+OCR_DPI = 300
+MIN_TEXT_CHARS = 50  # fewer visible characters than this on a page covered by an image: treat it as a scan
+MIN_IMAGE_COVER = 0.3
+# PDFium marks a hyphen that breaks a word at the end of a line with U+FFFE or U+0002: join the word
+SOFT_HYPHEN = re.compile(r"[\ufffe\x02]\s*")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff\ufffd]")
+UNMAPPED = re.compile(r"[\ue000-\uf8ff\ufffd]")  # glyphs without a Unicode mapping come out as these
+
+ENCRYPTED = ("encrypted (password required): the PDF is protected with a password to open; "
+             "remove the password (print it to a new PDF, or save a copy without security) and upload again")
+CORRUPT = "corrupt: the PDF cannot be opened ({detail}); if it was downloaded, download it again, or re-save it"
+PDFIUM_ERRORS = {1: "unknown error", 2: "file missing or unreadable", 3: "not a PDF or damaged beyond repair",
+                 4: "password", 5: "unsupported security", 6: "unsupported security handler"}
+
+
+def parse(path: Path) -> ParsedFile:
+    import pypdfium2 as pdfium  # native library: loaded only when a PDF arrives
+
+    try:
+        document = pdfium.PdfDocument(str(path))  # PDFium tries the empty user password by itself
+    except pdfium.PdfiumError as exc:
+        code = getattr(exc, "err_code", None)
+        if code in (4, 5, 6):
+            raise ParseError("encrypted", ENCRYPTED) from exc
+        raise ParseError("corrupt", CORRUPT.format(detail=PDFIUM_ERRORS.get(code, str(exc)))) from exc
+    parsed = ParsedFile(blocks=[], page_count=len(document))
+    parsed.blocks = _blocks(document, parsed.warnings)
+    return parsed
+
+
+def _blocks(document, warnings: list[str]) -> Iterator[Block]:
+    yielded, scans_skipped = 0, 0
+    try:
+        for number in range(1, len(document) + 1):
+            try:
+                block = _page_block(document, number, warnings)
+            except ParseError as exc:
+                if exc.reason != "converter_missing":
+                    raise
+                scans_skipped += 1
+                warnings.append(f"page {number} is a scanned image but OCR is not installed: skipped")
+                continue
+            except Exception as exc:  # PDFium on a damaged page object: keep the rest of the document
+                warnings.append(f"page {number} could not be read ({type(exc).__name__}): skipped")
+                continue
+            if block is not None:
+                yielded += 1
+                yield block
+    finally:
+        document.close()
+    if not yielded and scans_skipped:
+        raise ParseError(*ocr.NOT_INSTALLED)
+
+
+def _page_block(document, number: int, warnings: list[str]) -> Block | None:
+    page = document[number - 1]
+    try:
+        text = _page_text(page)
+        if _needs_ocr(page, text):
+            scanned = _ocr_page(page)
+            if len(scanned) > len(text.strip()):
+                return Block(text=scanned, page=number, location=f"p. {number} (OCR)")
+            if not text.strip():
+                warnings.append(f"page {number}: a scanned image in which OCR found no text")
+        return Block(text=text, page=number, location=f"p. {number}") if text.strip() else None
+    finally:
+        page.close()
+
+
+def _page_text(page) -> str:
+    textpage = page.get_textpage()
+    try:
+        raw = textpage.get_text_range()
+    finally:
+        textpage.close()
+    text = CONTROL.sub("", SOFT_HYPHEN.sub("", raw.replace("\r\n", "\n").replace("\r", "\n")))
+    return "\n".join(line.rstrip() for line in text.split("\n")).strip()
+
+
+def _needs_ocr(page, text: str) -> bool:
+    visible = len(text) - text.count(" ") - text.count("\n")
+    if visible >= MIN_TEXT_CHARS and len(UNMAPPED.findall(text)) < visible / 3:
+        return False
+    return _image_cover(page) >= MIN_IMAGE_COVER
+
+
+def _image_cover(page) -> float:
+    import pypdfium2.raw as pdfium_c
+
+    width, height = page.get_size()
+    if width <= 0 or height <= 0:
+        return 0.0
+    covered = 0.0
+    for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
+        left, bottom, right, top = image.get_bounds()
+        covered += max(0.0, min(right, width) - max(left, 0)) * max(0.0, min(top, height) - max(bottom, 0))
+    return min(1.0, covered / (width * height))
+
+
+def _ocr_page(page) -> str:
+    ocr.require()
+    width, height = page.get_size()
+    scale = min(OCR_DPI / 72, ocr.MAX_SIDE_PX / max(width, height, 1))
+    bitmap = page.render(scale=scale)  # colour: Tesseract binarises it better than PDFium's greyscale
+    try:
+        image = bitmap.to_pil()
+        return ocr.image_text(image)
+    finally:
+        bitmap.close()
