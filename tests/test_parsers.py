@@ -160,6 +160,23 @@ def test_words_hyphenated_across_lines_are_joined():
     assert "consectetuer adipiscing elit" in _text(blocks)
 
 
+def test_ocr_languages_default_to_portuguese_and_english(monkeypatch):
+    from ingestion.parsers import ocr
+
+    monkeypatch.delenv("OCR_LANGUAGES", raising=False)
+    assert ocr.languages() == "por+eng"
+    monkeypatch.setenv("OCR_LANGUAGES", "eng")
+    assert ocr.languages() == "eng"
+
+
+@pytest.mark.skipif(not HAS_OCR, reason="tesseract is not installed: run scripts/system_packages.sh")
+def test_an_ocr_language_that_is_not_installed_fails_with_what_to_install(monkeypatch):
+    monkeypatch.setenv("OCR_LANGUAGES", "klingon")
+    with pytest.raises(ParseError, match="install tesseract-ocr-<lang>") as caught:
+        _parse(_doc("image/DA-1p.png"))
+    assert caught.value.reason == "converter_missing"
+
+
 @pytest.mark.skipif(not HAS_OCR, reason="tesseract is not installed: run scripts/system_packages.sh")
 def test_a_pdf_mixing_scanned_and_text_pages_gets_both():
     parsed = parse_file(_doc("pt/2023-BS-159-23-RETIFICADO.pdf"))
@@ -170,7 +187,6 @@ def test_a_pdf_mixing_scanned_and_text_pages_gets_both():
 
 def test_without_tesseract_a_scan_fails_as_converter_missing(monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
-    monkeypatch.setenv("OCR_LANGUAGES", "eng+por")  # a value not cached by an earlier OCR run
     assert _reason(_doc("pdf/table-multi-row-column-cells.pdf")) == "converter_missing"
 
 

@@ -1,5 +1,6 @@
 """Photos and scans (PNG, JPEG, TIFF, GIF, BMP, WebP): OCR, one block per page (frame of a multi-page TIFF)."""
 
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,7 +34,11 @@ def _blocks(image, frames: int, warnings: list[str]) -> Iterator[Block]:
 
     try:
         for number, frame in enumerate(ImageSequence.Iterator(image), start=1):
-            text = ocr.image_text(frame)
+            try:
+                text = ocr.image_text(frame)
+            except subprocess.TimeoutExpired:
+                warnings.append(f"page {number}: OCR took longer than {ocr.PAGE_TIMEOUT_S} s: skipped")
+                continue
             if not text:
                 warnings.append(f"page {number}: OCR found no text in the image")
                 continue
