@@ -26,10 +26,12 @@ TEXT_BY_SUFFIX = {
     ".md": "markdown", ".markdown": "markdown",
     ".csv": "csv", ".tsv": "csv",
     ".html": "html", ".htm": "html", ".xhtml": "html",
-    ".eml": "eml",
+    ".eml": "eml", ".mbox": "eml",
+    ".txt": "text", ".text": "text", ".log": "text",
 }
 MAIL_HEADER = re.compile(
-    r"^(received|return-path|from|to|subject|date|message-id|mime-version|delivered-to|x-[\w-]+):[ \t]",
+    r"^(From \S+ .*\d{4}\s*\n|"  # an mbox separator line
+    r"(received|return-path|from|to|subject|date|message-id|mime-version|delivered-to|x-[\w-]+):[ \t])",
     re.IGNORECASE,
 )
 HTML_START = re.compile(r"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)[\s>]", re.I | re.S)

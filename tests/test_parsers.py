@@ -77,6 +77,17 @@ def test_a_file_with_the_wrong_extension_is_parsed_by_its_content(tmp_path, sour
     assert _text(_parse(path)[1]).strip()
 
 
+def test_text_formats_are_told_apart_by_content_when_the_name_says_nothing(tmp_path):
+    message = EmailMessage()
+    message["From"], message["Subject"] = "ana@example.com", "Reunião"
+    message.set_content("Pauta em anexo.")
+    (tmp_path / "message").write_bytes(bytes(message))
+    (tmp_path / "page").write_text("<!DOCTYPE html><html><body><p>Olá</p></body></html>", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("To: all staff\n\nThe office closes at six.", encoding="utf-8")
+    kinds = [detect_type(tmp_path / name) for name in ("message", "page", "notes.txt")]
+    assert kinds == ["eml", "html", "text"]
+
+
 def test_an_unknown_binary_fails_as_unsupported(tmp_path):
     path = tmp_path / "archive.pdf"
     path.write_bytes(b"\x1f\x8b\x08\x00" + bytes(range(256)) * 4)  # gzip
