@@ -5,6 +5,8 @@ Needs the `soffice` program (Debian: libreoffice-writer-nogui, libreoffice-impre
 with reason "converter_missing".
 """
 
+import atexit
+import functools
 import os
 import shutil
 import signal
@@ -44,9 +46,17 @@ def parse(path: Path) -> ParsedFile:
     return ParsedFile(blocks=blocks, page_count=parsed.page_count, warnings=parsed.warnings)
 
 
-def _convert(soffice: str, source: Path, target: str) -> Path:
-    # One LibreOffice profile per worker process: two instances sharing a profile block each other.
+@functools.cache
+def _profile() -> Path:
+    """One LibreOffice profile per worker process (two instances sharing one block each other), reused across
+    conversions because creating it costs seconds, and removed when the process ends."""
     profile = Path(tempfile.gettempdir()) / f"acervo-soffice-{os.getuid()}-{os.getpid()}"
+    atexit.register(shutil.rmtree, profile, ignore_errors=True)
+    return profile
+
+
+def _convert(soffice: str, source: Path, target: str) -> Path:
+    profile = _profile()
     command = [soffice, "--headless", "--norestore", "--nolockcheck", f"-env:UserInstallation={profile.as_uri()}",
                "--convert-to", target, "--outdir", str(source.parent), str(source)]
     # its own session, so a hung conversion can be killed with the soffice.bin it started
