@@ -129,7 +129,7 @@ def _tail(units: list[_Unit], overlap_tokens: int) -> list[_Unit]:
 def _draft(ordinal: int, units: list[_Unit]) -> ChunkDraft:
     pages = [u.block.page for u in units if u.block.page is not None]
     locations = list(dict.fromkeys(u.block.location for u in units if u.block.location))
-    location = locations[0] if len(locations) <= 1 else f"{locations[0]} – {locations[-1]}"
+    location = " – ".join(locations[:1] + locations[1:][-1:])
     return ChunkDraft(
         ordinal=ordinal,
         text="\n".join(u.text for u in units),

@@ -48,7 +48,7 @@ class Embedder:
             raise EmbeddingModelError(f"cannot load embedding model {name!r} ({path}): {exc}") from exc
         self.name = name
         self.batch_size = batch_size
-        self.dim = int(self.model.get_sentence_embedding_dimension())
+        self.dim = int(self.model.get_embedding_dimension())
         self.max_tokens = int(self.model.max_seq_length) - SPECIAL_TOKENS
         self.tokenizer = self.model.tokenizer
 

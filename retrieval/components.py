@@ -10,7 +10,7 @@ from functools import cache
 
 from django.conf import settings
 
-_lock = threading.Lock()
+_lock = threading.RLock()  # get_index() loads the embedder under the same lock
 
 
 @cache
@@ -42,7 +42,6 @@ def _index():
 
 
 def get_index():
-    get_embedder()  # load it outside the lock: it takes the lock itself
     with _lock:
         return _index()
 

@@ -13,9 +13,9 @@ import redis
 from django.conf import settings
 
 STREAM_TTL_S = 24 * 3600
-HEARTBEAT_PREFIX = "acervo:worker:"
+HEARTBEAT = "worker:"
 HEARTBEAT_TTL_S = 15
-ANSWER_QUEUE_KEY = "acervo:answer-queue"
+ANSWER_QUEUE = "answer-queue"
 TERMINAL_EVENTS = ("done", "error")
 
 
@@ -24,12 +24,24 @@ def client() -> redis.Redis:
     return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=10)
 
 
+def key(name: str) -> str:
+    return settings.REDIS_KEY_PREFIX + name
+
+
 def stream_key(message_id: int) -> str:
-    return f"acervo:answer:{message_id}"
+    return key(f"answer:{message_id}")
 
 
 def cancel_key(message_id: int) -> str:
-    return f"acervo:answer:{message_id}:cancel"
+    return key(f"answer:{message_id}:cancel")
+
+
+def answer_queue_key() -> str:
+    return key(ANSWER_QUEUE)
+
+
+def heartbeat_pattern() -> str:
+    return key(HEARTBEAT) + "*"
 
 
 def publish(message_id: int, event: str, data: dict) -> str:
@@ -49,23 +61,23 @@ def request_cancel(message_id: int) -> None:
 
 
 def enqueued(message_id: int) -> None:
-    client().zadd(ANSWER_QUEUE_KEY, {str(message_id): time.time()})
+    client().zadd(answer_queue_key(), {str(message_id): time.time()})
 
 
 def dequeued(message_id: int) -> None:
-    client().zrem(ANSWER_QUEUE_KEY, str(message_id))
+    client().zrem(answer_queue_key(), str(message_id))
 
 
 def beat(worker_name: str, status: dict) -> None:
-    client().set(HEARTBEAT_PREFIX + worker_name, json.dumps(status), ex=HEARTBEAT_TTL_S)
+    client().set(key(HEARTBEAT + worker_name), json.dumps(status), ex=HEARTBEAT_TTL_S)
 
 
 def forget_worker(worker_name: str) -> None:
-    client().delete(HEARTBEAT_PREFIX + worker_name)
+    client().delete(key(HEARTBEAT + worker_name))
 
 
 def live_workers() -> list[dict]:
     """The last heartbeat of every worker that reported within HEARTBEAT_TTL_S."""
-    keys = list(client().scan_iter(match=HEARTBEAT_PREFIX + "*", count=100))
+    keys = list(client().scan_iter(match=heartbeat_pattern(), count=100))
     values = client().mget(keys) if keys else []
     return [json.loads(v) for v in values if v]

@@ -35,10 +35,9 @@ def tiny_model_path() -> Path:
 
 @pytest.fixture(scope="session")
 def stack_env(django_db_setup, tiny_model_path):
-    """Environment for child processes: the test database, Redis db 15 (flushed), the tiny model."""
+    """Environment for child processes: the test database, this run's Redis key prefix, the tiny model."""
     from django.db import connection
 
-    events.client().flushdb()
     return services.child_env(services.database_url(connection.settings_dict))
 
 

@@ -5,12 +5,15 @@ Environment variables still win, so the worker and web processes the tests start
 
 import os
 import tempfile
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="acervo-test-"))
 os.environ.setdefault("MODELS_DIR", str(ROOT / "var" / "models"))
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+# Its own key prefix (Celery queues included), so test runs sharing one Redis never take each other's tasks.
+os.environ.setdefault("REDIS_KEY_PREFIX", f"acervo-test-{uuid.uuid4().hex[:8]}:")
 os.environ.setdefault("LLM_MODEL_PATH", str(ROOT / "var" / "models" / "tiny-test.gguf"))
 os.environ.setdefault("LLM_CONTEXT_SIZE", "2048")
 os.environ.setdefault("API_RATE_LIMIT_PER_MINUTE", "100000")

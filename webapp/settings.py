@@ -122,6 +122,8 @@ LOGGING = {
 
 # --- Redis and Celery -------------------------------------------------------------------------
 REDIS_URL = envstr("REDIS_URL", "redis://127.0.0.1:6379/0")
+# Every Redis key Acervo and Celery write starts with this, so several installs (or test runs) can share one Redis.
+REDIS_KEY_PREFIX = envstr("REDIS_KEY_PREFIX", "acervo:")
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -133,6 +135,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # A task whose worker died is handed to another worker after this many seconds.
     "visibility_timeout": envint("TASK_VISIBILITY_TIMEOUT", 3600, minimum=60),
     "socket_connect_timeout": 3,
+    "global_keyprefix": REDIS_KEY_PREFIX,
 }
 CELERY_TASK_ROUTES = {
     "ingestion.tasks.*": {"queue": "ingest"},

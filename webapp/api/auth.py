@@ -16,7 +16,7 @@ def check_rate(user) -> None:
     from django.conf import settings
 
     limit = settings.API_RATE_LIMIT_PER_MINUTE
-    key = f"acervo:rate:{user.pk}:{int(time.time() // 60)}"
+    key = events.key(f"rate:{user.pk}:{int(time.time() // 60)}")
     try:
         pipe = events.client().pipeline()
         count, _ = pipe.incr(key).expire(key, 90).execute()

@@ -34,7 +34,7 @@ async def answer_events(message_id: int, last_event_id: str = "0") -> AsyncItera
             batch = await client.xread({key: cursor}, block=BLOCK_MS, count=100)
             if not batch:
                 idle_s += BLOCK_MS / 1000
-                position = await client.zrank(events.ANSWER_QUEUE_KEY, str(message_id))
+                position = await client.zrank(events.answer_queue_key(), str(message_id))
                 if position is not None and position != last_position:
                     last_position = position
                     yield "", "queued", {"position": position + 1}
@@ -56,7 +56,7 @@ async def answer_events(message_id: int, last_event_id: str = "0") -> AsyncItera
 
 
 async def _any_worker(client) -> bool:
-    async for _ in client.scan_iter(match=events.HEARTBEAT_PREFIX + "*", count=100):
+    async for _ in client.scan_iter(match=events.heartbeat_pattern(), count=100):
         return True
     return False
 
