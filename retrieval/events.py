@@ -81,3 +81,20 @@ def live_workers() -> list[dict]:
     keys = list(client().scan_iter(match=heartbeat_pattern(), count=100))
     values = client().mget(keys) if keys else []
     return [json.loads(v) for v in values if v]
+
+
+def reply_key(request_id: str) -> str:
+    return key(f"reply:{request_id}")
+
+
+def send_reply(request_id: str, payload: dict) -> None:
+    """The worker's answer to a request-reply task (a search): one list entry, gone after a minute."""
+    pipe = client().pipeline()
+    pipe.rpush(reply_key(request_id), json.dumps(payload, ensure_ascii=False)).expire(reply_key(request_id), 60)
+    pipe.execute()
+
+
+def wait_reply(request_id: str, timeout_s: float) -> dict | None:
+    """Block until the worker replies, or None after `timeout_s` seconds."""
+    found = client().blpop([reply_key(request_id)], timeout=timeout_s)
+    return json.loads(found[1]) if found else None

@@ -1,4 +1,4 @@
-"""Celery interface of answering: on the `answer` queue, never behind ingestion.
+"""Celery interface of answering and searching: on the `answer` queue, never behind ingestion.
 
 Not `acks_late`: a half-streamed answer is not worth replaying an hour later; if its worker dies,
 the web tells the reader the worker went away.
@@ -6,9 +6,22 @@ the web tells the reader the worker went away.
 
 from celery import shared_task
 
+from retrieval import events
 from retrieval.answer import answer_message
+from retrieval.search import search_passages
 
 
 @shared_task
 def answer(message_id: int) -> None:
     answer_message(message_id)
+
+
+@shared_task
+def search(request_id: str, query: str, collection_ids: list[int], k: int, mode: str = "hybrid") -> None:
+    """Passages for the search API; the permission filter (`collection_ids`) is part of the engine query."""
+    try:
+        passages = search_passages(query, collection_ids=collection_ids, limit=k, mode=mode)
+        events.send_reply(request_id, {"passages": [p.as_event() | {"modes": list(p.modes)} for p in passages]})
+    except Exception as exc:
+        events.send_reply(request_id, {"error": f"{type(exc).__name__}: {exc}"})
+        raise

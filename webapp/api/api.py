@@ -16,9 +16,10 @@ from ingestion.detect import detect_type
 from ingestion.parsers import PARSERS
 from webapp.accounts.selectors import document_readable_by
 from webapp.api.auth import BrowserSession, TokenAuth, require_scope
-from webapp.api.schemas import ChatIn, DocumentOut, document_out
+from webapp.api.schemas import ChatIn, DocumentOut, SearchIn, document_out
 from webapp.chat import services as chat
 from webapp.chat.relay import collect_answer, sse_stream
+from webapp.chat.search import passages_search
 from webapp.documents import services as documents
 from webapp.errors import AppError
 
@@ -99,6 +100,7 @@ async def chat_ask(request, body: ChatIn):
     """Ask a question. `stream: true` answers with Server-Sent Events: sources, token…, done | error."""
     from asgiref.sync import sync_to_async
 
+    await sync_to_async(require_scope)(request, "chat")
     message = await sync_to_async(chat.question_ask)(
         user=request.auth, question=body.question, collection=body.collection,
         conversation_id=body.conversation_id, params=body.params,
@@ -109,6 +111,14 @@ async def chat_ask(request, body: ChatIn):
     if result["event"] == "error":
         raise AppError(result.get("code", "answer_failed"), result.get("message", "The answer failed."), status=503)
     return {key: result.get(key) for key in ("answer", "citations", "conversation_id", "message_id", "usage", "finish_reason")}
+
+
+@api.post("/search", tags=["search"])
+def search(request, body: SearchIn):
+    """Ranked passages among the collections you may read (the filter is inside the index query)."""
+    require_scope(request, "chat")
+    passages = passages_search(user=request.auth, query=body.query, collection=body.collection, k=body.k, mode=body.mode)
+    return {"query": body.query, "passages": passages}
 
 
 @api.get("/messages/{message_id}/stream", tags=["chat"])

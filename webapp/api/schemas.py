@@ -13,6 +13,13 @@ class ChatIn(Schema):
     params: dict | None = Field(None, description="generation parameters: temperature, top_p, max_tokens, stop, …")
 
 
+class SearchIn(Schema):
+    query: str
+    collection: str | int | None = None
+    k: int = 8
+    mode: str = Field("hybrid", description="hybrid (default), dense or sparse")
+
+
 class DocumentOut(Schema):
     id: int
     title: str

@@ -1,0 +1,35 @@
+"""Searching passages from the web: the worker owns the index, so the web asks it and waits briefly."""
+
+import uuid
+
+from webapp import celery_app
+from webapp.chat.services import collection_scope, ensure_answering_available
+from webapp.errors import AppError
+
+SEARCH_TIMEOUT_S = 15
+MAX_K = 50
+MODES = ("hybrid", "dense", "sparse")
+
+
+def passages_search(*, user, query: str, collection=None, k: int = 8, mode: str = "hybrid") -> list[dict]:
+    from retrieval import events
+
+    query = (query or "").strip()
+    if not query:
+        raise AppError("invalid_request", "The query is empty.", details={"field": "query"})
+    if not 1 <= k <= MAX_K:
+        raise AppError("invalid_request", f"k must be between 1 and {MAX_K}.", details={"field": "k"})
+    if mode not in MODES:
+        raise AppError("invalid_request", f"mode must be one of {', '.join(MODES)}.", details={"field": "mode"})
+    scope = collection_scope(user, collection)
+    if not scope:
+        return []
+    ensure_answering_available()
+    request_id = uuid.uuid4().hex
+    celery_app.send_task("retrieval.tasks.search", args=[request_id, query, scope, k, mode])
+    reply = events.wait_reply(request_id, SEARCH_TIMEOUT_S)
+    if reply is None:
+        raise AppError("worker_busy", "The search worker did not answer in time. Try again.", status=503)
+    if "error" in reply:
+        raise AppError("search_failed", "The search failed on the worker.", status=503, details={"reason": reply["error"]})
+    return reply["passages"]
