@@ -18,6 +18,7 @@ from retrieval.components import get_llm
 from retrieval.language import detect_language
 from retrieval.llm import ModelUnavailable
 from retrieval.prompt import build_prompt
+from retrieval.rewrite import standalone_question
 from retrieval.search import search_passages
 from retrieval.types import GenerationParams, Passage
 from webapp.chat.models import Citation, Message
@@ -47,9 +48,10 @@ def _answer(message: Message, usage: dict) -> None:
     question, history = _question_and_history(message)
     language = detect_language(question)
     started = time.monotonic()
-    passages = search_passages(question, collection_ids=message.collections, limit=settings.SEARCH_TOP_K)
+    query = standalone_question(question, [asked for asked, _ in history])
+    passages = search_passages(query, collection_ids=message.collections, limit=settings.SEARCH_TOP_K)
     usage["retrieval_ms"] = round((time.monotonic() - started) * 1000, 1)
-    Message.objects.filter(pk=message.pk).update(search_query=question)
+    Message.objects.filter(pk=message.pk).update(search_query=query)
     if not passages:
         names = list(Collection.objects.filter(pk__in=message.collections).values_list("name", flat=True))
         _publish_sources(message, [], language)

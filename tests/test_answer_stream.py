@@ -1,0 +1,89 @@
+"""Streaming that never breaks: resume after a dropped connection, stop within a token, limits, follow-ups."""
+
+import json
+
+import pytest
+
+from tests.conftest import read_sse, wait_for_document
+from webapp.chat.models import Message
+
+pytestmark = pytest.mark.django_db(transaction=True)
+TEXT = "Vacation is thirty calendar days per year. Remote work is allowed three days per week."
+
+
+@pytest.fixture
+def indexed(alice_api, handbook):
+    response = alice_api.post("/documents", files={"file": ("policy.txt", TEXT.encode(), "text/plain")},
+                              data={"collection": "handbook"})
+    assert wait_for_document(response.json()["id"]).status == "indexed"
+    return alice_api
+
+
+def tokens_of(events) -> list[str]:
+    return [data["text"] for _, event, data in events if event == "token"]
+
+
+def test_a_dropped_connection_resumes_without_losing_or_repeating_a_token(indexed):
+    body = {"question": "vacation days", "stream": True, "params": {"max_tokens": 60}}
+    first_part, message_id, last_id = [], None, None
+    with indexed.stream("POST", "/chat", json=body) as response:
+        event_id, event = "", ""
+        for line in response.iter_lines():
+            if line.startswith("id:"):
+                event_id = line[3:].strip()
+            elif line.startswith("event:"):
+                event = line[6:].strip()
+            elif line.startswith("data:") and event in ("sources", "token"):
+                data = json.loads(line[5:])
+                message_id = message_id or data.get("message_id")
+                if event == "token":
+                    first_part.append(data["text"])
+                last_id = event_id
+                if len(first_part) == 5:
+                    break  # the connection drops here
+    with indexed.stream("GET", f"/messages/{message_id}/stream", headers={"Last-Event-ID": last_id}) as response:
+        rest = read_sse(response)
+    with indexed.stream("GET", f"/messages/{message_id}/stream") as response:
+        everything = read_sse(response)
+
+    assert rest[-1][1] == "done"
+    assert first_part + tokens_of(rest) == tokens_of(everything)
+    assert len(tokens_of(everything)) == 60
+
+
+def test_cancel_stops_generation_and_says_so(indexed):
+    body = {"question": "remote work", "stream": True, "params": {"max_tokens": 3000, "timeout": 60}}
+    with indexed.stream("POST", "/chat", json=body) as response:
+        events, message_id = [], None
+        event = ""
+        for line in response.iter_lines():
+            if line.startswith("event:"):
+                event = line[6:].strip()
+            elif line.startswith("data:"):
+                data = json.loads(line[5:])
+                events.append((event, data))
+                if event == "sources":
+                    message_id = data["message_id"]
+                if event == "token" and len(events) == 3:
+                    assert indexed.post(f"/messages/{message_id}/cancel").json()["cancelled"] is True
+                if event in ("done", "error"):
+                    break
+    done = events[-1][1]
+    assert events[-1][0] == "done" and done["finish_reason"] == "cancelled"
+    assert done["usage"]["completion_tokens"] < 3000
+    assert Message.objects.get(pk=message_id).status == Message.Status.CANCELLED
+
+
+def test_max_tokens_and_timeout_end_the_answer_with_a_reason(indexed):
+    limited = indexed.post("/chat", json={"question": "vacation", "params": {"max_tokens": 7}}).json()
+    assert limited["finish_reason"] == "length" and limited["usage"]["completion_tokens"] == 7
+    timed = indexed.post("/chat", json={"question": "vacation", "params": {"max_tokens": 4096, "timeout": 1}}).json()
+    assert timed["finish_reason"] == "timeout"
+
+
+def test_a_follow_up_is_searched_with_the_question_before_it(indexed):
+    first = indexed.post("/chat", json={"question": "How many vacation days per year?", "params": {"max_tokens": 4}}).json()
+    indexed.post("/chat", json={"question": "and remote work?", "conversation_id": first["conversation_id"],
+                                "params": {"max_tokens": 4}})
+    follow_up = Message.objects.filter(role="assistant").order_by("-pk").first()
+    assert follow_up.search_query == "How many vacation days per year? and remote work?"
