@@ -29,7 +29,7 @@ HISTORY_TURNS = 2
 
 
 def answer_message(message_id: int) -> None:
-    message = Message.objects.select_related("conversation").filter(pk=message_id).first()
+    message = Message.objects.select_related("conversation", "profile").filter(pk=message_id).first()
     if message is None or message.status != Message.Status.QUEUED:
         return
     events.dequeued(message_id)
@@ -57,7 +57,7 @@ def _answer(message: Message, usage: dict) -> None:
         _publish_sources(message, [], language)
         return _complete(message, messages.not_covered(language, names), [], usage, "no_passages")
     try:
-        llm = get_llm()
+        llm = get_llm(message.profile)
     except ModelUnavailable as exc:
         llm, usage["model_error"] = None, str(exc)
     if llm is None:
@@ -77,6 +77,7 @@ def _generate(message, llm, question, history, passages, language, usage) -> Non
         count_tokens=lambda text: len(llm.tokenize(text)),
         budget=llm.n_ctx - params.max_tokens,
         chat_template=llm.chat_template,
+        extra_instructions=message.profile.system_prompt if message.profile else "",
     )
     params.stop = list(dict.fromkeys(params.stop + prompt.stop))
     usage.update(prompt_tokens=prompt.tokens, passages_left_out=prompt.left_out)

@@ -47,16 +47,22 @@ def get_index():
 
 
 @cache
-def _llm():
+def _llm(model_path: str, n_ctx: int, threads: int, gpu_layers: int):
     from retrieval.llm import load_llm
 
-    return load_llm()
+    return load_llm(model_path, n_ctx=n_ctx, threads=threads, gpu_layers=gpu_layers)
 
 
-def get_llm():
-    """The configured LLM backend, or None in search-only mode (see `retrieval.llm.load_llm`)."""
+def get_llm(profile=None):
+    """The LLM for a model profile (or the settings' default), loaded once per process and model;
+    None in search-only mode (see `retrieval.llm.load_llm`)."""
+    spec = (
+        (profile.model_path, profile.context_size, profile.threads, profile.gpu_layers)
+        if profile is not None and profile.model_path
+        else ("", settings.LLM_CONTEXT_SIZE, settings.LLM_THREADS, settings.LLM_GPU_LAYERS)
+    )
     with _lock:
-        return _llm()
+        return _llm(*spec)
 
 
 def close_all() -> None:

@@ -152,12 +152,14 @@ def default_model_path() -> Path:
     return target
 
 
-def load_llm(model_path: str | None = None):
-    """The configured backend, or None for search-only mode (LLM_MODEL_PATH=none, or no model at all)."""
-    if settings.LLM_URL:
-        return OpenAICompatibleLLM(
-            settings.LLM_URL, model=settings.LLM_MODEL, api_key=settings.LLM_API_KEY, n_ctx=settings.LLM_CONTEXT_SIZE
-        )
+def load_llm(model_path: str = "", *, n_ctx: int, threads: int = 0, gpu_layers: int = 0):
+    """The configured backend, or None for search-only mode (LLM_MODEL_PATH=none, or no model at all).
+
+    `model_path` (a profile's) wins over LLM_URL and LLM_MODEL_PATH; raises ModelUnavailable with
+    what to fix when a configured model cannot be loaded.
+    """
+    if settings.LLM_URL and not model_path:
+        return OpenAICompatibleLLM(settings.LLM_URL, model=settings.LLM_MODEL, api_key=settings.LLM_API_KEY, n_ctx=n_ctx)
     configured = model_path or settings.LLM_MODEL_PATH
     if configured.lower() == "none":
         return None
@@ -170,6 +172,4 @@ def load_llm(model_path: str | None = None):
             path = default_model_path()
         except ImportError:
             return None
-    return LlamaCppLLM(
-        path, n_ctx=settings.LLM_CONTEXT_SIZE, threads=settings.LLM_THREADS, gpu_layers=settings.LLM_GPU_LAYERS
-    )
+    return LlamaCppLLM(path, n_ctx=n_ctx, threads=threads, gpu_layers=gpu_layers)

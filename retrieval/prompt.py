@@ -59,10 +59,16 @@ def build_prompt(
     count_tokens: Callable[[str], int],
     budget: int,
     chat_template: str | None = None,
+    extra_instructions: str = "",
 ) -> Prompt:
-    """Fit instructions, sources, history and question into `budget` tokens (answer space excluded)."""
+    """Fit instructions, sources, history and question into `budget` tokens (answer space excluded).
+
+    `extra_instructions` (a model profile's system prompt) follow the built-in ones; they are static
+    per profile, so the cached prefix still holds.
+    """
     labels = LABELS[language]
-    head = f"{INSTRUCTIONS[language]}\n\n{labels['sources']}\n"
+    instructions = f"{INSTRUCTIONS[language]}\n{extra_instructions.strip()}".strip()
+    head = f"{instructions}\n\n{labels['sources']}\n"
     tail = f"{labels['question']} {question.strip()}\n{labels['answer']}"
     scaffold_before, scaffold_after = _scaffold(chat_template)
     used = sum(count_tokens(t) for t in (head, tail, scaffold_before, scaffold_after)) + SAFETY_TOKENS

@@ -87,3 +87,16 @@ def test_a_follow_up_is_searched_with_the_question_before_it(indexed):
                                 "params": {"max_tokens": 4}})
     follow_up = Message.objects.filter(role="assistant").order_by("-pk").first()
     assert follow_up.search_query == "How many vacation days per year? and remote work?"
+
+
+def test_a_named_model_profile_is_used_and_recorded_on_the_message(indexed, tiny_model_path):
+    from webapp.chat.models import ModelProfile
+
+    profile = ModelProfile.objects.create(name="tiny-512", model_path=str(tiny_model_path), context_size=512,
+                                          max_tokens=5, limits={"max_tokens": [1, 6]})
+    answer = indexed.post("/chat", json={"question": "vacation", "profile": "tiny-512"}).json()
+    assert answer["usage"]["completion_tokens"] == 5
+    message = Message.objects.get(pk=answer["message_id"])
+    assert message.profile == profile and message.params["max_tokens"] == 5
+    refused = indexed.post("/chat", json={"question": "vacation", "profile": "tiny-512", "params": {"max_tokens": 7}})
+    assert refused.status_code == 400 and refused.json()["error"]["details"]["field"] == "params.max_tokens"

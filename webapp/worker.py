@@ -34,7 +34,9 @@ def _warm_up() -> None:
         _status["index"] = f"error: {exc}"
         return
     try:
-        llm = components.get_llm()
+        from webapp.chat.models import ModelProfile
+
+        llm = components.get_llm(ModelProfile.objects.filter(is_default=True).first())
         _status["llm"] = llm.describe() if llm else "none: search-only mode"
     except Exception as exc:
         log.exception("worker could not load the LLM")

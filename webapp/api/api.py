@@ -103,7 +103,7 @@ async def chat_ask(request, body: ChatIn):
     await sync_to_async(require_scope)(request, "chat")
     message = await sync_to_async(chat.question_ask)(
         user=request.auth, question=body.question, collection=body.collection,
-        conversation_id=body.conversation_id, params=body.params,
+        conversation_id=body.conversation_id, params=body.params, profile=body.profile,
     )
     if body.stream:
         return _event_stream(message.pk)

@@ -11,6 +11,7 @@ class ChatIn(Schema):
     conversation_id: int | None = None
     stream: bool = False
     params: dict | None = Field(None, description="generation parameters: temperature, top_p, max_tokens, stop, …")
+    profile: str | None = Field(None, description="a model profile name; default: the default profile")
 
 
 class SearchIn(Schema):

@@ -27,6 +27,10 @@ class ModelProfile(models.Model):
     presence_penalty = models.FloatField(default=0.0)
     repeat_penalty = models.FloatField(default=1.1)
     timeout_s = models.FloatField(default=120.0)
+    limits = models.JSONField(
+        default=dict, blank=True,
+        help_text=_('Ranges callers may choose within, e.g. {"max_tokens": [1, 512], "temperature": [0, 1]}'),
+    )
 
     def __str__(self) -> str:
         return self.name

@@ -39,19 +39,22 @@ def profile_defaults(profile) -> GenerationParams:
 def params_resolve(overrides: dict | None, *, profile=None) -> dict:
     """The exact parameters to use, as a dict for `Message.params`. Raises AppError naming a bad field."""
     params = profile_defaults(profile)
+    limits = (profile.limits if profile is not None else None) or {}
     for name, value in (overrides or {}).items():
         if name == "stop":
             setattr(params, "stop", _stops(value))
         elif name in RANGES:
-            setattr(params, name, _number(name, value))
+            setattr(params, name, _number(name, value, limits.get(name)))
         else:
             raise AppError("invalid_param", f"Unknown parameter {name!r}.", details={"field": f"params.{name}",
                            "allowed": sorted([*RANGES, "stop"])})
     return vars(params)
 
 
-def _number(name: str, value):
+def _number(name: str, value, limit: list | None = None):
     kind, low, high = RANGES[name]
+    if limit:  # the profile narrows the range; it never widens it
+        low, high = max(low, limit[0]), min(high, limit[1])
     if value is None and name == "seed":
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and value != int(value)):

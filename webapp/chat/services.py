@@ -33,8 +33,19 @@ def ensure_answering_available() -> None:
         raise AppError("worker_unavailable", errors.WORKER_DOWN, status=503)
 
 
+def profile_choose(name: str | None) -> ModelProfile | None:
+    """The named profile, else the default one, else None (settings' defaults)."""
+    if name:
+        profile = ModelProfile.objects.filter(name=name).first()
+        if profile is None:
+            raise AppError("invalid_param", f"No model profile named {name!r}.", details={"field": "profile"})
+        return profile
+    return ModelProfile.objects.filter(is_default=True).first()
+
+
 def question_ask(
-    *, user, question: str, collection=None, conversation_id: int | None = None, params: dict | None = None
+    *, user, question: str, collection=None, conversation_id: int | None = None, params: dict | None = None,
+    profile: str | None = None,
 ) -> Message:
     """Create the user's message and a queued assistant message; returns the assistant message."""
     question = (question or "").strip()
@@ -44,15 +55,15 @@ def question_ask(
         raise AppError("invalid_request", errors.QUESTION_TOO_LONG.format(limit=settings.MAX_QUESTION_CHARS),
                        details={"field": "question", "max_length": settings.MAX_QUESTION_CHARS})
     scope = collection_scope(user, collection)
-    profile = ModelProfile.objects.filter(is_default=True).first()
-    resolved = params_resolve(params, profile=profile)
+    chosen = profile_choose(profile)
+    resolved = params_resolve(params, profile=chosen)
     ensure_answering_available()
     with transaction.atomic():
         conversation = _conversation(user, conversation_id, question)
         Message.objects.create(conversation=conversation, role=Message.Role.USER, text=question)
         answer = Message.objects.create(
             conversation=conversation, role=Message.Role.ASSISTANT, status=Message.Status.QUEUED,
-            collections=scope, profile=profile, params=resolved,
+            collections=scope, profile=chosen, params=resolved,
         )
         conversation.save(update_fields=["updated_at"])
         transaction.on_commit(lambda: _enqueue(answer.pk))
