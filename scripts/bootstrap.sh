@@ -19,8 +19,8 @@ if [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
   say "installing Python packages (first run compiles llama.cpp: about 8-10 minutes on 2 cores; later runs use pip's cache)"
   "$VENV/bin/pip" install --progress-bar on -q --upgrade pip
   # torch first, pinned: this takes the local CPU build instead of GBs of CUDA wheels.
-  "$VENV/bin/pip" install --progress-bar on torch==2.13.0
-  "$VENV/bin/pip" install --progress-bar on -r requirements.txt
+  "$VENV/bin/pip" install --progress-bar on torch==2.13.0 | { grep -v "^Requirement already satisfied" || true; }
+  "$VENV/bin/pip" install --progress-bar on -r requirements.txt | { grep -v "^Requirement already satisfied" || true; }
   echo "$want" > "$STAMP"
 fi
 
