@@ -146,6 +146,14 @@ def test_drop_removes_the_collection_so_a_new_one_starts_empty(open_backend):
     assert open_backend().count() == 0
 
 
+def test_optimize_keeps_every_point_findable(index):
+    index.upsert([point(1, i, dense=e(i), sparse=terms(i)) for i in range(DIM)])
+
+    assert isinstance(index.optimize(), bool)
+    assert index.count() == DIM
+    assert [h.ordinal for h in search(index, dense=e(3), mode="dense", limit=1)] == [3]
+
+
 # --- searching ------------------------------------------------------------------------------------------
 
 

@@ -6,11 +6,15 @@ Facts that shape this module (measured on qdrant-edge-py 0.9):
 - Every engine call holds the GIL for its whole length, so threads never run engine calls in parallel; the
   lock below therefore costs no parallelism, and it makes close()/drop() safe against a search in flight.
 - Nothing optimizes in the background. New points land in a plain segment searched by brute force (filtered
-  through the payload index) until `optimize()` builds HNSW. Measured at 100k points of 384 dims, 2 cores:
-  hybrid p95 ~16 ms unoptimized, ~3-6 ms optimized; optimizing costs ~1.3 ms a point whether done at once
-  (125 s for 100k) or every 10k points (pauses of up to ~18 s). An optimize holds the GIL throughout, so it runs
-  by itself only after `optimize_every` new points, at the end of the upsert that crossed the line, and the
-  engine skips segments under its indexing threshold (~10 MB of vectors), so a call with little new is free.
+  through the payload index) until `optimize()` builds HNSW; the engine skips segments under its indexing
+  threshold (~10 MB of vectors, ~6.5k points at 384 dims), so a call with little new is free.
+- Measured at 100k points of 384 dims on 2 shared cores: filtered hybrid p95 ~16 ms unoptimized, 3-6 ms once
+  optimized into HNSW. Building HNSW costs ~1.3 ms a point and holds the GIL, freezing every thread of the
+  process: 125 s for 100k at once; optimizing every 10k points spreads the work, but the engine merges new
+  segments into the big one, so pauses grow with the collection (18-54 s near 100k). Capping segment size
+  bounds the pauses (~8 s) but then filtered search scans each small segment and is no faster than unoptimized.
+  Past ~50k chunks, prefer a Qdrant server (url=), which optimizes in its own process.
+- `optimize_every` (0 = never by itself): the upsert that crosses it optimizes before returning.
 """
 
 import shutil
@@ -54,12 +58,15 @@ class EdgeIndex:
     # --- writes -------------------------------------------------------------------------------------
 
     def upsert(self, points: Sequence[IndexPoint]) -> None:
-        """Insert or replace points by id (re-upserting an id never duplicates it)."""
+        """Insert or replace points by id (re-upserting an id never duplicates it).
+
+        The call that brings the points added since the last optimize to `optimize_every` also optimizes.
+        """
         with self._lock:
             for batch in common.batches(points, 1024):
                 self._engine().update(qe.UpdateOperation.upsert_points([_point(p) for p in batch]))
             self._pending += len(points)
-            if self._pending >= self._optimize_every:
+            if self._optimize_every and self._pending >= self._optimize_every:
                 self._optimize()
 
     def delete_document(self, document_id: int) -> None:
