@@ -32,7 +32,6 @@ def answer_message(message_id: int) -> None:
     message = Message.objects.select_related("conversation", "profile").filter(pk=message_id).first()
     if message is None or message.status != Message.Status.QUEUED:
         return
-    events.dequeued(message_id)
     Message.objects.filter(pk=message_id).update(status=Message.Status.RUNNING)
     usage = {"queue_wait_ms": round((timezone.now() - message.created_at).total_seconds() * 1000)}
     try:
@@ -42,6 +41,8 @@ def answer_message(message_id: int) -> None:
         log.exception("answer %s failed", message_id)
         _finish(message, status=Message.Status.ERROR, error=f"{type(exc).__name__}: {exc}")
         events.publish(message_id, "error", {"code": "answer_failed", "message": messages.FAILED})
+    finally:
+        events.dequeued(message_id)
 
 
 def _answer(message: Message, usage: dict) -> None:
@@ -96,6 +97,7 @@ def _stream(message, llm, segments, params: GenerationParams, usage: dict) -> tu
         for piece in stream:
             if piece.text:
                 if not parts:
+                    events.dequeued(message.pk)  # it has the model now: no longer waiting in line
                     usage["ttft_ms"] = round((time.monotonic() - started) * 1000, 1)
                     piece = type(piece)(piece.text.lstrip(), piece.finish_reason)
                 parts.append(piece.text)

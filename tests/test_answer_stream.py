@@ -100,3 +100,24 @@ def test_a_named_model_profile_is_used_and_recorded_on_the_message(indexed, tiny
     assert message.profile == profile and message.params["max_tokens"] == 5
     refused = indexed.post("/chat", json={"question": "vacation", "profile": "tiny-512", "params": {"max_tokens": 7}})
     assert refused.status_code == 400 and refused.json()["error"]["details"]["field"] == "params.max_tokens"
+
+
+def test_questions_waiting_for_the_model_are_told_their_place_in_line(indexed):
+    """Several streams at once on one model: every one ends, and those that wait hear their position."""
+    import threading
+
+    results: list[list] = []
+
+    def ask():
+        with indexed.stream("POST", "/chat", json={"question": "vacation", "stream": True,
+                                                   "params": {"max_tokens": 400}}) as response:
+            results.append(read_sse(response))
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert len(results) == 4 and all(r[-1][1] == "done" for r in results)
+    positions = [d["position"] for r in results for _, e, d in r if e == "queued"]
+    assert positions and max(positions) >= 2

@@ -22,7 +22,10 @@ def open_index(*, name: str, dim: int, url: str = "", api_key: str = "", path: P
         raise ValueError(ERR_NO_PATH)
     from retrieval.index.edge import EdgeIndex
 
-    return EdgeIndex(root=path, name=name, dim=dim)
+    # Never optimize inside an upsert: an optimize holds the GIL for seconds to minutes and would freeze the
+    # worker's answers and heartbeat. Unoptimized filtered hybrid search stays under 20 ms at 100k points;
+    # `manage.py optimize_index` asks the worker to optimize at a quiet time.
+    return EdgeIndex(root=path, name=name, dim=dim, optimize_every=0)
 
 
 def collection_name(model_name: str, dim: int) -> str:

@@ -28,16 +28,16 @@ async def answer_events(message_id: int, last_event_id: str = "0") -> AsyncItera
     """Yield (entry_id, event, data) until `done` or `error`; synthesises `queued` and a lost-worker error."""
     client = aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2)
     key, cursor = events.stream_key(message_id), last_event_id or "0"
-    idle_s, last_position = 0.0, None
+    idle_s, last_position, waiting = 0.0, None, True
     try:
         while True:
+            position = await client.zrank(events.answer_queue_key(), str(message_id)) if waiting else None
+            if position is not None and position != last_position:
+                last_position = position
+                yield "", "queued", {"position": position + 1}
             batch = await client.xread({key: cursor}, block=BLOCK_MS, count=100)
             if not batch:
                 idle_s += BLOCK_MS / 1000
-                position = await client.zrank(events.answer_queue_key(), str(message_id))
-                if position is not None and position != last_position:
-                    last_position = position
-                    yield "", "queued", {"position": position + 1}
                 if idle_s >= WORKER_GONE_S and not await _any_worker(client):
                     yield "", "error", {"code": "worker_unavailable", "message": "The worker stopped before answering. Try again."}
                     return
@@ -48,6 +48,7 @@ async def answer_events(message_id: int, last_event_id: str = "0") -> AsyncItera
             for entry_id, fields in batch[0][1]:
                 cursor = entry_id.decode()
                 event = fields[b"event"].decode()
+                waiting = waiting and event == "sources"
                 yield cursor, event, json.loads(fields[b"data"])
                 if event in events.TERMINAL_EVENTS:
                     return
