@@ -25,3 +25,13 @@ def search(request_id: str, query: str, collection_ids: list[int], k: int, mode:
     except Exception as exc:
         events.send_reply(request_id, {"error": f"{type(exc).__name__}: {exc}"})
         raise
+
+
+@shared_task
+def optimize_index() -> None:
+    """Build the embedded index's HNSW graphs; it pauses this worker while it runs, so run it at a quiet time."""
+    from retrieval.components import get_index
+
+    optimize = getattr(get_index(), "optimize", None)
+    if optimize:
+        optimize()
