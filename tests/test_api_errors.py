@@ -100,3 +100,21 @@ def test_a_file_that_cannot_be_read_fails_with_a_reason_and_the_worker_lives_on(
     again = alice_api.post("/documents", files={"file": ("ok.txt", b"The worker is still alive.", "text/plain")},
                            data={"collection": "handbook"})
     assert wait_for_document(again.json()["id"]).status == Document.Status.INDEXED
+
+
+def test_too_many_requests_in_a_minute_is_429(stack_env, alice, tmp_path):
+    from tests import services
+
+    env = dict(stack_env, API_RATE_LIMIT_PER_MINUTE="3")
+    port = services.free_port()
+    process = services.start_web(env, tmp_path / "web.log", port)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        services.wait_until(lambda: services.web_is_up(base), timeout=60, what="web")
+        with api_client(base, alice) as client:
+            statuses = [client.get("/documents/999999").status_code for _ in range(5)]
+            limited = client.get("/documents/999999")
+        assert statuses[:3] == [404, 404, 404] and limited.status_code == 429
+        assert error_of(limited)["code"] == "rate_limited"
+    finally:
+        services.stop(process)
