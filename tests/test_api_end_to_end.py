@@ -92,3 +92,19 @@ def test_a_question_nothing_answers_says_the_documents_do_not_cover_it(alice_api
     assert body["finish_reason"] == "no_passages"
     assert "handbook" in body["answer"] and "documentos" in body["answer"]
     assert body["citations"] == []
+
+
+def test_deleting_a_document_removes_it_from_listing_search_and_storage(alice_api, handbook):
+    document = wait_for_document(upload(alice_api, "handbook.md", HANDBOOK.encode()).json()["id"])
+    stored = document.file.path
+    assert [d["id"] for d in alice_api.get("/documents", params={"collection": "handbook"}).json()] == [document.pk]
+
+    assert alice_api.delete(f"/documents/{document.pk}").status_code == 204
+
+    assert alice_api.get(f"/documents/{document.pk}").status_code == 404
+    assert not Chunk.objects.filter(document_id=document.pk).exists()
+    import os
+
+    assert not os.path.exists(stored)
+    passages = alice_api.post("/search", json={"query": "vacation days"}).json()["passages"]
+    assert all(p["document_id"] != document.pk for p in passages)

@@ -20,3 +20,7 @@ def collection_ids_readable_by(user) -> list[int]:
 def document_readable_by(user, document_id: int) -> Document | None:
     """The document if `user` may read its collection, else None (callers answer 404, not 403: no leak)."""
     return Document.objects.filter(pk=document_id, collection__in=collections_readable_by(user)).first()
+
+
+def documents_readable_by(user) -> QuerySet[Document]:
+    return Document.objects.filter(collection__in=collections_readable_by(user))

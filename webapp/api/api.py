@@ -14,7 +14,7 @@ from ninja.files import UploadedFile
 
 from ingestion.detect import detect_type
 from ingestion.parsers import PARSERS
-from webapp.accounts.selectors import document_readable_by
+from webapp.accounts.selectors import document_readable_by, documents_readable_by
 from webapp.api.auth import BrowserSession, TokenAuth, require_scope
 from webapp.api.schemas import ChatIn, DocumentOut, SearchIn, document_out
 from webapp.chat import services as chat
@@ -93,6 +93,29 @@ def get_document(request, document_id: int):
     if document is None:
         raise Http404
     return document_out(document)
+
+
+@api.get("/documents", response=list[DocumentOut], tags=["documents"])
+def list_documents(request, collection: str | None = None, limit: int = 100, offset: int = 0):
+    """Documents in the collections you may read, newest first."""
+    documents = documents_readable_by(request.auth).select_related("collection")
+    if collection:
+        scope = chat.collection_scope(request.auth, collection)
+        documents = documents.filter(collection_id__in=scope)
+    return [document_out(d) for d in documents[offset : offset + min(max(limit, 1), 500)]]
+
+
+@api.delete("/documents/{document_id}", response={204: None}, tags=["documents"])
+def delete_document(request, document_id: int):
+    """Delete the document, its chunks, its stored original and (in the worker) its vectors."""
+    require_scope(request, "documents")
+    document = document_readable_by(request.auth, document_id)
+    if document is None:
+        raise Http404
+    if not (request.auth.is_staff or request.auth.is_superuser):
+        raise AppError("forbidden", "Only staff users may delete documents.", status=403)
+    documents.document_delete(document=document)
+    return 204, None
 
 
 @api.post("/chat", tags=["chat"])
