@@ -1,0 +1,521 @@
+/* The chat page: ask through POST /api/v1/chat, follow the answer's event stream, show its sources.
+
+   Text from the model or from documents only ever reaches the page through textContent. The one HTML
+   string inserted is the finished answer as the server rendered and sanitised it (GET /c/messages/<id>/). */
+(function () {
+  "use strict";
+
+  const { csrfToken, format, apiError } = window.Acervo;
+  const data = JSON.parse(document.getElementById("page-data").textContent);
+  const S = data.strings;
+  const $ = (id) => document.getElementById(id);
+  const els = {
+    messages: $("messages"), form: $("composer"), question: $("question"), send: $("send"), stop: $("stop"),
+    collection: $("collection"), profile: $("profile"), temperature: $("temperature"), maxTokens: $("max-tokens"),
+    error: $("composer-error"),
+    panel: $("sources-panel"), list: $("source-list"), hint: $("sources-hint"), heading: $("sources-heading"),
+    close: $("sources-close"), sidebar: $("sidebar"), search: $("conversation-search"),
+    conversations: $("conversation-list"), template: $("message-template"),
+  };
+  const sourcesOf = new Map(Object.entries(data.sources).map(([id, list]) => [Number(id), list]));
+  const withContext = new Set();
+  const RECONNECT_ATTEMPTS = 5;
+  let conversationId = data.conversationId;
+  let current = null; // the answer being followed
+  let shown = { messageId: null, n: null, opener: null };
+
+  const url = (pattern, id) => pattern.replace("/0/", `/${id}/`);
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  // --- Asking ------------------------------------------------------------------------------
+
+  async function submit() {
+    if (current) return;
+    const question = els.question.value.trim();
+    if (!question) return els.question.focus();
+    const params = answerParams();
+    if (!params) return;
+    showComposerError("");
+    $("welcome")?.remove();
+    addUserMessage(question);
+    const state = newState(addAssistantMessage());
+    els.question.value = "";
+    autosize();
+    scrollToEnd(true);
+    const body = { question, stream: true, conversation_id: conversationId, collection: els.collection.value || null, params };
+    if (els.profile?.value) body.profile = els.profile.value;
+    await run(state, async () => {
+      const response = await fetch(data.urls.ask, {
+        method: "POST", credentials: "same-origin", signal: state.controller.signal,
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() }, body: JSON.stringify(body),
+      });
+      if (!response.ok) {
+        fail(state, await errorText(response));
+        els.question.value = question; // nothing was asked: let the person try again as is
+        return autosize();
+      }
+      state.messageId = Number(response.headers.get("X-Message-Id")) || null;
+      await follow(state, response);
+    });
+  }
+
+  async function resume(article, messageId) {
+    const state = newState(article);
+    state.messageId = messageId;
+    await run(state, async () => follow(state, await openStream(state)));
+  }
+
+  function newState(article) {
+    article.dataset.state = "waiting";
+    setStatus(article, S.searching);
+    return { article, messageId: null, lastEventId: "0", controller: new AbortController(), stopped: false };
+  }
+
+  async function run(state, body) {
+    current = state;
+    setBusy(true);
+    try {
+      await body();
+    } catch (error) {
+      if (state.stopped) stoppedLocally(state);
+      else fail(state, S.network);
+    } finally {
+      current = null;
+      setBusy(false);
+      els.question.focus();
+    }
+  }
+
+  const knobInputs = () => [[els.temperature, "temperature"], [els.maxTokens, "max_tokens"]];
+  const chosenProfile = () => data.profiles[els.profile ? els.profile.value : Object.keys(data.profiles)[0]];
+
+  /** The chosen profile's defaults as placeholders and its ranges as the inputs' bounds. */
+  function applyProfile() {
+    const knobs = chosenProfile();
+    for (const [input, name] of knobInputs()) {
+      input.placeholder = knobs[name].default;
+      input.min = knobs[name].min;
+      input.max = knobs[name].max;
+    }
+  }
+
+  function answerParams() {
+    const params = {};
+    for (const [input, name] of knobInputs()) {
+      if (input.value === "") continue;
+      const value = Number(input.value);
+      const { min, max } = chosenProfile()[name];
+      if (!Number.isFinite(value) || value < min || value > max) {
+        showComposerError(format(S["invalid_" + name], { min, max }));
+        input.setAttribute("aria-invalid", "true");
+        input.closest("details").open = true;
+        input.focus();
+        return null;
+      }
+      input.removeAttribute("aria-invalid");
+      params[name] = value;
+    }
+    return params;
+  }
+
+  async function stop() {
+    if (!current || current.stopped) return;
+    current.stopped = true;
+    els.stop.disabled = true;
+    if (!current.messageId) return current.controller.abort();
+    try {
+      // The stream then ends on its own with `done` (finish_reason "cancelled").
+      await fetch(url(data.urls.cancel, current.messageId), {
+        method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrfToken() },
+      });
+    } catch (error) {
+      current.controller.abort();
+    }
+  }
+
+  async function errorText(response) {
+    if (response.status === 401) return S.session;
+    const error = await apiError(response);
+    if (error && S[error.code]) return S[error.code];
+    return format(S.error, { message: error ? error.message : `${response.status} ${response.statusText}` });
+  }
+
+  // --- Following the event stream ----------------------------------------------------------
+
+  function openStream(state) {
+    return fetch(url(data.urls.stream, state.messageId), {
+      credentials: "same-origin", signal: state.controller.signal, headers: { "Last-Event-ID": state.lastEventId },
+    });
+  }
+
+  /** Handle events until `done` or `error`; a dropped connection resumes after the last event seen. */
+  async function follow(state, response) {
+    for (let attempt = 0; ; attempt++) {
+      if (!response.ok) return fail(state, await errorText(response));
+      try {
+        for await (const event of readEvents(response)) {
+          attempt = 0;
+          if (event.id) state.lastEventId = event.id;
+          if (await handle(state, event)) return;
+        }
+      } catch (error) {
+        if (state.stopped) throw error;
+      }
+      if (!state.messageId || attempt >= RECONNECT_ATTEMPTS) return fail(state, S.network);
+      setStatus(state.article, S.reconnecting);
+      await sleep(500 * (attempt + 1));
+      response = await openStream(state).catch(() => ({ ok: true, body: null }));
+    }
+  }
+
+  async function* readEvents(response) {
+    if (!response.body) return;
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += decoder.decode(value, { stream: true }).replace(/\r\n?/g, "\n");
+      for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
+        const event = parseEvent(buffer.slice(0, end));
+        buffer = buffer.slice(end + 2);
+        if (event) yield event;
+      }
+    }
+  }
+
+  function parseEvent(block) {
+    const event = { id: "", name: "", data: "" };
+    for (const line of block.split("\n")) {
+      if (!line || line.startsWith(":")) continue;
+      const colon = line.indexOf(":");
+      const field = colon < 0 ? line : line.slice(0, colon);
+      const value = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
+      if (field === "id") event.id = value;
+      else if (field === "event") event.name = value;
+      else if (field === "data") event.data += (event.data ? "\n" : "") + value;
+    }
+    return event.name ? { ...event, data: event.data ? JSON.parse(event.data) : {} } : null;
+  }
+
+  /** Returns true when the answer has ended. */
+  async function handle(state, { name, data: payload }) {
+    const { article } = state;
+    if (name === "queued") {
+      setStatus(article, format(S.queued, { position: payload.position }));
+    } else if (name === "sources") {
+      state.messageId = payload.message_id;
+      article.dataset.messageId = payload.message_id;
+      if (conversationId !== payload.conversation_id) rememberConversation(payload.conversation_id);
+      answerOf(article).textContent = ""; // a resumed stream replays from its first token
+      sourcesOf.set(payload.message_id, payload.passages);
+      renderChips(article);
+      showSources(payload.message_id);
+      setStatus(article, S.writing);
+    } else if (name === "token") {
+      if (article.dataset.state !== "streaming") {
+        article.dataset.state = "streaming";
+        setStatus(article, "");
+      }
+      const stick = nearEnd();
+      answerOf(article).append(payload.text);
+      if (stick) scrollToEnd();
+    } else if (name === "done") {
+      await finish(state, payload);
+      return true;
+    } else if (name === "error") {
+      fail(state, S[payload.code] || format(S.error, { message: payload.message || payload.code }));
+      return true;
+    }
+    return false;
+  }
+
+  /** Swap the streamed plain text for the server's sanitised rendering, with its sources in context. */
+  async function finish(state, done) {
+    const { article, messageId } = state;
+    const detail = await fetchDetail(messageId);
+    if (detail) {
+      answerOf(article).innerHTML = detail.html; // sanitised by webapp.chat.rendering.render_answer
+      article.querySelector(".answer-settings-used").textContent = detail.settings;
+      setNote(article, detail.note);
+      sourcesOf.set(messageId, detail.sources);
+      withContext.add(messageId);
+    } else {
+      answerOf(article).textContent = done.answer || "";
+      sourcesOf.set(messageId, done.sources || []);
+    }
+    setStatus(article, "");
+    article.dataset.state = detail ? detail.status : done.finish_reason === "cancelled" ? "cancelled" : "done";
+    $("announcer").textContent = S.answered; // the streamed text itself is not announced, token by token
+    renderChips(article);
+    if (shown.messageId === messageId || shown.messageId === null) showSources(messageId, shown.n);
+    if (nearEnd(240)) scrollToEnd();
+  }
+
+  async function fetchDetail(messageId) {
+    try {
+      const response = await fetch(url(data.urls.message, messageId), { credentials: "same-origin" });
+      return response.ok ? await response.json() : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function fail(state, text) {
+    state.article.dataset.state = "error";
+    setStatus(state.article, "");
+    setNote(state.article, text);
+  }
+
+  function stoppedLocally(state) {
+    state.article.dataset.state = "cancelled";
+    setStatus(state.article, "");
+    setNote(state.article, S.stopped);
+  }
+
+  // --- Messages and the conversation list ---------------------------------------------------
+
+  function addUserMessage(text) {
+    const article = document.createElement("article");
+    article.className = "message user";
+    const heading = document.createElement("h3");
+    heading.className = "visually-hidden";
+    heading.textContent = S.you;
+    const bubble = document.createElement("div");
+    bubble.className = "bubble";
+    bubble.textContent = text;
+    article.append(heading, bubble);
+    els.messages.append(article);
+  }
+
+  function addAssistantMessage() {
+    const article = els.template.content.firstElementChild.cloneNode(true);
+    els.messages.append(article);
+    return article;
+  }
+
+  const answerOf = (article) => article.querySelector(".answer");
+
+  function setStatus(article, text) {
+    article.querySelector(".status").textContent = text;
+  }
+
+  function setNote(article, text) {
+    const note = article.querySelector(".note");
+    note.textContent = text || "";
+    note.hidden = !text;
+  }
+
+  function rememberConversation(id) {
+    const asked = els.messages.querySelectorAll(".message.user .bubble");
+    const title = asked.length ? asked[asked.length - 1].textContent : "";
+    conversationId = id;
+    history.replaceState(null, "", url(data.urls.conversation, id));
+    for (const link of els.conversations.querySelectorAll("[aria-current]")) link.removeAttribute("aria-current");
+    const item = document.createElement("li");
+    const link = document.createElement("a");
+    link.href = url(data.urls.conversation, id);
+    link.setAttribute("aria-current", "page");
+    const span = document.createElement("span");
+    span.className = "conversation-title";
+    span.textContent = title.slice(0, 80);
+    link.append(span);
+    item.append(link);
+    els.conversations.prepend(item);
+    $("conversation-empty").hidden = true;
+  }
+
+  function setBusy(busy) {
+    els.send.hidden = busy;
+    els.stop.hidden = !busy;
+    els.stop.disabled = false;
+  }
+
+  function nearEnd(margin = 80) {
+    const box = els.messages;
+    return box.scrollHeight - box.scrollTop - box.clientHeight < margin;
+  }
+
+  function scrollToEnd(force = false) {
+    if (force || nearEnd(100000)) els.messages.scrollTop = els.messages.scrollHeight;
+  }
+
+  function autosize() {
+    els.question.style.height = "auto";
+    els.question.style.height = `${els.question.scrollHeight + 2}px`;
+  }
+
+  function showComposerError(text) {
+    els.error.textContent = text;
+    els.error.hidden = !text;
+  }
+
+  // --- Sources ------------------------------------------------------------------------------
+
+  function renderChips(article) {
+    const list = sourcesOf.get(Number(article.dataset.messageId)) || [];
+    const box = article.querySelector(".source-chips");
+    box.replaceChildren(...list.map((source) => {
+      const chip = document.createElement("button");
+      chip.type = "button";
+      chip.className = "chip" + (source.cited === false ? " uncited" : "");
+      chip.dataset.n = source.n;
+      chip.setAttribute("aria-label", `${format(S.source, { n: source.n })}: ${source.title}`);
+      const n = document.createElement("span");
+      n.className = "n";
+      n.textContent = source.n;
+      const title = document.createElement("span");
+      title.className = "t";
+      title.textContent = source.title;
+      chip.append(n, title);
+      return chip;
+    }));
+  }
+
+  /** Show a message's sources in the panel; with `n`, highlight that source and bring it into view. */
+  function showSources(messageId, n = null, { open = false, opener = null } = {}) {
+    const list = sourcesOf.get(messageId) || [];
+    shown = { messageId, n, opener: opener || shown.opener };
+    els.heading.textContent = list.length ? format(S.sources_count, { count: list.length }) : S.sources;
+    els.hint.textContent = list.length ? "" : S.no_sources;
+    els.hint.hidden = list.length > 0;
+    els.list.replaceChildren(...list.map((source) => sourceCard(messageId, source, source.n === n)));
+    for (const button of els.messages.querySelectorAll("button.cite[aria-pressed]")) button.removeAttribute("aria-pressed");
+    if (n !== null) {
+      const article = els.messages.querySelector(`.message[data-message-id="${messageId}"]`);
+      for (const button of article?.querySelectorAll(`button.cite[data-n="${n}"]`) || []) button.setAttribute("aria-pressed", "true");
+      if (open) els.panel.classList.add("open");
+      const card = $(`source-${messageId}-${n}`);
+      if (card) {
+        card.scrollIntoView({ block: "start", behavior: matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth" });
+        if (open) card.focus({ preventScroll: true });
+      }
+    }
+    if (messageId !== null && !withContext.has(messageId)) addContext(messageId);
+  }
+
+  async function addContext(messageId) {
+    const article = els.messages.querySelector(`.message[data-message-id="${messageId}"]`);
+    if (!article || ["waiting", "streaming"].includes(article.dataset.state)) return;
+    withContext.add(messageId);
+    const detail = await fetchDetail(messageId);
+    if (!detail) return withContext.delete(messageId);
+    sourcesOf.set(messageId, detail.sources);
+    renderChips(article);
+    if (shown.messageId === messageId) showSources(messageId, shown.n);
+  }
+
+  function sourceCard(messageId, source, active) {
+    const item = element("li", "source" + (source.cited === false ? " uncited" : "") + (active ? " active" : ""));
+    item.id = `source-${messageId}-${source.n}`;
+    item.tabIndex = -1;
+    item.setAttribute("aria-label", `${format(S.source, { n: source.n })}: ${source.title}`);
+    const top = element("div", "source-top");
+    top.append(element("span", "source-n", source.n), element("span", "source-title", source.title));
+    if (source.cited) top.append(element("span", "badge", S.cited));
+    item.append(top);
+    const where = [source.page ? format(S.page, { page: source.page }) : "", source.location, source.heading_path].filter(Boolean);
+    if (where.length) item.append(element("p", "source-where", where.join(" · ")));
+    const passage = element("blockquote", "passage");
+    if (source.before) passage.append(element("span", "context", source.before));
+    passage.append(element("mark", "", source.text));
+    if (source.after) passage.append(element("span", "context", source.after));
+    item.append(passage);
+    if (source.original_url) {
+      const link = element("a", "", S.open_original);
+      link.href = source.original_url;
+      link.target = "_blank";
+      link.rel = "noopener";
+      const actions = element("p", "source-actions");
+      actions.append(link);
+      item.append(actions);
+    }
+    return item;
+  }
+
+  function element(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function closeSources() {
+    if (!els.panel.classList.contains("open")) return false;
+    els.panel.classList.remove("open");
+    shown.opener?.focus();
+    return true;
+  }
+
+  function toggleSidebar(open) {
+    els.sidebar.classList.toggle("open", open);
+    document.querySelector(".sidebar-toggle").setAttribute("aria-expanded", String(open));
+    if (open) els.search.focus();
+  }
+
+  // --- Wiring -------------------------------------------------------------------------------
+
+  els.form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    submit();
+  });
+  els.question.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      submit();
+    }
+  });
+  els.question.addEventListener("input", autosize);
+  els.stop.addEventListener("click", stop);
+  els.close.addEventListener("click", closeSources);
+  els.messages.addEventListener("click", (event) => {
+    const cite = event.target.closest("button[data-n]");
+    const article = event.target.closest(".message.assistant");
+    if (cite && article?.dataset.messageId) {
+      showSources(Number(article.dataset.messageId), Number(cite.dataset.n), { open: true, opener: cite });
+      return;
+    }
+    const copy = event.target.closest(".copy-answer");
+    if (copy && article) copyAnswer(copy, article);
+  });
+  document.querySelector(".sidebar-toggle").addEventListener("click", () => toggleSidebar(!els.sidebar.classList.contains("open")));
+  els.search.addEventListener("input", () => {
+    const query = els.search.value.trim().toLowerCase();
+    for (const item of els.conversations.children) item.hidden = !item.textContent.toLowerCase().includes(query);
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    if (current) return stop();
+    if (closeSources()) return;
+    if (els.sidebar.classList.contains("open")) {
+      toggleSidebar(false);
+      document.querySelector(".sidebar-toggle").focus();
+    }
+  });
+
+  async function copyAnswer(button, article) {
+    try {
+      await navigator.clipboard.writeText(answerOf(article).innerText.trim());
+      button.textContent = S.copied;
+      setTimeout(() => (button.textContent = S.copy), 1500);
+    } catch (error) {
+      window.getSelection().selectAllChildren(answerOf(article));
+    }
+  }
+
+  els.profile?.addEventListener("change", applyProfile);
+  applyProfile();
+
+  // --- On load: chips for past answers, the last answer's sources, and resume unfinished ones ---
+  const assistants = [...els.messages.querySelectorAll(".message.assistant[data-message-id]")];
+  for (const article of assistants) renderChips(article);
+  const last = assistants.filter((a) => !data.resume.includes(Number(a.dataset.messageId))).pop();
+  if (last) showSources(Number(last.dataset.messageId));
+  for (const id of data.resume) {
+    const article = els.messages.querySelector(`.message[data-message-id="${id}"]`);
+    if (article) resume(article, id);
+  }
+  scrollToEnd(true);
+  if (!data.resume.length) els.question.focus();
+})();

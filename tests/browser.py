@@ -1,0 +1,103 @@
+"""Browser tests' helpers: Debian's Chromium driven by Playwright, pages logged in as alice, bob or
+charlie, and a screenshot of every open page under screenshots/failures/ when a test fails."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client
+
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = ROOT / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]
+DESKTOP = {"width": 1366, "height": 860}
+PHONE = {"width": 360, "height": 740}
+
+# The test web server serves static files with WhiteNoise, which lists STATIC_ROOT when it starts:
+# collect now, while tests are being collected, before any test can start that server.
+call_command("collectstatic", interactive=False, verbosity=0)
+
+
+@pytest.fixture(scope="module")
+def browser(web, worker):
+    """Chromium for one test module. Playwright's sync API keeps an asyncio loop in this thread, which
+    Django takes for async code and then refuses ORM calls; the tests' ORM calls are plain sync code, so
+    allow them while the browser is open. The web server and the worker are already running without it."""
+    from playwright.sync_api import sync_playwright
+
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def open_page(browser, web, request):
+    """`open_page(user=None, viewport=DESKTOP, locale="en-US")`: a new browser page on the test server,
+    logged in as `user` when given. Pages of a failed test are saved as screenshots/failures/<test>-<n>.png."""
+    pages = []
+    failed_before = request.session.testsfailed
+
+    def open_(user=None, *, viewport=DESKTOP, locale="en-US"):
+        context = browser.new_context(base_url=web, viewport=viewport, locale=locale)
+        if user is not None:
+            context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session_key(user), "url": web}])
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        pages.append(page)
+        return page
+
+    yield open_
+    if request.session.testsfailed > failed_before:
+        folder = SCREENSHOTS / "failures"
+        folder.mkdir(parents=True, exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", request.node.name)
+        for i, page in enumerate(pages):
+            page.screenshot(path=str(folder / f"{name}-{i}.png"), full_page=True)
+    for page in pages:
+        page.context.close()
+
+
+def session_key(user) -> str:
+    """A real login session for `user` in the test database, which the web server shares."""
+    client = Client()
+    client.force_login(user)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def upload(api, name: str, content: bytes, collection: str = "handbook") -> int:
+    response = api.post("/documents", files={"file": (name, content, "text/plain")}, data={"collection": collection})
+    assert response.status_code == 202, response.text
+    return response.json()["id"]
+
+
+def ask(page, question: str, collection: str | None = None):
+    """Type and send a question with Enter; returns the locator of the answer it starts."""
+    if collection is not None:
+        page.select_option("#collection", label=collection)
+    page.fill("#question", question)
+    page.press("#question", "Enter")
+    return page.locator(".message.assistant").last
+
+
+def wait_until_answered(answer, timeout: float = 60_000) -> str:
+    """Until the answer has ended; returns how (done, cancelled or error)."""
+    from playwright.sync_api import expect
+
+    expect(answer).to_have_attribute("data-state", re.compile("^(done|cancelled|error)$"), timeout=timeout)
+    return answer.get_attribute("data-state")

@@ -1,0 +1,100 @@
+"""render_answer: Markdown to sanitised HTML, with [n] markers as citation buttons."""
+
+import pytest
+
+from webapp.chat.rendering import answer_note, answer_settings, render_answer
+
+
+def test_markdown_lists_tables_and_code_are_rendered():
+    html = render_answer("**Bold** and *it*\n\n- one\n- two\n\n| a | b |\n|---|--:|\n| 1 | 2 |\n\n```\ncode\n```", [])
+    assert "<strong>Bold</strong>" in html and "<em>it</em>" in html
+    assert "<ul>\n<li>one</li>" in html
+    assert "<table>" in html and '<td style="text-align:right">2</td>' in html
+    assert "<pre><code>code\n</code></pre>" in html
+
+
+def test_markers_of_known_sources_become_citation_buttons():
+    html = render_answer("Thirty days [1][2], see also [3].", [{"n": 1}, {"n": 2}])
+    assert '<button type="button" class="cite" data-n="1" aria-label="Source 1">1</button>' in html
+    assert 'data-n="2"' in html
+    assert "see also [3]." in html
+
+
+def test_citations_may_be_numbers_dicts_or_objects():
+    class Citation:
+        n = 2
+
+    html = render_answer("[1] [2] [3]", [1, Citation(), {"n": 3}])
+    assert html.count('class="cite"') == 3
+
+
+def test_a_marker_inside_code_stays_code():
+    html = render_answer("Use `list[1]` here:\n\n    items[1]\n", [1])
+    assert "<code>list[1]</code>" in html
+    assert "items[1]" in html
+    assert "cite" not in html
+
+
+@pytest.mark.parametrize("plant", [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    '<a href="javascript:alert(1)">x</a>',
+    "<iframe src=https://example.com></iframe>",
+    '<button class="cite" data-n="1" onclick="alert(1)">1</button>',
+    "<svg onload=alert(1)>",
+])
+def test_raw_html_from_the_model_is_shown_as_text(plant):
+    html = render_answer(f"Before {plant} after", [1])
+    assert "&lt;" in html
+    for tag in ("<script", "<img", "<iframe", "<svg", "<button", "<a "):
+        assert tag not in html
+
+
+def test_javascript_and_data_links_are_not_links():
+    html = render_answer("[a](javascript:alert(1)) [b](JAVASCRIPT:alert(1)) [c](data:text/html;base64,xx) [d](vbscript:x)", [])
+    assert "<a" not in html
+
+
+def test_web_links_open_in_a_new_tab_without_referrer():
+    html = render_answer("[docs](https://example.com/a?b=1)", [])
+    assert '<a href="https://example.com/a?b=1"' in html
+    assert 'rel="noopener noreferrer nofollow"' in html and 'target="_blank"' in html
+
+
+def test_remote_images_become_their_alt_text():
+    html = render_answer("![tracking pixel](https://example.com/p.png) and ![](http://x/y.png)", [])
+    assert "<img" not in html and "example.com" not in html
+    assert "tracking pixel" in html
+
+
+def test_an_autolink_with_a_script_scheme_is_dropped():
+    html = render_answer("<javascript:alert(1)> <https://ok.example>", [])
+    assert 'href="javascript' not in html
+    assert 'href="https://ok.example"' in html
+
+
+def test_settings_line_follows_the_language():
+    from django.utils import translation
+
+    with translation.override("pt-br"):
+        line = answer_settings({"temperature": 0.2}, {"tokens_per_s": 40.5})
+    assert line == "temperatura 0,20 · 40,5 tokens/s"
+
+
+def test_empty_text_renders_nothing():
+    assert render_answer("", []) == ""
+
+
+def test_notes_explain_answers_that_did_not_end_normally():
+    assert answer_note("done", "stop") == ""
+    assert "Stopped" in answer_note("cancelled", "cancelled")
+    assert "too long" in answer_note("done", "timeout")
+    assert "length limit" in answer_note("done", "length")
+    assert "internal error" in answer_note("error", "")
+
+
+def test_settings_line_shows_what_produced_the_answer():
+    line = answer_settings({"temperature": 0.2, "max_tokens": 256}, {"ttft_ms": 1234.4, "tokens_per_s": 40.0})
+    assert line == "temperature 0.20 · max 256 tokens · first token in 1,234 ms · 40.0 tokens/s"
+    assert answer_settings({}, {}) == ""
+    assert answer_settings({"max_tokens": 64}, {}, profile="precise") == "precise · max 64 tokens"

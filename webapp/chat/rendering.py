@@ -1,0 +1,117 @@
+"""Answers as HTML: Markdown rendered by markdown-it-py, then sanitised by nh3.
+
+Nothing a model writes, nor any document text it repeats, can run script or load remote content:
+the parser escapes raw HTML, images become their alt text, and the sanitiser keeps only formatting
+tags, http(s)/mailto/relative links and the citation buttons this module writes itself.
+"""
+
+import re
+from collections.abc import Iterable
+from functools import cache
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext
+
+CITE = re.compile(r"\[(\d{1,4})\]")
+TAGS = {
+    "p", "br", "hr", "strong", "em", "del", "s", "code", "pre", "blockquote", "ul", "ol", "li",
+    "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "a", "button",
+}
+ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"style"}, "td": {"style"}, "button": {"data-n", "aria-label"}}
+# Only our own citation buttons: anything else claiming to be one loses the attribute.
+ATTRIBUTE_VALUES = {"button": {"type": {"button"}, "class": {"cite"}}}
+
+
+def render_answer(text: str, citations: Iterable) -> str:
+    """Sanitised HTML for an answer. `[n]` becomes `<button class="cite" data-n="n">` when n is one of
+    `citations` (ints, dicts with "n", or objects with `.n`); any other `[n]` stays plain text."""
+    numbers = {_number(c) for c in citations}
+    html = _markdown().render(text or "", {"cite_numbers": numbers})
+    return _cleaner().clean(html)
+
+
+def answer_note(status: str, finish_reason: str) -> str:
+    """A plain-words line when an answer did not end normally, else ""."""
+    if status == "error":
+        return gettext("The answer could not be generated because of an internal error. Try again; if it persists, tell an administrator.")
+    notes = {
+        "cancelled": gettext("Stopped. The answer may be incomplete."),
+        "timeout": gettext("The answer took too long and was cut short."),
+        "length": gettext("The answer reached its length limit (max tokens)."),
+    }
+    return notes.get("cancelled" if status == "cancelled" else finish_reason, "")
+
+
+def answer_settings(params: dict, usage: dict, profile: str = "") -> str:
+    """The settings an answer was produced with and how fast it came, e.g. "temperature 0.20 · max 256 tokens"."""
+    parts = [profile] if profile else []
+    if "temperature" in params:
+        parts.append(gettext("temperature %(value)s") % {"value": number_format(params["temperature"], 2)})
+    if "max_tokens" in params:
+        parts.append(gettext("max %(count)s tokens") % {"count": params["max_tokens"]})
+    if usage.get("ttft_ms") is not None:
+        parts.append(gettext("first token in %(ms)s ms") % {"ms": number_format(usage["ttft_ms"], 0, force_grouping=True)})
+    if usage.get("tokens_per_s"):
+        parts.append(gettext("%(rate)s tokens/s") % {"rate": number_format(usage["tokens_per_s"], 1)})
+    return " · ".join(parts)
+
+
+def _number(citation) -> int:
+    if isinstance(citation, int):
+        return citation
+    return int(citation["n"] if isinstance(citation, dict) else citation.n)
+
+
+@cache
+def _markdown():
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    # Before "link": `[1]` must never be read as a link reference.
+    md.inline.ruler.before("link", "cite", _cite_rule)
+    md.add_render_rule("cite", _render_cite)
+    md.add_render_rule("image", _render_image)
+    return md
+
+
+def _cite_rule(state, silent: bool) -> bool:
+    if state.src[state.pos] != "[":
+        return False
+    match = CITE.match(state.src, state.pos)
+    if match is None or int(match.group(1)) not in state.env.get("cite_numbers", ()):
+        return False
+    if not silent:
+        token = state.push("cite", "", 0)
+        token.meta = {"n": int(match.group(1))}
+    state.pos = match.end()
+    return True
+
+
+def _render_cite(self, tokens, idx, options, env) -> str:
+    n = tokens[idx].meta["n"]
+    label = gettext("Source %(n)s") % {"n": n}
+    return f'<button type="button" class="cite" data-n="{n}" aria-label="{label}">{n}</button>'
+
+
+def _render_image(self, tokens, idx, options, env) -> str:
+    """An image is never fetched (no remote content): its alt text stands in."""
+    from markdown_it.common.utils import escapeHtml
+
+    return escapeHtml(self.renderInlineAsText(tokens[idx].children or [], options, env))
+
+
+@cache
+def _cleaner():
+    import nh3
+
+    return nh3.Cleaner(
+        tags=TAGS,
+        clean_content_tags={"script", "style"},
+        attributes=ATTRIBUTES,
+        tag_attribute_values=ATTRIBUTE_VALUES,
+        set_tag_attribute_values={"a": {"target": "_blank"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+        filter_style_properties={"text-align"},
+    )
