@@ -21,3 +21,6 @@ os.environ.setdefault("API_RATE_LIMIT_PER_MINUTE", "100000")
 from webapp.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Serve static files from the source folders, so tests never depend on a collectstatic run.
+WHITENOISE_USE_FINDERS = True

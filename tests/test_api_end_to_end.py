@@ -53,12 +53,13 @@ def test_streamed_answer_sends_sources_then_tokens_then_done_with_citations_to_t
                                                   "params": {"max_tokens": 24, "temperature": 0}}) as response:
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/event-stream")
+        assert response.headers["x-message-id"].isdigit()
         events = read_sse(response)
 
     names = [event for _, event, _ in events if event != "queued"]
     assert names[0] == "sources" and names[-1] == "done"
     assert names.count("token") >= 1 and set(names[1:-1]) == {"token"}
-    assert all(event_id for event_id, _, _ in events if _ != "queued")
+    assert all(event_id for event_id, name, _ in events if name != "queued")
     sources = events[0][2] if events[0][1] == "sources" else next(d for _, e, d in events if e == "sources")
     assert sources["passages"] and all(p["document_id"] == document.pk for p in sources["passages"])
     done = events[-1][2]

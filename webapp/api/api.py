@@ -129,7 +129,9 @@ async def chat_ask(request, body: ChatIn):
         conversation_id=body.conversation_id, params=body.params, profile=body.profile,
     )
     if body.stream:
-        return _event_stream(message.pk)
+        response = _event_stream(message.pk)
+        response["X-Message-Id"] = str(message.pk)  # lets a page stop an answer still waiting in line
+        return response
     result = await collect_answer(message.pk, timeout_s=message.params["timeout"] + 60)
     if result["event"] == "error":
         raise AppError(result.get("code", "answer_failed"), result.get("message", "The answer failed."), status=503)
