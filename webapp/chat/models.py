@@ -73,6 +73,7 @@ class Message(models.Model):
     params = models.JSONField(default=dict, blank=True, help_text=_("the exact generation parameters used"))
     usage = models.JSONField(default=dict, blank=True, help_text=_("token counts and timings"))
     finish_reason = models.CharField(max_length=20, blank=True)
+    support = models.FloatField(null=True, blank=True, help_text=_("support check: how well the citations back the answer"))
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -96,6 +97,10 @@ class Citation(models.Model):
     char_end = models.IntegerField(default=0)
     score = models.FloatField(default=0.0)
     cited = models.BooleanField(default=False, help_text=_("the answer refers to it with [n]"))
+    # The support check: how well the sentences citing [n] are backed by this passage.
+    support = models.FloatField(null=True, blank=True)
+    weak = models.BooleanField(default=False)
+    weak_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["message", "n"]
