@@ -39,22 +39,29 @@ def profile_defaults(profile) -> GenerationParams:
 def params_resolve(overrides: dict | None, *, profile=None) -> dict:
     """The exact parameters to use, as a dict for `Message.params`. Raises AppError naming a bad field."""
     params = profile_defaults(profile)
-    limits = (profile.limits if profile is not None else None) or {}
     for name, value in (overrides or {}).items():
         if name == "stop":
             setattr(params, "stop", _stops(value))
         elif name in RANGES:
-            setattr(params, name, _number(name, value, limits.get(name)))
+            setattr(params, name, _number(name, value, profile))
         else:
             raise AppError("invalid_param", f"Unknown parameter {name!r}.", details={"field": f"params.{name}",
                            "allowed": sorted([*RANGES, "stop"])})
     return vars(params)
 
 
-def _number(name: str, value, limit: list | None = None):
-    kind, low, high = RANGES[name]
-    if limit:  # the profile narrows the range; it never widens it
+def param_range(name: str, profile=None) -> tuple[float, float]:
+    """The range callers may choose `name` within: the global one, narrowed (never widened) by the profile's limits."""
+    _, low, high = RANGES[name]
+    limit = ((profile.limits if profile is not None else None) or {}).get(name)
+    if limit:
         low, high = max(low, limit[0]), min(high, limit[1])
+    return low, high
+
+
+def _number(name: str, value, profile=None):
+    kind = RANGES[name][0]
+    low, high = param_range(name, profile)
     if value is None and name == "seed":
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and value != int(value)):
