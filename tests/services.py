@@ -72,3 +72,42 @@ def stop(process: subprocess.Popen, timeout: float = 15) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+class Stack:
+    """A worker and a web server of their own, for tests that need other settings than the session's:
+    a separate index folder and Redis key prefix, so they never meet the session worker's tasks."""
+
+    def __init__(self, base_env: dict, folder: Path, name: str, **overrides: str):
+        import uuid
+
+        self.folder = folder
+        self.env = dict(base_env, INDEX_PATH=str(folder / "index"),
+                        REDIS_KEY_PREFIX=f"acervo-{name}-{uuid.uuid4().hex[:8]}:", **overrides)
+        self.name = name
+        self.worker = self.web = None
+        self.url = ""
+
+    def __enter__(self) -> "Stack":
+        self.worker = start_worker(self.env, self.folder / "worker.log", name=self.name)
+        port = free_port()
+        self.web = start_web(self.env, self.folder / "web.log", port)
+        self.url = f"http://127.0.0.1:{port}"
+        try:
+            wait_until(lambda: web_is_up(self.url), timeout=60, what="web", log_path=self.folder / "web.log")
+            wait_until(self.ready, timeout=240, what=f"{self.name} worker", log_path=self.folder / "worker.log")
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def ready(self) -> bool:
+        return httpx.get(f"{self.url}/readyz", timeout=5).json()["status"] == "ok"
+
+    def readyz(self) -> dict:
+        return httpx.get(f"{self.url}/readyz", timeout=5).json()
+
+    def __exit__(self, *exc) -> None:
+        for process in (self.web, self.worker):
+            if process is not None:
+                stop(process)

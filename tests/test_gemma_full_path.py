@@ -3,8 +3,6 @@
 Runs its own worker (the embedded index belongs to one process) with the default LLM setting.
 """
 
-import uuid
-
 import pytest
 
 from tests import services
@@ -22,23 +20,10 @@ FERIAS = (
 
 @pytest.fixture(scope="module")
 def gemma_web(stack_env, tmp_path_factory):
-    logs = tmp_path_factory.mktemp("gemma")
-    env = dict(stack_env, LLM_MODEL_PATH="", LLM_CONTEXT_SIZE="4096", INDEX_PATH=str(logs / "index"),
-               REDIS_KEY_PREFIX=f"acervo-gemma-{uuid.uuid4().hex[:8]}:")
-    worker = services.start_worker(env, logs / "worker.log", name="gemma")
-    port = services.free_port()
-    web = services.start_web(env, logs / "web.log", port)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        services.wait_until(lambda: services.web_is_up(base), timeout=60, what="web")
-        import httpx
-
-        services.wait_until(lambda: httpx.get(f"{base}/readyz").json()["checks"]["llm"].startswith("llama.cpp"),
-                            timeout=180, what="gemma worker", log_path=logs / "worker.log")
-        yield base
-    finally:
-        services.stop(web)
-        services.stop(worker)
+    folder = tmp_path_factory.mktemp("gemma")
+    with services.Stack(stack_env, folder, "gemma", LLM_MODEL_PATH="", LLM_CONTEXT_SIZE="4096") as stack:
+        assert "gemma" in stack.readyz()["checks"]["llm"]
+        yield stack.url
 
 
 def test_gemma_answers_a_portuguese_question_from_the_document_with_a_citation(gemma_web, alice, handbook):

@@ -1,7 +1,5 @@
 """Without a usable model the app still answers: the passages, with citations, and how to add a model."""
 
-import uuid
-
 import httpx
 import pytest
 
@@ -14,21 +12,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture(scope="module")
 def no_model_web(stack_env, tmp_path_factory):
     """A worker whose LLM_MODEL_PATH names a file that does not exist: a model that fails to load."""
-    logs = tmp_path_factory.mktemp("no-model")
-    env = dict(stack_env, LLM_MODEL_PATH=str(logs / "missing.gguf"), INDEX_PATH=str(logs / "index"),
-               REDIS_KEY_PREFIX=f"acervo-nomodel-{uuid.uuid4().hex[:8]}:")
-    worker = services.start_worker(env, logs / "worker.log", name="nomodel")
-    port = services.free_port()
-    web = services.start_web(env, logs / "web.log", port)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        services.wait_until(lambda: services.web_is_up(base), timeout=60, what="web")
-        services.wait_until(lambda: httpx.get(f"{base}/readyz").json()["status"] == "ok", timeout=120,
-                            what="worker", log_path=logs / "worker.log")
-        yield base
-    finally:
-        services.stop(web)
-        services.stop(worker)
+    folder = tmp_path_factory.mktemp("no-model")
+    with services.Stack(stack_env, folder, "nomodel", LLM_MODEL_PATH=str(folder / "missing.gguf")) as stack:
+        yield stack.url
 
 
 def test_readyz_explains_the_model_could_not_be_loaded(no_model_web):
