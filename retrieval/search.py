@@ -1,56 +1,145 @@
-"""search_passages() = embed the query → hybrid query with the permission filter inside → join rows.
+"""search_passages() = embed the question → hybrid query (permission filter and relevance floor inside) → join rows
+→ spread.
 
-The filter on the collections the asker may read is part of the engine query itself (see
-`retrieval.index.base`); nothing here removes results after the fact for permission reasons.
+The filter on the collections the asker may read is part of the engine query itself, for the dense, the sparse and
+the fused parts alike (see `retrieval.index.base`); nothing here removes results after the fact for permission
+reasons. What happens here, on rows already allowed: stale versions and near-duplicates are dropped, and one page
+may not crowd the others out. `with_neighbours` widens passages with the chunks around them, for a prompt that wants
+more context than one chunk.
 """
 
+import dataclasses
+import re
+from collections import Counter, defaultdict
+
 from django.conf import settings
+from django.db.models.functions import Substr
 
 from retrieval import lexical
 from retrieval.components import get_embedder, get_index
 from retrieval.types import Hit, Passage
-from webapp.documents.models import Chunk
+from webapp.documents.models import Chunk, Document
+
+# Hits asked of the index per passage wanted: room for what the floor, stale versions and the spreading drop.
+CANDIDATES_PER_PASSAGE = 3
+# Passages one page (one document, when it has no pages) gives before every other page had its turn.
+MAX_PER_PAGE = 2
+# Share of word 3-grams two chunks of one document have in common (Jaccard) from which the lower one is a
+# near-duplicate: the same boilerplate on many pages. Chunk overlap stays far below. Across documents only the
+# very same text counts as a duplicate: two versions of a regulation that differ in one number are both shown.
+NEAR_DUPLICATE = 0.8
+_WORDS = re.compile(r"\w+")
 
 
 def search_passages(
     query: str, *, collection_ids: list[int], limit: int, mode: str = "hybrid", floor: float | None = None
 ) -> list[Passage]:
-    """The best passages for `query` among `collection_ids`, numbered 1..n, best first."""
-    if not collection_ids or not query.strip():
+    """The best passages for `query` among `collection_ids`, numbered 1..n, best first, at most `limit`.
+
+    `floor` (default RELEVANCE_FLOOR) is the least cosine similarity between the question and a passage, judged by
+    the engine in dense and hybrid modes (`retrieval.index.common.above_floor`); 0 or less turns it off, and a
+    sparse search takes none. `Passage.score` is the fused score in hybrid mode (rank-based), the cosine in dense
+    mode and the BM25 score in sparse mode.
+    """
+    if not collection_ids or not query.strip() or limit <= 0:
         return []
-    dense = get_embedder().encode_query(query) if mode != "sparse" else []
+    floor = settings.RELEVANCE_FLOOR if floor is None else floor
     hits = get_index().search(
-        dense=dense,
+        dense=get_embedder().encode_query(query) if mode != "sparse" else [],
         sparse=lexical.query_vector(query),
         allowed_collections=collection_ids,
-        limit=limit * 2,
+        limit=limit * CANDIDATES_PER_PASSAGE,
         mode=mode,
+        min_similarity=floor if floor > 0 else None,
     )
-    floor = settings.RELEVANCE_FLOOR if floor is None else floor
-    return join_passages([h for h in hits if h.score >= floor], limit=limit)
+    return join_passages(hits, limit=limit)
 
 
 def join_passages(hits: list[Hit], *, limit: int) -> list[Passage]:
-    """Attach text and location from the database (the source of truth).
+    """Attach text and location from the database (the source of truth), then `spread` them.
 
-    Drops hits whose chunk is gone or belongs to a version being replaced, and near-duplicate texts,
-    so a re-ingest in progress never shows a passage twice.
+    Drops hits whose chunk is gone or belongs to a version being replaced, so a re-ingest in progress never
+    shows a passage twice.
     """
-    rows = Chunk.objects.select_related("document").in_bulk([h.chunk_id for h in hits])
-    passages: list[Passage] = []
-    seen_texts: set[str] = set()
-    for hit in hits:
-        chunk = rows.get(hit.chunk_id)
-        if chunk is None or chunk.version != chunk.document.version:
+    chunks = Chunk.objects.select_related("document").defer("document__extracted_text")  # a whole book's text
+    rows = chunks.in_bulk([h.chunk_id for h in hits])
+    live = [(h, c) for h in hits if (c := rows.get(h.chunk_id)) and c.version == c.document.version]
+    return [_passage(n, hit, chunk) for n, (hit, chunk) in enumerate(spread(live, limit=limit), start=1)]
+
+
+def spread(ranked: list[tuple[Hit, Chunk]], *, limit: int) -> list[tuple[Hit, Chunk]]:
+    """Best first, except: a text already shown (in any document) or a near-duplicate of a better chunk of the same
+    document is dropped, and a page that already gave MAX_PER_PAGE passages waits until the other candidates had
+    their turn (it still fills in when they run out)."""
+    chosen, waiting, texts = [], [], set()
+    grams_of: dict[int, list[set]] = defaultdict(list)
+    per_page: Counter = Counter()
+    for hit, chunk in ranked:
+        text, grams = normalized(chunk.text), _trigrams(chunk.text)
+        if text in texts or any(_jaccard(grams, other) >= NEAR_DUPLICATE for other in grams_of[chunk.document_id]):
             continue
-        key = " ".join(chunk.text.split()).lower()
-        if key in seen_texts:
+        texts.add(text)
+        grams_of[chunk.document_id].append(grams)
+        page = (chunk.document_id, chunk.page)
+        per_page[page] += 1
+        (chosen if per_page[page] <= MAX_PER_PAGE else waiting).append((hit, chunk))
+    return (chosen + waiting)[:limit]
+
+
+def with_neighbours(passages: list[Passage], *, before: int = 1, after: int = 1) -> list[Passage]:
+    """Each passage widened to the chunks just before and after it in its document, for more context.
+
+    The text is cut from the document's extracted text, so the overlap between chunks appears once; `char_start`
+    and `char_end` widen with it. A neighbour that is itself one of `passages` is left to that passage.
+    Numbering, scores and locations stay those of the hit.
+    """
+    taken = {p.chunk_id for p in passages}
+    widened = []
+    for p in passages:
+        chunk = Chunk.objects.filter(pk=p.chunk_id).only("document_id", "version", "ordinal").first()
+        if chunk is None:
+            widened.append(p)
             continue
-        seen_texts.add(key)
-        passages.append(_passage(len(passages) + 1, hit, chunk))
-        if len(passages) == limit:
-            break
-    return passages
+        around = Chunk.objects.filter(
+            document_id=chunk.document_id, version=chunk.version,
+            ordinal__gte=chunk.ordinal - before, ordinal__lte=chunk.ordinal + after,
+        ).only("pk", "ordinal", "char_start", "char_end")
+        by_ordinal = {c.ordinal: c for c in around}
+        first = last = chunk.ordinal
+        while first - 1 in by_ordinal and by_ordinal[first - 1].pk not in taken:
+            first -= 1
+        while last + 1 in by_ordinal and by_ordinal[last + 1].pk not in taken:
+            last += 1
+        widened.append(_widen(p, by_ordinal[first].char_start, by_ordinal[last].char_end))
+    return widened
+
+
+def _widen(p: Passage, start: int, end: int) -> Passage:
+    if (start, end) == (p.char_start, p.char_end):
+        return p
+    text = (
+        Document.objects.filter(pk=p.document_id)
+        .annotate(part=Substr("extracted_text", start + 1, end - start))
+        .values_list("part", flat=True)
+        .first()
+    )
+    if not text:
+        return p
+    return dataclasses.replace(p, text=text, char_start=start, char_end=end)
+
+
+def normalized(text: str) -> str:
+    """What makes two texts "the same" to a reader: case and spacing aside."""
+    return " ".join(text.lower().split())
+
+
+def _trigrams(text: str) -> set[tuple[str, ...]]:
+    words = _WORDS.findall(text.lower())
+    return {tuple(words[i : i + 3]) for i in range(max(len(words) - 2, 1))}
+
+
+def _jaccard(a: set, b: set) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
 
 
 def _passage(n: int, hit: Hit, chunk: Chunk) -> Passage:

@@ -44,12 +44,13 @@ class EdgeIndex:
         dim: int,
         fusion: str = "rrf",
         rrf_k: int = common.RRF_K,
+        rrf_weights: Sequence[float] = common.RRF_WEIGHTS,
         optimize_every: int = 10_000,
     ) -> None:
         common.check_fusion(fusion)
         self.name = name
         self.path = Path(root) / name
-        self._fusion = qe.Fusion.Rrf(k=rrf_k) if fusion == "rrf" else qe.Fusion.Dbsf()
+        self._fusion = qe.Fusion.Rrf(k=rrf_k, weights=list(rrf_weights)) if fusion == "rrf" else qe.Fusion.Dbsf()
         self._optimize_every = optimize_every
         self._pending = 0  # points upserted since the last optimize
         self._lock = threading.Lock()
@@ -94,19 +95,25 @@ class EdgeIndex:
         limit: int,
         mode: str = "hybrid",
         with_modes: bool = False,
+        min_similarity: float | None = None,
     ) -> list[Hit]:
         """Best first. Hybrid fuses both retrievers inside one engine query; every part is filtered.
 
         `Hit.modes` is the mode searched ("dense", "sparse" or "hybrid"). With `with_modes=True` a hybrid
         search also runs each retriever alone, in the same batch, and names those whose candidates held the hit.
+        `min_similarity` drops hits whose dense cosine to the question is lower (see `common.above_floor`).
         """
         common.check_mode(mode)
         if not allowed_collections or limit <= 0:
             return []
         allowed = _allowed(allowed_collections)
         if mode == "hybrid":
-            return self._hybrid(dense, sparse, allowed, limit, with_modes)
-        request = qe.QueryRequest(limit=limit, query=_nearest(mode, dense, sparse), filter=allowed, with_payload=True)
+            return self._hybrid(dense, sparse, allowed, limit, with_modes, min_similarity)
+        threshold = min_similarity if mode == DENSE else None
+        request = qe.QueryRequest(
+            limit=limit, query=_nearest(mode, dense, sparse), filter=allowed, score_threshold=threshold,
+            with_payload=True,
+        )
         return self._hits(self._query(request), (mode,))
 
     def count(self, *, document_id: int | None = None) -> int:
@@ -130,19 +137,28 @@ class EdgeIndex:
 
     # --- helpers ------------------------------------------------------------------------------------
 
-    def _hybrid(self, dense, sparse, allowed, limit, with_modes) -> list[Hit]:
+    def _hybrid(self, dense, sparse, allowed, limit, with_modes, min_similarity) -> list[Hit]:
         n = common.candidate_limit(limit)
         queries = [_nearest(DENSE, dense, sparse), _nearest(SPARSE, dense, sparse)]
         prefetches = [qe.Prefetch(limit=n, query=q, filter=allowed) for q in queries]
-        fused = qe.QueryRequest(
-            limit=limit, prefetches=prefetches, query=self._fusion, filter=allowed, with_payload=True
-        )
-        if not with_modes:
-            return self._hits(self._query(fused), ("hybrid",))
-        alone = [qe.QueryRequest(limit=n, query=q, filter=allowed) for q in queries]
+        floored = min_similarity is not None
+        requests = [qe.QueryRequest(  # every candidate when some may fall under the floor, else `limit`
+            limit=2 * n if floored else limit, prefetches=prefetches, query=self._fusion, filter=allowed,
+            with_payload=True,
+        )]
+        if floored:  # the candidates again, rescored by their cosine: those under the floor are left out
+            requests.append(qe.QueryRequest(
+                limit=2 * n, prefetches=prefetches, query=queries[0], filter=allowed, score_threshold=min_similarity
+            ))
+        if with_modes:
+            requests += [qe.QueryRequest(limit=n, query=q, filter=allowed) for q in queries]
         with self._lock:
-            found, by_dense, by_sparse = self._engine().query_batch(qe.QueryBatchRequest([fused, *alone]))
-        dense_ids, sparse_ids = {str(p.id) for p in by_dense}, {str(p.id) for p in by_sparse}
+            found, *more = self._engine().query_batch(qe.QueryBatchRequest(requests))
+        if floored:
+            found = common.above_floor(found, more.pop(0), limit)
+        if not with_modes:
+            return self._hits(found, ("hybrid",))
+        dense_ids, sparse_ids = ({str(p.id) for p in side} for side in more)
         return [common.hit_from(p.payload, p.score, common.modes_of(str(p.id), dense_ids, sparse_ids)) for p in found]
 
     def _query(self, request: qe.QueryRequest) -> list:

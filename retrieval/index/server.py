@@ -30,13 +30,14 @@ class ServerIndex:
         path: Path | None = None,
         fusion: str = "rrf",
         rrf_k: int = common.RRF_K,
+        rrf_weights: Sequence[float] = common.RRF_WEIGHTS,
     ) -> None:
         common.check_fusion(fusion)
         if bool(url) == (path is not None):
             raise ValueError("give either url= (a Qdrant server) or path= (local mode), not both")
         self.name = name
         self._fusion = (
-            models.RrfQuery(rrf=models.Rrf(k=rrf_k))
+            models.RrfQuery(rrf=models.Rrf(k=rrf_k, weights=list(rrf_weights)))
             if fusion == "rrf"
             else models.FusionQuery(fusion=models.Fusion.DBSF)
         )
@@ -81,21 +82,26 @@ class ServerIndex:
         limit: int,
         mode: str = "hybrid",
         with_modes: bool = False,
+        min_similarity: float | None = None,
     ) -> list[Hit]:
         """Best first. Hybrid fuses both retrievers inside one engine query; every part is filtered.
 
         `Hit.modes` is the mode searched ("dense", "sparse" or "hybrid"). With `with_modes=True` a hybrid
         search also runs each retriever alone, in the same batch, and names those whose candidates held the hit.
+        `min_similarity` drops hits whose dense cosine to the question is lower (see `common.above_floor`).
         """
         common.check_mode(mode)
         if not allowed_collections or limit <= 0:
             return []
         allowed = _allowed(allowed_collections)
         if mode == "hybrid":
-            return self._hybrid(dense, sparse, allowed, limit, with_modes)
+            return self._hybrid(dense, sparse, allowed, limit, with_modes, min_similarity)
         using, query = _nearest(mode, dense, sparse)
+        threshold = min_similarity if mode == DENSE else None
         with self._lock:
-            found = self._client.query_points(self.name, query=query, using=using, query_filter=allowed, limit=limit)
+            found = self._client.query_points(
+                self.name, query=query, using=using, query_filter=allowed, limit=limit, score_threshold=threshold
+            )
         return [common.hit_from(p.payload, p.score, (mode,)) for p in found.points]
 
     def count(self, *, document_id: int | None = None) -> int:
@@ -116,24 +122,29 @@ class ServerIndex:
 
     # --- helpers ------------------------------------------------------------------------------------
 
-    def _hybrid(self, dense, sparse, allowed, limit, with_modes) -> list[Hit]:
+    def _hybrid(self, dense, sparse, allowed, limit, with_modes, min_similarity) -> list[Hit]:
         n = common.candidate_limit(limit)
         queries = [_nearest(DENSE, dense, sparse), _nearest(SPARSE, dense, sparse)]
         prefetch = [models.Prefetch(query=q, using=using, filter=allowed, limit=n) for using, q in queries]
-        fused = models.QueryRequest(
-            prefetch=prefetch, query=self._fusion, filter=allowed, limit=limit, with_payload=True
-        )
-        alone = [models.QueryRequest(query=q, using=using, filter=allowed, limit=n) for using, q in queries]
-        requests = [fused, *alone] if with_modes else [fused]
+        floored = min_similarity is not None
+        requests = [models.QueryRequest(  # every candidate when some may fall under the floor, else `limit`
+            prefetch=prefetch, query=self._fusion, filter=allowed, limit=2 * n if floored else limit, with_payload=True
+        )]
+        if floored:  # the candidates again, rescored by their cosine: those under the floor are left out
+            (using, query), _ = queries
+            requests.append(models.QueryRequest(
+                prefetch=prefetch, query=query, using=using, filter=allowed, limit=2 * n, score_threshold=min_similarity
+            ))
+        if with_modes:
+            requests += [models.QueryRequest(query=q, using=using, filter=allowed, limit=n) for using, q in queries]
         with self._lock:
-            responses = self._client.query_batch_points(self.name, requests=requests)
+            found, *more = [r.points for r in self._client.query_batch_points(self.name, requests=requests)]
+        if floored:
+            found = common.above_floor(found, more.pop(0), limit)
         if not with_modes:
-            return [common.hit_from(p.payload, p.score, ("hybrid",)) for p in responses[0].points]
-        dense_ids, sparse_ids = ({str(p.id) for p in r.points} for r in responses[1:])
-        return [
-            common.hit_from(p.payload, p.score, common.modes_of(str(p.id), dense_ids, sparse_ids))
-            for p in responses[0].points
-        ]
+            return [common.hit_from(p.payload, p.score, ("hybrid",)) for p in found]
+        dense_ids, sparse_ids = ({str(p.id) for p in side} for side in more)
+        return [common.hit_from(p.payload, p.score, common.modes_of(str(p.id), dense_ids, sparse_ids)) for p in found]
 
     def _delete(self, where: models.Filter) -> None:
         with self._lock:
