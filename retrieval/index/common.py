@@ -56,16 +56,18 @@ def candidate_limit(limit: int) -> int:
     return max(limit * 2, 20)
 
 
-def above_floor(fused: Sequence, rescored: Sequence, limit: int) -> list:
-    """The fused points, in fused order, that the cosine rescoring kept (it left out those under the floor).
+def above_floor(fused: Sequence, sparse_rescored: Sequence, floor: float, limit: int) -> list:
+    """The fused points, in fused order, whose dense cosine reaches `floor`.
 
-    The floor is on the dense cosine because that is the one absolute score there is: a fused RRF score only says
-    how high the retrievers ranked a point, and BM25 has no fixed scale. So one calibration of `min_similarity`
-    per embedding model serves every fusion method, and a lexical match the question does not mean is dropped too.
-    A sparse-only search has no dense side and takes no floor.
+    The dense candidates were searched with the floor as their score threshold, so all of them reach it; the sparse
+    candidates come in `sparse_rescored` with their cosine (the sparse candidates rescored by the dense vector, in
+    the same engine batch). A fused point that is not a sparse candidate therefore came from the dense side.
+    The floor is on the cosine because that is the one absolute score there is: a fused RRF score only says how high
+    the retrievers ranked a point, and BM25 has no fixed scale. So one calibration per embedding model serves every
+    fusion method, and a lexical match the question does not mean is dropped too. A sparse search takes no floor.
     """
-    kept = {str(p.id) for p in rescored}
-    return [p for p in fused if str(p.id) in kept][:limit]
+    cosine = {str(p.id): p.score for p in sparse_rescored}
+    return [p for p in fused if cosine.get(str(p.id), floor) >= floor][:limit]
 
 
 def check_mode(mode: str) -> None:

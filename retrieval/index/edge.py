@@ -140,22 +140,23 @@ class EdgeIndex:
     def _hybrid(self, dense, sparse, allowed, limit, with_modes, min_similarity) -> list[Hit]:
         n = common.candidate_limit(limit)
         queries = [_nearest(DENSE, dense, sparse), _nearest(SPARSE, dense, sparse)]
-        prefetches = [qe.Prefetch(limit=n, query=q, filter=allowed) for q in queries]
         floored = min_similarity is not None
+        prefetches = [  # the floor is the dense side's score threshold; sparse candidates are checked below
+            qe.Prefetch(limit=n, query=queries[0], filter=allowed, score_threshold=min_similarity),
+            qe.Prefetch(limit=n, query=queries[1], filter=allowed),
+        ]
         requests = [qe.QueryRequest(  # every candidate when some may fall under the floor, else `limit`
             limit=2 * n if floored else limit, prefetches=prefetches, query=self._fusion, filter=allowed,
             with_payload=True,
         )]
-        if floored:  # the candidates again, rescored by their cosine: those under the floor are left out
-            requests.append(qe.QueryRequest(
-                limit=2 * n, prefetches=prefetches, query=queries[0], filter=allowed, score_threshold=min_similarity
-            ))
+        if floored:  # the sparse candidates rescored by their cosine (n points: no search over the collection)
+            requests.append(qe.QueryRequest(limit=n, prefetches=[prefetches[1]], query=queries[0], filter=allowed))
         if with_modes:
             requests += [qe.QueryRequest(limit=n, query=q, filter=allowed) for q in queries]
         with self._lock:
             found, *more = self._engine().query_batch(qe.QueryBatchRequest(requests))
         if floored:
-            found = common.above_floor(found, more.pop(0), limit)
+            found = common.above_floor(found, more.pop(0), min_similarity, limit)
         if not with_modes:
             return self._hits(found, ("hybrid",))
         dense_ids, sparse_ids = ({str(p.id) for p in side} for side in more)

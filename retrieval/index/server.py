@@ -125,22 +125,27 @@ class ServerIndex:
     def _hybrid(self, dense, sparse, allowed, limit, with_modes, min_similarity) -> list[Hit]:
         n = common.candidate_limit(limit)
         queries = [_nearest(DENSE, dense, sparse), _nearest(SPARSE, dense, sparse)]
-        prefetch = [models.Prefetch(query=q, using=using, filter=allowed, limit=n) for using, q in queries]
         floored = min_similarity is not None
+        (dense_using, dense_query), (sparse_using, sparse_query) = queries
+        prefetch = [  # the floor is the dense side's score threshold; sparse candidates are checked below
+            models.Prefetch(
+                query=dense_query, using=dense_using, filter=allowed, limit=n, score_threshold=min_similarity
+            ),
+            models.Prefetch(query=sparse_query, using=sparse_using, filter=allowed, limit=n),
+        ]
         requests = [models.QueryRequest(  # every candidate when some may fall under the floor, else `limit`
             prefetch=prefetch, query=self._fusion, filter=allowed, limit=2 * n if floored else limit, with_payload=True
         )]
-        if floored:  # the candidates again, rescored by their cosine: those under the floor are left out
-            (using, query), _ = queries
+        if floored:  # the sparse candidates rescored by their cosine (n points: no search over the collection)
             requests.append(models.QueryRequest(
-                prefetch=prefetch, query=query, using=using, filter=allowed, limit=2 * n, score_threshold=min_similarity
+                prefetch=[prefetch[1]], query=dense_query, using=dense_using, filter=allowed, limit=n
             ))
         if with_modes:
             requests += [models.QueryRequest(query=q, using=using, filter=allowed, limit=n) for using, q in queries]
         with self._lock:
             found, *more = [r.points for r in self._client.query_batch_points(self.name, requests=requests)]
         if floored:
-            found = common.above_floor(found, more.pop(0), limit)
+            found = common.above_floor(found, more.pop(0), min_similarity, limit)
         if not with_modes:
             return [common.hit_from(p.payload, p.score, ("hybrid",)) for p in found]
         dense_ids, sparse_ids = ({str(p.id) for p in side} for side in more)
