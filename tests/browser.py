@@ -48,15 +48,16 @@ def browser(web, worker):
 
 @pytest.fixture
 def open_page(browser, web, request):
-    """`open_page(user=None, viewport=DESKTOP, locale="en-US")`: a new browser page on the test server,
-    logged in as `user` when given. Pages of a failed test are saved as screenshots/failures/<test>-<n>.png."""
+    """`open_page(user=None, viewport=DESKTOP, locale="en-US", base_url=web)`: a new browser page on the test
+    server (or another one at `base_url`), logged in as `user` when given. Pages of a failed test are saved
+    as screenshots/failures/<test>-<n>.png."""
     pages = []
     failed_before = request.session.testsfailed
 
-    def open_(user=None, *, viewport=DESKTOP, locale="en-US"):
-        context = browser.new_context(base_url=web, viewport=viewport, locale=locale)
+    def open_(user=None, *, viewport=DESKTOP, locale="en-US", base_url=web):
+        context = browser.new_context(base_url=base_url, viewport=viewport, locale=locale)
         if user is not None:
-            context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session_key(user), "url": web}])
+            context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session_key(user), "url": base_url}])
         page = context.new_page()
         page.set_default_timeout(20_000)
         pages.append(page)
@@ -93,6 +94,25 @@ def ask(page, question: str, collection: str | None = None):
     page.fill("#question", question)
     page.press("#question", "Enter")
     return page.locator(".message.assistant").last
+
+
+def exchange(user, question: str, *, days_ago: int = 0, collections: list[int], ttft_ms=None, finish="stop"):
+    """A question and its finished answer in a new conversation of `user`, `days_ago` days back; returns the answer."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from webapp.chat.models import Conversation, Message
+
+    conversation = Conversation.objects.create(user=user, title=question)
+    asked = Message.objects.create(conversation=conversation, role="user", text=question)
+    answer = Message.objects.create(conversation=conversation, role="assistant", text="…", status="done",
+                                    finish_reason=finish, collections=collections,
+                                    usage={"ttft_ms": ttft_ms} if ttft_ms is not None else {})
+    when = timezone.now() - timedelta(days=days_ago)
+    Message.objects.filter(pk__in=[asked.pk, answer.pk]).update(created_at=when)
+    answer.created_at = when
+    return answer
 
 
 def wait_until_answered(answer, timeout: float = 60_000) -> str:

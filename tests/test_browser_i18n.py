@@ -44,3 +44,33 @@ def test_the_documents_page_is_translated_too(open_page, alice):
     expect(page.get_by_role("button", name="Escolher arquivos")).to_be_visible()
     expect(page.get_by_text("Solte arquivos ou pastas aqui")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", re.compile("^pt"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_staff_pages_are_translated_and_fit_a_phone(open_page, alice, handbook):
+    page = open_page(alice, locale="pt-BR", viewport=PHONE)
+    for path, heading in [
+        ("/documents/collections/", "Coleções"),
+        ("/documents/search/", "Teste de busca"),
+        ("/documents/dashboard/", "Painel"),
+    ]:
+        page.goto(path)
+        expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+        expect(page.get_by_role("navigation", name="Gestão de documentos")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+    expect(page.get_by_text("Mediana do tempo até o primeiro token", exact=True)).to_be_visible()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_answer_tools_are_translated(open_page, alice, handbook):
+    from webapp.chat.models import Conversation, Message
+
+    conversation = Conversation.objects.create(user=alice, title="Férias")
+    Message.objects.create(conversation=conversation, role="user", text="Quantos dias de férias?")
+    Message.objects.create(conversation=conversation, role="assistant", text="Trinta.", status="done")
+    page = open_page(alice, locale="pt-BR")
+    page.goto(f"/c/{conversation.pk}/")
+    expect(page.get_by_role("button", name="Gerar de novo")).to_be_visible()
+    expect(page.get_by_role("button", name="Editar")).to_be_visible()
+    expect(page.get_by_role("button", name="Boa resposta")).to_be_visible()
+    expect(page.get_by_role("button", name="Opções de “Férias”")).to_be_attached()

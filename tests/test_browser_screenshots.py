@@ -1,12 +1,18 @@
-"""Screenshots of the chat (an answer with its sources open) and of the documents page, at desktop and
-phone widths, for reviewers: `make screenshots` writes them to screenshots/."""
+"""Screenshots for reviewers, written to screenshots/ by `make screenshots`: the chat (an answer with its
+sources open, one citation weakly supported), the documents page, a document's text and chunks, the
+collections, the retrieval test and the dashboard, at desktop and phone widths."""
+
+import random
 
 import pytest
+from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from tests.browser import DESKTOP, PHONE, SCREENSHOTS, ask, browser, open_page, upload, wait_until_answered  # noqa: F401
+from tests.browser import (  # noqa: F401 (fixtures)
+    DESKTOP, PHONE, SCREENSHOTS, ask, browser, exchange, open_page, upload, wait_until_answered,
+)
 from tests.conftest import api_client, wait_for_document
-from webapp.chat.models import Citation, Message
+from webapp.chat.models import Citation, Feedback, Message
 
 HANDBOOK = b"""# Employee handbook
 
@@ -32,7 +38,8 @@ ANSWER = """Every employee has **thirty days of paid vacation** per year [{vacat
 - Book it in the HR portal at least **two weeks ahead** [{vacation}].
 - Up to ten unused days carry over to the next year [{vacation}].
 
-Remote days are separate: two per week, agreed with your team lead [{remote}]."""
+Remote days are separate: two per week, agreed with your team lead [{remote}]. Unused remote days
+also carry over [{remote}]."""
 
 
 @pytest.fixture
@@ -66,6 +73,45 @@ def test_chat_screenshots(open_page, conversation):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_document_and_collections_screenshots(open_page, conversation, team, handbook):
+    for name in ("hr", "finance"):
+        Group.objects.create(name=name)
+    page = open_page(conversation, viewport=DESKTOP)
+    page.goto("/documents/")
+    page.get_by_role("link", name="employee-handbook").click()
+    page.locator("#chunk-list a", has_text="Vacation").click()
+    expect(page.locator("#extracted-text mark")).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "document-desktop.png"))
+    page.goto("/documents/collections/")
+    page.locator(".collection-card").first.get_by_text("Edit").click()
+    page.screenshot(path=str(SCREENSHOTS / "collections-desktop.png"), full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_retrieval_test_screenshots(open_page, conversation):
+    query = "/documents/search/?q=how+many+vacation+days+carry+over"
+    page = open_page(conversation, viewport=DESKTOP)
+    page.goto(query)
+    expect(page.locator(".probe-row").first).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "retrieval-test-desktop.png"), full_page=True)
+    phone = open_page(conversation, viewport=PHONE)
+    phone.goto(query)
+    phone.locator(".probe-results").evaluate("element => element.scrollIntoView()")
+    phone.screenshot(path=str(SCREENSHOTS / "retrieval-test-phone.png"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dashboard_screenshots(open_page, conversation, handbook):
+    plant_activity(conversation, handbook)
+    page = open_page(conversation, viewport=DESKTOP)
+    page.goto("/documents/dashboard/")
+    page.screenshot(path=str(SCREENSHOTS / "dashboard-desktop.png"), full_page=True)
+    phone = open_page(conversation, viewport=PHONE)
+    phone.goto("/documents/dashboard/")
+    phone.screenshot(path=str(SCREENSHOTS / "dashboard-phone.png"))
+
+
+@pytest.mark.django_db(transaction=True)
 def test_documents_screenshots(open_page, conversation):
     page = open_page(conversation, viewport=DESKTOP)
     page.goto("/documents/")
@@ -91,4 +137,29 @@ def plant_answer(message_id: int) -> int:
     Message.objects.filter(pk=message_id).update(text=ANSWER.format(**numbers), finish_reason="stop")
     citations.update(cited=False)
     citations.filter(n__in=numbers.values()).update(cited=True)
+    # What the support check says of "Unused remote days also carry over [remote]".
+    citations.filter(n=numbers["remote"]).update(weak=True, support=0.31,
+                                                 weak_reason=f"[{numbers['remote']}] does not mention unused.")
     return numbers["vacation"]
+
+
+QUESTIONS = ["How many vacation days do I get?", "Can I work remotely on Fridays?", "Who approves travel?",
+             "What is the per diem abroad?", "When are receipts due?", "Is there a parking allowance?"]
+COMPLAINTS = ["It did not mention the interns' policy.", "The answer was about 2025, not this year.",
+              "Too long; I only needed the number of days.", "It cited the travel policy for a vacation question."]
+
+
+def plant_activity(user, collection) -> None:
+    """A month of questions, answers and feedback, as a team's use of the chat leaves them (seeded: the same every run)."""
+    rng = random.Random(7)
+    for days_ago in range(30):
+        for _ in range(rng.randint(2 if days_ago % 7 > 1 else 0, 9 if days_ago % 7 > 1 else 2)):
+            uncovered = rng.random() < 0.12
+            answer = exchange(user, rng.choice(QUESTIONS), days_ago=days_ago, collections=[collection.pk],
+                              ttft_ms=None if uncovered else round(rng.gauss(420, 90)),
+                              finish="no_passages" if uncovered else "stop")
+            if rng.random() < 0.3:
+                down = rng.random() < 0.2
+                feedback = Feedback.objects.create(message=answer, user=user, thumbs_up=not down,
+                                                   comment=rng.choice(COMPLAINTS) if down else "")
+                Feedback.objects.filter(pk=feedback.pk).update(created_at=answer.created_at)

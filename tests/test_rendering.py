@@ -2,7 +2,7 @@
 
 import pytest
 
-from webapp.chat.rendering import answer_note, answer_settings, render_answer
+from webapp.chat.rendering import answer_note, answer_settings, render_answer, weak_reason_text
 
 
 def test_markdown_lists_tables_and_code_are_rendered():
@@ -98,3 +98,34 @@ def test_settings_line_shows_what_produced_the_answer():
     assert line == "temperature 0.20 · max 256 tokens · first token in 1,234 ms · 40.0 tokens/s"
     assert answer_settings({}, {}) == ""
     assert answer_settings({"max_tokens": 64}, {}, profile="precise") == "precise · max 64 tokens"
+
+
+def test_a_weakly_supported_citation_gets_its_own_look_and_label():
+    html = render_answer("Forty days [1], booked in the portal [2].", [{"n": 1, "weak": True}, {"n": 2}])
+    assert '<button type="button" class="cite weak" data-n="1" aria-label="Source 1, weakly supported">1</button>' in html
+    assert '<button type="button" class="cite" data-n="2" aria-label="Source 2">2</button>' in html
+
+
+def test_a_model_cannot_claim_the_weak_look_for_its_own_markup():
+    html = render_answer('<button class="cite weak" data-n="1">1</button> [1]', [{"n": 1}])
+    assert html.count("<button") == 1 and '<button type="button" class="cite" data-n="1"' in html
+
+
+def test_every_reason_of_the_support_check_is_said_in_portuguese():
+    from django.utils import translation
+
+    from retrieval import support
+
+    reasons = [
+        support.NUMBER_MISSING.format(n=1, numbers="30, 3.5"),
+        support.FEW_WORDS.format(n=2, words="férias, portal"),
+        support.LOW_SIMILARITY.format(n=3, similarity=0.32),
+    ]
+    with translation.override("pt-br"):
+        said = weak_reason_text(" ".join(reasons))
+    assert said == "[1] não contém 30, 3.5. [2] não menciona férias, portal. [3] diz outra coisa (semelhança 0,32)."
+    assert weak_reason_text(" ".join(reasons)) == " ".join(reasons)
+
+
+def test_a_reason_it_does_not_know_is_shown_as_written():
+    assert weak_reason_text("The passage is from another year.") == "The passage is from another year."

@@ -1,4 +1,5 @@
-/* The chat page: ask through POST /api/v1/chat, follow the answer's event stream, show its sources.
+/* The chat page: ask through POST /api/v1/chat, follow the answer's event stream, show its sources;
+   regenerate the last answer, edit and resend the last question, give feedback on an answer.
 
    Text from the model or from documents only ever reaches the page through textContent. The one HTML
    string inserted is the finished answer as the server rendered and sanitised it (GET /c/messages/<id>/). */
@@ -15,7 +16,8 @@
     error: $("composer-error"),
     panel: $("sources-panel"), list: $("source-list"), hint: $("sources-hint"), heading: $("sources-heading"),
     close: $("sources-close"), sidebar: $("sidebar"), search: $("conversation-search"),
-    conversations: $("conversation-list"), template: $("message-template"),
+    conversations: $("conversation-list"), template: $("message-template"), questionTemplate: $("question-template"),
+    conversationTemplate: $("conversation-template"), editTemplate: $("edit-template"),
   };
   const sourcesOf = new Map(Object.entries(data.sources).map(([id, list]) => [Number(id), list]));
   const withContext = new Set();
@@ -42,8 +44,7 @@
     els.question.value = "";
     autosize();
     scrollToEnd(true);
-    const body = { question, stream: true, conversation_id: conversationId, collection: els.collection.value || null, params };
-    if (els.profile?.value) body.profile = els.profile.value;
+    const body = { question, stream: true, conversation_id: conversationId, ...composerChoices(), params };
     await run(state, async () => {
       const response = await fetch(data.urls.ask, {
         method: "POST", credentials: "same-origin", signal: state.controller.signal,
@@ -57,6 +58,13 @@
       state.messageId = Number(response.headers.get("X-Message-Id")) || null;
       await follow(state, response);
     });
+  }
+
+  /** The collection and model profile chosen in the composer, as the API takes them. */
+  function composerChoices() {
+    const choices = { collection: els.collection.value || null };
+    if (els.profile?.value) choices.profile = els.profile.value;
+    return choices;
   }
 
   async function resume(article, messageId) {
@@ -82,6 +90,7 @@
     } finally {
       current = null;
       setBusy(false);
+      refreshTools();
       els.question.focus();
     }
   }
@@ -134,7 +143,7 @@
   }
 
   async function errorText(response) {
-    if (response.status === 401) return S.session;
+    if (response.status === 401 || response.redirected) return S.session;
     const error = await apiError(response);
     if (error && S[error.code]) return S[error.code];
     return format(S.error, { message: error ? error.message : `${response.status} ${response.statusText}` });
@@ -243,7 +252,12 @@
       withContext.add(messageId);
     } else {
       answerOf(article).textContent = done.answer || "";
-      sourcesOf.set(messageId, done.sources || []);
+      // `done` names the cited passages, with the support check's verdict once it runs.
+      const verdicts = new Map((done.citations || []).map((c) => [c.n, c]));
+      sourcesOf.set(messageId, (done.sources || []).map((source) => {
+        const cited = verdicts.get(source.n);
+        return { ...source, cited: Boolean(cited), weak: Boolean(cited?.weak), weak_reason: cited?.weak_reason || "" };
+      }));
     }
     setStatus(article, "");
     article.dataset.state = detail ? detail.status : done.finish_reason === "cancelled" ? "cancelled" : "done";
@@ -277,15 +291,8 @@
   // --- Messages and the conversation list ---------------------------------------------------
 
   function addUserMessage(text) {
-    const article = document.createElement("article");
-    article.className = "message user";
-    const heading = document.createElement("h3");
-    heading.className = "visually-hidden";
-    heading.textContent = S.you;
-    const bubble = document.createElement("div");
-    bubble.className = "bubble";
-    bubble.textContent = text;
-    article.append(heading, bubble);
+    const article = els.questionTemplate.content.firstElementChild.cloneNode(true);
+    article.querySelector(".bubble").textContent = text;
     els.messages.append(article);
   }
 
@@ -313,15 +320,12 @@
     conversationId = id;
     history.replaceState(null, "", url(data.urls.conversation, id));
     for (const link of els.conversations.querySelectorAll("[aria-current]")) link.removeAttribute("aria-current");
-    const item = document.createElement("li");
-    const link = document.createElement("a");
+    const item = els.conversationTemplate.content.firstElementChild.cloneNode(true);
+    const link = item.querySelector("a");
     link.href = url(data.urls.conversation, id);
     link.setAttribute("aria-current", "page");
-    const span = document.createElement("span");
-    span.className = "conversation-title";
-    span.textContent = title.slice(0, 80);
-    link.append(span);
-    item.append(link);
+    item.dataset.id = id;
+    window.Acervo.conversationTitled(item, title.slice(0, 80));
     els.conversations.prepend(item);
     $("conversation-empty").hidden = true;
   }
@@ -359,9 +363,10 @@
     box.replaceChildren(...list.map((source) => {
       const chip = document.createElement("button");
       chip.type = "button";
-      chip.className = "chip" + (source.cited === false ? " uncited" : "");
+      chip.className = "chip" + (source.cited === false ? " uncited" : "") + (source.weak ? " weak" : "");
       chip.dataset.n = source.n;
-      chip.setAttribute("aria-label", `${format(S.source, { n: source.n })}: ${source.title}`);
+      chip.setAttribute("aria-label", `${format(source.weak ? S.weak_source : S.source, { n: source.n })}: ${source.title}`);
+      if (source.weak) chip.title = S.weak;
       const n = document.createElement("span");
       n.className = "n";
       n.textContent = source.n;
@@ -407,16 +412,19 @@
   }
 
   function sourceCard(messageId, source, active) {
-    const item = element("li", "source" + (source.cited === false ? " uncited" : "") + (active ? " active" : ""));
+    const classes = ["source", source.cited === false && "uncited", source.weak && "weak", active && "active"];
+    const item = element("li", classes.filter(Boolean).join(" "));
     item.id = `source-${messageId}-${source.n}`;
     item.tabIndex = -1;
-    item.setAttribute("aria-label", `${format(S.source, { n: source.n })}: ${source.title}`);
+    item.setAttribute("aria-label", `${format(source.weak ? S.weak_source : S.source, { n: source.n })}: ${source.title}`);
     const top = element("div", "source-top");
     top.append(element("span", "source-n", source.n), element("span", "source-title", source.title));
-    if (source.cited) top.append(element("span", "badge", S.cited));
+    if (source.weak) top.append(element("span", "badge weak", S.weak));
+    else if (source.cited) top.append(element("span", "badge", S.cited));
     item.append(top);
     const where = [source.page ? format(S.page, { page: source.page }) : "", source.location, source.heading_path].filter(Boolean);
     if (where.length) item.append(element("p", "source-where", where.join(" · ")));
+    if (source.weak) item.append(element("p", "source-why", format(S.weak_why, { reason: source.weak_reason || "" }).trim()));
     const passage = element("blockquote", "passage");
     if (source.before) passage.append(element("span", "context", source.before));
     passage.append(element("mark", "", source.text));
@@ -454,6 +462,149 @@
     if (open) els.search.focus();
   }
 
+  // --- Redoing the last exchange ------------------------------------------------------------
+
+  const FINISHED = ["done", "cancelled", "error"];
+
+  /** Only the last answer can be regenerated and only its question edited, once it has ended. */
+  function refreshTools() {
+    for (const button of els.messages.querySelectorAll(".regenerate, .edit-question")) button.hidden = true;
+    const answer = els.messages.lastElementChild;
+    if (current || !answer?.matches(".message.assistant[data-message-id]:not([data-message-id=''])")) return;
+    if (!FINISHED.includes(answer.dataset.state)) return;
+    answer.querySelector(".regenerate").hidden = false;
+    const asked = answer.previousElementSibling;
+    if (asked?.matches(".message.user") && !asked.querySelector(".edit-form")) asked.querySelector(".edit-question").hidden = false;
+  }
+
+  async function postJson(pattern, id, body) {
+    try {
+      return await fetch(url(pattern, id), {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() }, body: JSON.stringify(body),
+      });
+    } catch (error) {
+      return null;
+    }
+  }
+
+  /** Ask for a new answer in place of `article` (to `question` when given, else to the same question) with the
+      composer's settings, then follow it. Returns an error text, or "" once the new answer has started. */
+  async function redo(article, question) {
+    if (current) return "";
+    const params = answerParams();
+    if (!params) return "";
+    showComposerError("");
+    const body = { ...composerChoices(), params };
+    if (question !== undefined) body.question = question;
+    const endpoint = question === undefined ? data.urls.regenerate : data.urls.edit;
+    const response = await postJson(endpoint, article.dataset.messageId, body);
+    if (!response) return S.network;
+    if (!response.ok || response.redirected) return errorText(response);
+    const { message_id: messageId } = await response.json();
+    if (question !== undefined) article.previousElementSibling.querySelector(".bubble").textContent = question;
+    resetAnswer(article, messageId);
+    resume(article, messageId);
+    return "";
+  }
+
+  function resetAnswer(article, messageId) {
+    sourcesOf.delete(Number(article.dataset.messageId));
+    article.dataset.messageId = messageId;
+    answerOf(article).textContent = "";
+    setNote(article, "");
+    article.querySelector(".source-chips").replaceChildren();
+    article.querySelector(".answer-settings-used").textContent = "";
+    showThumbs(article, null);
+    article.querySelector(".feedback-form").hidden = true;
+    article.querySelector(".feedback-form textarea").value = "";
+    article.querySelector(".feedback-thanks").textContent = "";
+    if (shown.messageId !== null && !sourcesOf.has(shown.messageId)) showSources(messageId);
+  }
+
+  async function regenerate(article) {
+    const error = await redo(article);
+    if (error) showComposerError(error);
+  }
+
+  function openEditor(asked) {
+    const bubble = asked.querySelector(".bubble");
+    const form = els.editTemplate.content.firstElementChild.cloneNode(true);
+    const input = form.querySelector("textarea");
+    input.value = bubble.textContent;
+    bubble.hidden = true;
+    asked.querySelector(".edit-question").hidden = true;
+    bubble.after(form);
+    input.style.height = `${Math.min(input.scrollHeight + 2, window.innerHeight * 0.4)}px`;
+    input.focus();
+    input.setSelectionRange(input.value.length, input.value.length);
+  }
+
+  function closeEditor(asked) {
+    asked.querySelector(".edit-form")?.remove();
+    asked.querySelector(".bubble").hidden = false;
+    refreshTools();
+  }
+
+  async function sendEdit(form) {
+    const asked = form.closest(".message.user");
+    const text = form.querySelector("textarea").value.trim();
+    const error = form.querySelector(".edit-error");
+    if (!text) return form.querySelector("textarea").focus();
+    for (const button of form.querySelectorAll("button")) button.disabled = true;
+    const problem = await redo(asked.nextElementSibling, text);
+    if (problem) {
+      for (const button of form.querySelectorAll("button")) button.disabled = false;
+      error.textContent = problem;
+      error.hidden = false;
+      return;
+    }
+    closeEditor(asked);
+  }
+
+  // --- Feedback -----------------------------------------------------------------------------
+
+  function showThumbs(article, thumbsUp) {
+    for (const button of article.querySelectorAll(".thumb")) {
+      const pressed = thumbsUp !== null && (button.dataset.thumbs === "up") === thumbsUp;
+      button.setAttribute("aria-pressed", String(pressed));
+    }
+  }
+
+  const chosenThumbs = (article) => article.querySelector(".thumb[aria-pressed='true']")?.dataset.thumbs || "";
+
+  async function sendFeedback(article, thumbs, comment) {
+    const thanks = article.querySelector(".feedback-thanks");
+    const response = await postJson(data.urls.feedback, article.dataset.messageId, { thumbs, comment });
+    if (!response || !response.ok || response.redirected) {
+      thanks.textContent = response ? await errorText(response) : S.network;
+      return null;
+    }
+    const feedback = await response.json();
+    showThumbs(article, feedback.thumbs_up);
+    thanks.textContent = "";
+    return feedback;
+  }
+
+  async function thumb(article, button) {
+    const form = article.querySelector(".feedback-form");
+    const withdraw = button.getAttribute("aria-pressed") === "true";
+    const thumbs = withdraw ? "" : button.dataset.thumbs;
+    const feedback = await sendFeedback(article, thumbs, withdraw ? "" : form.comment.value);
+    if (!feedback) return;
+    form.hidden = feedback.thumbs_up === null;
+    if (feedback.thumbs_up === null) form.comment.value = "";
+  }
+
+  async function sendComment(form) {
+    const article = form.closest(".message.assistant");
+    const feedback = await sendFeedback(article, chosenThumbs(article), form.comment.value);
+    if (!feedback) return;
+    form.hidden = true;
+    article.querySelector(".feedback-thanks").textContent = S.feedback_thanks;
+    article.querySelector(`.thumb[data-thumbs="${chosenThumbs(article)}"]`)?.focus();
+  }
+
   // --- Wiring -------------------------------------------------------------------------------
 
   els.form.addEventListener("submit", (event) => {
@@ -476,14 +627,40 @@
       showSources(Number(article.dataset.messageId), Number(cite.dataset.n), { open: true, opener: cite });
       return;
     }
-    const copy = event.target.closest(".copy-answer");
-    if (copy && article) copyAnswer(copy, article);
+    const button = event.target.closest("button");
+    if (!button) return;
+    const asked = event.target.closest(".message.user");
+    if (button.matches(".copy-answer")) copyAnswer(button, article);
+    else if (button.matches(".regenerate")) regenerate(article);
+    else if (button.matches(".thumb")) thumb(article, button);
+    else if (button.matches(".feedback-close")) {
+      button.form.hidden = true;
+      article.querySelector(".thumb[aria-pressed='true']")?.focus();
+    } else if (button.matches(".edit-question")) openEditor(asked);
+    else if (button.matches(".edit-cancel")) {
+      closeEditor(asked);
+      asked.querySelector(".edit-question").focus();
+    }
+  });
+  els.messages.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (event.target.matches(".feedback-form")) sendComment(event.target);
+    else if (event.target.matches(".edit-form")) sendEdit(event.target);
+  });
+  els.messages.addEventListener("keydown", (event) => {
+    const form = event.target.closest(".edit-form");
+    if (!form) return;
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      form.requestSubmit();
+    } else if (event.key === "Escape") {
+      event.stopPropagation();
+      const asked = form.closest(".message.user");
+      closeEditor(asked);
+      asked.querySelector(".edit-question").focus();
+    }
   });
   document.querySelector(".sidebar-toggle").addEventListener("click", () => toggleSidebar(!els.sidebar.classList.contains("open")));
-  els.search.addEventListener("input", () => {
-    const query = els.search.value.trim().toLowerCase();
-    for (const item of els.conversations.children) item.hidden = !item.textContent.toLowerCase().includes(query);
-  });
   document.addEventListener("keydown", (event) => {
     if (event.key !== "Escape") return;
     if (current) return stop();
@@ -516,6 +693,7 @@
     const article = els.messages.querySelector(`.message[data-message-id="${id}"]`);
     if (article) resume(article, id);
   }
+  refreshTools();
   scrollToEnd(true);
   if (!data.resume.length) els.question.focus();
 })();

@@ -1,5 +1,6 @@
 /* The documents page: upload files (dropped, chosen, or whole folders) one after another through
-   POST /api/v1/documents, then poll their status until each is indexed or failed. */
+   POST /api/v1/documents, then poll their status until each is indexed or failed. A document's
+   "Replace" sends a new version of its file (POST /documents/<id>/replace) and follows it the same way. */
 (function () {
   "use strict";
 
@@ -17,7 +18,9 @@
     collection: $("upload-collection"), newField: $("new-collection-field"), newName: $("new-collection"),
     dropzone: $("dropzone"), files: $("file-input"), folder: $("folder-input"), error: $("upload-error"),
     rows: $("document-rows"), empty: $("no-documents"), template: $("row-template"), summary: $("upload-summary"),
+    replace: $("replace-input"),
   };
+  const url = (pattern, id) => pattern.replace("/0/", `/${id}/`);
   const rows = new Map(); // document id -> <tr>
   const session = new Set(); // rows added on this page, for the summary line
   const queue = [];
@@ -38,7 +41,11 @@
     const status = doc.status;
     row.dataset.status = status;
     if (doc.id) row.dataset.id = doc.id;
-    row.querySelector(".doc-title").textContent = doc.title;
+    if (doc.id && status !== "uploading") row.lastKnown = doc;
+    const title = row.querySelector(".doc-title");
+    title.textContent = doc.title;
+    if (doc.id) title.href = url(data.urls.detail, doc.id);
+    else title.removeAttribute("href");
     row.querySelector(".doc-collection").textContent = doc.collection || "";
     row.querySelector(".doc-warnings").textContent = (doc.warnings || []).join(" ");
     const pill = row.querySelector(".status-pill");
@@ -62,13 +69,16 @@
   function actions(row, doc) {
     const retry = row.querySelector(".retry-form");
     const remove = row.querySelector(".delete-form");
+    const replace = row.querySelector(".replace-button");
     retry.hidden = !(doc.id && doc.status === "failed");
     remove.hidden = !(doc.id && FINAL.has(doc.status));
+    replace.hidden = remove.hidden;
     if (!doc.id) return;
-    retry.action = data.urls.retry.replace("/0/", `/${doc.id}/`);
-    remove.action = data.urls.delete.replace("/0/", `/${doc.id}/`);
+    retry.action = url(data.urls.retry, doc.id);
+    remove.action = url(data.urls.delete, doc.id);
     retry.querySelector("button").setAttribute("aria-label", `${S.retry}: ${doc.title}`);
     remove.querySelector("button").setAttribute("aria-label", `${S.delete}: ${doc.title}`);
+    replace.setAttribute("aria-label", `${S.replace}: ${doc.title}`);
     remove.dataset.title = doc.title;
   }
 
@@ -142,22 +152,47 @@
   }
 
   function send({ file, collection, row }) {
+    return post(data.urls.upload, { file, collection }, (share) => {
+      render(row, { title: file.name, collection, status: "uploading", progress: share });
+    });
+  }
+
+  /** POST `fields` as multipart form data; `progress(percent)` follows the upload. Resolves {status, body}. */
+  function post(target, fields, progress) {
     return new Promise((resolve) => {
       const xhr = new XMLHttpRequest();
-      xhr.open("POST", data.urls.upload);
+      xhr.open("POST", target);
       xhr.setRequestHeader("X-CSRFToken", csrfToken());
+      xhr.setRequestHeader("Accept", "application/json");
       xhr.responseType = "json";
       xhr.upload.onprogress = (event) => {
-        if (!event.lengthComputable) return;
-        render(row, { title: file.name, collection, status: "uploading", progress: (100 * event.loaded) / event.total });
+        if (event.lengthComputable) progress((100 * event.loaded) / event.total);
       };
       xhr.onload = () => resolve({ status: xhr.status, body: xhr.response });
       xhr.onerror = () => resolve({ status: 0, body: null });
       const form = new FormData();
-      form.append("file", file, file.name);
-      form.append("collection", collection);
+      for (const [name, value] of Object.entries(fields)) {
+        if (value instanceof File) form.append(name, value, value.name);
+        else form.append(name, value);
+      }
       xhr.send(form);
     });
+  }
+
+  /** A new version of the row's document: the row follows it until indexed or failed. */
+  async function replaceWith(row, file) {
+    const id = Number(row.dataset.id);
+    const title = row.querySelector(".doc-title").textContent;
+    const collection = row.querySelector(".doc-collection").textContent;
+    session.add(row);
+    render(row, { id, title, collection, status: "uploading", progress: 0 });
+    const result = await post(url(data.urls.replace, id), { file }, (share) => {
+      render(row, { id, title, collection, status: "uploading", progress: share });
+    });
+    if (result.status === 200) return track(row, result.body);
+    // The current version is untouched: show it as it was, and why the new one was refused.
+    render(row, row.lastKnown);
+    row.querySelector(".doc-error").textContent = uploadError(result);
   }
 
   function uploadError({ status, body }) {
@@ -256,6 +291,18 @@
   els.collection.addEventListener("change", () => {
     els.newField.hidden = els.collection.value !== "";
     if (!els.newField.hidden) els.newName.focus();
+  });
+  let replacing = null;
+  els.rows.addEventListener("click", (event) => {
+    const button = event.target.closest(".replace-button");
+    if (!button) return;
+    replacing = button.closest("tr");
+    els.replace.click();
+  });
+  els.replace.addEventListener("change", () => {
+    const [file] = els.replace.files;
+    els.replace.value = "";
+    if (file && replacing) replaceWith(replacing, file);
   });
   els.rows.addEventListener("submit", (event) => {
     const form = event.target;

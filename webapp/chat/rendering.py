@@ -2,7 +2,8 @@
 
 Nothing a model writes, nor any document text it repeats, can run script or load remote content:
 the parser escapes raw HTML, images become their alt text, and the sanitiser keeps only formatting
-tags, http(s)/mailto/relative links and the citation buttons this module writes itself.
+tags, http(s)/mailto/relative links and the citation buttons this module writes itself. A citation the
+support check found weak gets its own look (class "cite weak") and says so to screen readers.
 """
 
 import re
@@ -19,14 +20,23 @@ TAGS = {
 }
 ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"style"}, "td": {"style"}, "button": {"data-n", "aria-label"}}
 # Only our own citation buttons: anything else claiming to be one loses the attribute.
-ATTRIBUTE_VALUES = {"button": {"type": {"button"}, "class": {"cite"}}}
+ATTRIBUTE_VALUES = {"button": {"type": {"button"}, "class": {"cite", "cite weak"}}}
+# The support check's reasons (retrieval/support.py: NUMBER_MISSING, FEW_WORDS, LOW_SIMILARITY), so they can be
+# said in the reader's language; tests/test_rendering.py keeps these in step with that module.
+_WHY = re.compile(
+    r"\[(?P<n>\d+)\] (?:does not contain (?P<numbers>.+?)|does not mention (?P<words>.+?)"
+    r"|says something else \(similarity (?P<similarity>-?[\d.]+)\))\.(?=\s|$)"
+)
 
 
 def render_answer(text: str, citations: Iterable) -> str:
     """Sanitised HTML for an answer. `[n]` becomes `<button class="cite" data-n="n">` when n is one of
-    `citations` (ints, dicts with "n", or objects with `.n`); any other `[n]` stays plain text."""
+    `citations` (ints, dicts with "n", or objects with `.n`, and `weak` when the support check found the
+    passage does not back the claim); any other `[n]` stays plain text."""
+    citations = list(citations)
     numbers = {_number(c) for c in citations}
-    html = _markdown().render(text or "", {"cite_numbers": numbers})
+    weak = {_number(c) for c in citations if _is_weak(c)}
+    html = _markdown().render(text or "", {"cite_numbers": numbers, "weak_numbers": weak})
     return _cleaner().clean(html)
 
 
@@ -54,6 +64,27 @@ def answer_settings(params: dict, usage: dict, profile: str = "") -> str:
     if usage.get("tokens_per_s"):
         parts.append(gettext("%(rate)s tokens/s") % {"rate": number_format(usage["tokens_per_s"], 1)})
     return " · ".join(parts)
+
+
+def weak_reason_text(reason: str) -> str:
+    """The support check's reason in the current language; a reason it does not recognise stays as written."""
+
+    def say(match: re.Match) -> str:
+        n = match["n"]
+        if match["numbers"] is not None:
+            return gettext("[%(n)s] does not contain %(numbers)s.") % {"n": n, "numbers": match["numbers"]}
+        if match["words"] is not None:
+            return gettext("[%(n)s] does not mention %(words)s.") % {"n": n, "words": match["words"]}
+        similarity = number_format(float(match["similarity"]), 2)
+        return gettext("[%(n)s] says something else (similarity %(similarity)s).") % {"n": n, "similarity": similarity}
+
+    return _WHY.sub(say, reason or "")
+
+
+def _is_weak(citation) -> bool:
+    if isinstance(citation, int):
+        return False
+    return bool(citation.get("weak") if isinstance(citation, dict) else getattr(citation, "weak", False))
 
 
 def _number(citation) -> int:
@@ -90,6 +121,9 @@ def _cite_rule(state, silent: bool) -> bool:
 
 def _render_cite(self, tokens, idx, options, env) -> str:
     n = tokens[idx].meta["n"]
+    if n in env.get("weak_numbers", ()):
+        label = gettext("Source %(n)s, weakly supported") % {"n": n}
+        return f'<button type="button" class="cite weak" data-n="{n}" aria-label="{label}">{n}</button>'
     label = gettext("Source %(n)s") % {"n": n}
     return f'<button type="button" class="cite" data-n="{n}" aria-label="{label}">{n}</button>'
 

@@ -1,12 +1,16 @@
-"""The documents page for staff: upload many files into a collection and watch each one get indexed.
+"""The documents page for staff: upload many files into a collection and watch each one get indexed;
+replace a document with a new version; read a document's extracted text and its chunks.
 
-Uploads go to API v1 (`POST /api/v1/documents`) with the session; these views render the page, give
+Uploads go to API v1 (`POST /api/v1/documents`) with the session; these views render the pages, give
 the status of many documents in one request (so polling stays under the API's rate limit), and
-retry or delete a document through the documents services.
+retry, replace or delete a document through the documents services.
 """
 
+import tempfile
 from functools import wraps
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -20,6 +24,8 @@ from webapp.accounts.selectors import collections_readable_by, document_readable
 from webapp.api.schemas import document_out
 from webapp.documents import services
 from webapp.documents.models import Document
+from webapp.documents.reading import document_reading
+from webapp.errors import AppError
 
 MAX_LISTED = 200
 MAX_POLLED = 100
@@ -39,11 +45,10 @@ def staff_required(view):
 @staff_required
 @require_GET
 def documents_page(request):
-    from django.conf import settings
-
     documents = Document.objects.filter(collection__in=collections_readable_by(request.user)).select_related("collection")
     return render(request, "documents/documents.html", {
         "nav": "documents",
+        "tab": "documents",
         "collections": collections_readable_by(request.user),
         "max_upload_mb": settings.MAX_UPLOAD_MB,
         "page_data": {
@@ -54,6 +59,8 @@ def documents_page(request):
                 "status": reverse("documents:status"),
                 "retry": reverse("documents:retry", args=[0]),
                 "delete": reverse("documents:delete", args=[0]),
+                "replace": reverse("documents:replace", args=[0]),
+                "detail": reverse("documents:detail", args=[0]),
                 "original": reverse("chat:document-original", args=[0]),
             },
             "strings": ui_strings(),
@@ -71,12 +78,25 @@ def documents_status(request):
 
 
 @staff_required
+@require_GET
+def document_detail(request, document_id: int):
+    """A document's extracted text and its chunks; `?chunk=<ordinal>` highlights that chunk's span."""
+    document = _readable(request.user, document_id)
+    chunk = request.GET.get("chunk", "")
+    reading = document_reading(document=document, selected=int(chunk) if chunk.isdigit() else None)
+    return render(request, "documents/detail.html", {
+        "nav": "documents", "tab": "documents", "document": document, "reading": reading,
+        "max_upload_mb": settings.MAX_UPLOAD_MB, "strings": {"highlighted": _("Chunk %(n)s is highlighted in the text.")},
+    })
+
+
+@staff_required
 @require_POST
 def document_retry(request, document_id: int):
     document = _readable(request.user, document_id)
     services.document_reingest(document=document)
     messages.success(request, _("“%(title)s” is queued to be indexed again.") % {"title": document.title})
-    return redirect("documents:list")
+    return _back(request, document_id)
 
 
 @staff_required
@@ -86,6 +106,65 @@ def document_delete(request, document_id: int):
     title = document.title
     services.document_delete(document=document)
     messages.success(request, _("“%(title)s” was deleted.") % {"title": title})
+    return redirect("documents:list")
+
+
+@staff_required
+@require_POST
+def document_replace(request, document_id: int):
+    """A new version of the document's file: JSON (the API's document shape) for the page's script,
+    else back to the document's page with a message. The current version stays searchable until the
+    new one is indexed."""
+    document = _readable(request.user, document_id)
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    try:
+        file = request.FILES.get("file")
+        if file is None:
+            raise AppError("invalid_request", _("Choose a file."), details={"field": "file"})
+        _refuse_unreadable(file)
+        document = services.document_replace(user=request.user, document=document, file=file)
+    except AppError as exc:
+        if wants_json:
+            return JsonResponse(exc.as_dict(), status=exc.status)
+        messages.error(request, _replace_error(exc))
+        return redirect("documents:detail", document_id)
+    if wants_json:
+        return JsonResponse(document_out(document))
+    messages.success(request, _("A new version of “%(title)s” is being indexed.") % {"title": document.title})
+    return redirect("documents:detail", document_id)
+
+
+def _refuse_unreadable(file) -> None:
+    """As the upload API does: refuse a format no parser reads before anything is stored (a bad new
+    version would otherwise replace a good one)."""
+    from ingestion.detect import detect_type
+    from ingestion.parsers import PARSERS
+
+    if file.size == 0:
+        return  # the service answers with its own clearer error
+    with tempfile.NamedTemporaryFile(suffix=Path(file.name or "").suffix) as tmp:
+        tmp.write(file.read(64 * 1024))
+        tmp.flush()
+        file.seek(0)
+        kind = detect_type(Path(tmp.name))
+    if kind not in PARSERS:
+        raise AppError("unsupported_media_type", f"Unsupported file type ({kind}).", status=415)
+
+
+def _replace_error(exc: AppError) -> str:
+    return {
+        "empty_file": _("The file is empty: there is nothing to index."),
+        "file_too_large": _("The file is larger than the upload limit of %(max)s MB.") % {"max": settings.MAX_UPLOAD_MB},
+        "unsupported_media_type": _("Acervo cannot read this kind of file."),
+        "duplicate": _("Another document of this collection already has this content."),
+        "invalid_request": _("Choose a file."),
+    }.get(exc.code, exc.message)
+
+
+def _back(request, document_id: int):
+    """Where a form posted from: the document's page or the list."""
+    if request.POST.get("next") == "detail":
+        return redirect("documents:detail", document_id)
     return redirect("documents:list")
 
 
@@ -119,5 +198,7 @@ def ui_strings() -> dict[str, str]:
         "summary": _("Indexed %(indexed)s of %(total)s files added here; %(failed)s failed."),
         "retry": _("Retry"),
         "delete": _("Delete"),
+        "replace": _("Replace"),
+        "duplicate": _("Another document of this collection already has this content."),
         "progress": _("Progress of %(title)s"),
     }

@@ -1,0 +1,145 @@
+"""What a person does to their own conversations from the chat page: rename, delete, regenerate the last
+answer, edit and resend the last question, and give feedback on an answer.
+
+Every function checks ownership first through an `access_*` helper: another user's conversation or
+message is "not found" (404), never "forbidden", so ids leak nothing.
+"""
+
+from django.conf import settings
+from django.db import transaction
+
+from retrieval import events
+from webapp import celery_app, errors
+from webapp.chat.models import Conversation, Feedback, Message
+from webapp.chat.params import params_resolve
+from webapp.chat.services import collection_scope, ensure_answering_available, profile_choose
+from webapp.errors import AppError
+
+TITLE_MAX = 200
+COMMENT_MAX = 2000
+ACTIVE = (Message.Status.QUEUED, Message.Status.RUNNING)
+
+MESSAGE_NOT_FOUND = "Message not found."
+TITLE_EMPTY = "The title is empty."
+NOT_LAST = "Only the last question and answer of a conversation can be redone."
+STILL_ANSWERING = "The answer is still being written: stop it or wait for it to end."
+FEEDBACK_NOT_ANSWERED = "Feedback can only be given on a finished answer."
+
+
+def access_conversation(*, user, conversation_id: int) -> Conversation:
+    conversation = Conversation.objects.filter(pk=conversation_id, user=user).first()
+    if conversation is None:
+        raise AppError("not_found", errors.CONVERSATION_NOT_FOUND, status=404)
+    return conversation
+
+
+def access_message(*, user, message_id: int, role: str) -> Message:
+    message = Message.objects.filter(pk=message_id, role=role, conversation__user=user).first()
+    if message is None:
+        raise AppError("not_found", MESSAGE_NOT_FOUND, status=404)
+    return message
+
+
+def conversation_rename(*, user, conversation_id: int, title: str) -> Conversation:
+    conversation = access_conversation(user=user, conversation_id=conversation_id)
+    title = " ".join((title or "").split())[:TITLE_MAX]
+    if not title:
+        raise AppError("title_empty", TITLE_EMPTY, details={"field": "title"})
+    conversation.title = title
+    # Not `updated_at`: renaming must not move the conversation to the top of the list.
+    Conversation.objects.filter(pk=conversation.pk).update(title=title)
+    return conversation
+
+
+def conversation_delete(*, user, conversation_id: int) -> None:
+    """Delete the conversation and its messages; an answer still being written is cancelled first, and
+    a queued one leaves the answer queue (nobody would take it off: its task finds no message)."""
+    conversation = access_conversation(user=user, conversation_id=conversation_id)
+    for message_id in conversation.messages.filter(status__in=ACTIVE).values_list("pk", flat=True):
+        events.request_cancel(message_id)
+        events.dequeued(message_id)
+    conversation.delete()
+
+
+def answer_regenerate(*, user, message_id: int, collection=None, params: dict | None = None,
+                      profile: str | None = None) -> Message:
+    """Replace the conversation's last answer with a new one to the same question, written with the given
+    settings (as a new question would be). Returns the new, queued answer."""
+    answer = access_message(user=user, message_id=message_id, role=Message.Role.ASSISTANT)
+    asked = _question_of(answer)
+    return _reanswer(user, asked, answer, asked.text, collection, params, profile)
+
+
+def question_edit(*, user, message_id: int, question: str, collection=None, params: dict | None = None,
+                  profile: str | None = None) -> Message:
+    """Change the question that the conversation's last answer (`message_id`) replies to, and answer it
+    again: the old answer goes. Returns the new, queued answer."""
+    answer = access_message(user=user, message_id=message_id, role=Message.Role.ASSISTANT)
+    asked = _question_of(answer)
+    return _reanswer(user, asked, answer, _checked_question(question), collection, params, profile)
+
+
+def feedback_give(*, user, message_id: int, thumbs_up: bool | None, comment: str = "") -> Feedback | None:
+    """Record (or change) the person's thumbs up or down and optional comment on an answer;
+    `thumbs_up=None` withdraws it. One feedback per person and answer."""
+    answer = access_message(user=user, message_id=message_id, role=Message.Role.ASSISTANT)
+    if answer.status in ACTIVE:
+        raise AppError("not_answered", FEEDBACK_NOT_ANSWERED, status=409)
+    existing = Feedback.objects.filter(message=answer, user=user)
+    if thumbs_up is None:
+        existing.delete()
+        return None
+    comment = (comment or "").strip()[:COMMENT_MAX]
+    feedback = existing.order_by("-pk").first()
+    if feedback is None:
+        return Feedback.objects.create(message=answer, user=user, thumbs_up=thumbs_up, comment=comment)
+    feedback.thumbs_up, feedback.comment = thumbs_up, comment
+    feedback.save(update_fields=["thumbs_up", "comment"])
+    return feedback
+
+
+def _question_of(answer: Message) -> Message:
+    """The question `answer` replies to, when both are the conversation's last exchange."""
+    last_two = list(answer.conversation.messages.order_by("-created_at", "-pk")[:2])
+    if len(last_two) < 2 or last_two[0].pk != answer.pk or last_two[1].role != Message.Role.USER:
+        raise AppError("not_last", NOT_LAST, status=409)
+    if answer.status in ACTIVE:
+        raise AppError("still_answering", STILL_ANSWERING, status=409)
+    return last_two[1]
+
+
+def _checked_question(question: str) -> str:
+    question = (question or "").strip()
+    if not question:
+        raise AppError("invalid_request", errors.QUESTION_EMPTY, details={"field": "question"})
+    if len(question) > settings.MAX_QUESTION_CHARS:
+        raise AppError("invalid_request", errors.QUESTION_TOO_LONG.format(limit=settings.MAX_QUESTION_CHARS),
+                       details={"field": "question", "max_length": settings.MAX_QUESTION_CHARS})
+    return question
+
+
+def _reanswer(user, asked: Message, old: Message, question: str, collection, params, profile) -> Message:
+    scope = collection_scope(user, collection)
+    chosen = profile_choose(profile)
+    resolved = params_resolve(params, profile=chosen)
+    ensure_answering_available()
+    with transaction.atomic():
+        # The delete claims the redo: of two clicks at once, only one finds the old answer still there.
+        # The new answer must come after the question with nothing between (the worker reads it so).
+        if not Message.objects.filter(pk=old.pk).exclude(status__in=ACTIVE).delete()[0]:
+            raise AppError("still_answering", STILL_ANSWERING, status=409)
+        if question != asked.text:
+            Message.objects.filter(pk=asked.pk).update(text=question)
+        answer = Message.objects.create(
+            conversation=asked.conversation, role=Message.Role.ASSISTANT, status=Message.Status.QUEUED,
+            collections=scope, profile=chosen, params=resolved,
+        )
+        asked.conversation.save(update_fields=["updated_at"])
+        transaction.on_commit(lambda: _enqueue(answer.pk))
+    return answer
+
+
+def _enqueue(message_id: int) -> None:
+    # As webapp.chat.services.question_ask enqueues: by task name, the web never imports worker code.
+    events.enqueued(message_id)
+    celery_app.send_task("retrieval.tasks.answer", args=[message_id])

@@ -1,0 +1,184 @@
+"""What the chat page shows of messages, sources and settings, and everything its script says, translated."""
+
+from django.db.models.functions import Substr
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from webapp.accounts.selectors import document_readable_by
+from webapp.chat.models import Feedback, Message, ModelProfile
+from webapp.chat.params import param_range, profile_defaults
+from webapp.chat.rendering import answer_note, answer_settings, render_answer, weak_reason_text
+from webapp.documents.models import Document
+
+CONTEXT_CHARS = 280
+ACTIVE = (Message.Status.QUEUED, Message.Status.RUNNING)
+
+
+def message_row(message: Message, citations=None, feedback: Feedback | None = None) -> dict:
+    """What a page shows of a message; `html` is sanitised (see rendering.render_answer)."""
+    citations = message.citations.all() if citations is None else citations
+    done = message.role == Message.Role.ASSISTANT and message.status not in ACTIVE
+    return {
+        "id": message.pk,
+        "role": message.role,
+        "text": message.text,
+        "status": message.status,
+        "finish_reason": message.finish_reason,
+        "html": render_answer(message.text, citations) if done else "",
+        "note": answer_note(message.status, message.finish_reason),
+        "settings": answer_settings(message.params, message.usage, profile=_profile_name(message)) if done else "",
+        "feedback": {"thumbs_up": feedback.thumbs_up, "comment": feedback.comment} if feedback else None,
+    }
+
+
+def feedback_by_message(user, messages) -> dict[int, Feedback]:
+    """The user's latest feedback on each of `messages`."""
+    found = Feedback.objects.filter(user=user, message__in=[m.pk for m in messages]).order_by("pk")
+    return {f.message_id: f for f in found}
+
+
+def source(citation) -> dict:
+    return {
+        "n": citation.n, "document_id": citation.document_id, "title": citation.title, "text": citation.text,
+        "page": citation.page, "location": citation.location, "heading_path": citation.heading_path,
+        "char_start": citation.char_start, "char_end": citation.char_end, "score": citation.score,
+        "cited": citation.cited, "support": citation.support, "weak": citation.weak,
+        "weak_reason": weak_reason_text(citation.weak_reason) if citation.weak else "",
+    }
+
+
+def context(user, source: dict) -> dict:
+    """The text around a passage in its document, when the user may still read it and it is unchanged
+    since the answer (the same words at the same offsets); the link to the original when readable."""
+    if source["document_id"] is None or document_readable_by(user, source["document_id"]) is None:
+        return {"before": "", "after": "", "original_url": ""}
+    start, end = source["char_start"], source["char_end"]
+    first = max(0, start - CONTEXT_CHARS)
+    window = (
+        Document.objects.filter(pk=source["document_id"])
+        .annotate(window=Substr("extracted_text", first + 1, end + CONTEXT_CHARS - first))
+        .values_list("window", flat=True)
+        .first()
+    ) or ""
+    found = {"before": "", "after": "", "original_url": original_url(source["document_id"], source["page"])}
+    # Chunking may fold blank lines: compare the words, not the characters.
+    if window[start - first:end - first].split() != source["text"].split():
+        return found
+    before, after = window[:start - first], window[end - first:]
+    cut_after = len(after) == CONTEXT_CHARS
+    return {**found, "before": _from_word(before) if first > 0 else before, "after": _to_word(after) if cut_after else after}
+
+
+def profiles() -> list[dict]:
+    """The model profiles a person may choose, the default one first ("" = the settings' defaults when no
+    profile is marked default), each with its defaults and the ranges it allows for the page's knobs."""
+    found = list(ModelProfile.objects.order_by("-is_default", "name"))
+    choices = found if any(p.is_default for p in found) else [None, *found]
+    return [{"name": p.name if p else "", "default": i == 0, "knobs": _knobs(p)} for i, p in enumerate(choices)]
+
+
+def last_choices(history: list[Message], collections, profiles: list[dict]) -> dict:
+    """The collection and profile the conversation's last answer used, so that the next question (or a
+    regenerated answer) keeps the conversation's scope: {"collection": id or None, "profile": name or None}."""
+    last = next((m for m in reversed(history) if m.role == Message.Role.ASSISTANT), None)
+    if last is None:
+        return {"collection": None, "profile": None}
+    ids = last.collections or []
+    single = ids[0] if len(ids) == 1 and collections.filter(pk=ids[0]).exists() else None
+    all_readable = set(ids) == set(collections.values_list("pk", flat=True))
+    named = _profile_name(last)
+    return {
+        "collection": single if single is not None and not all_readable else None,
+        "profile": named if any(p["name"] == named for p in profiles) and named else None,
+    }
+
+
+def _knobs(profile) -> dict:
+    defaults = profile_defaults(profile)
+    knobs = {}
+    for name in ("temperature", "max_tokens"):
+        low, high = param_range(name, profile)  # as params_resolve checks: narrowed by the profile, never widened
+        knobs[name] = {"default": getattr(defaults, name), "min": low, "max": high}
+    return knobs
+
+
+def _profile_name(message: Message) -> str:
+    return message.profile.name if message.profile_id and message.profile else ""
+
+
+def original_url(document_id: int, page: int | None) -> str:
+    url = reverse("chat:document-original", args=[document_id])
+    return f"{url}#page={page}" if page else url  # PDF viewers open at the page
+
+
+def _from_word(text: str) -> str:
+    """A window cut at its start, from its first whole word."""
+    return "…" + text[text.find(" ") + 1:]
+
+
+def _to_word(text: str) -> str:
+    cut = text.rfind(" ")
+    return (text[:cut] if cut > 0 else text) + "…"
+
+
+def urls() -> dict[str, str]:
+    """URL patterns for the script, with 0 standing for the id."""
+    return {
+        "ask": reverse("api-v1:chat_ask"),
+        "stream": reverse("api-v1:message_stream", args=[0]),
+        "cancel": reverse("api-v1:message_cancel", args=[0]),
+        "message": reverse("chat:message-detail", args=[0]),
+        "conversation": reverse("chat:conversation", args=[0]),
+        "rename": reverse("chat:conversation-rename", args=[0]),
+        "delete": reverse("chat:conversation-delete", args=[0]),
+        "regenerate": reverse("chat:answer-regenerate", args=[0]),
+        "edit": reverse("chat:question-edit", args=[0]),
+        "feedback": reverse("chat:feedback", args=[0]),
+        "home": reverse("chat:home"),
+    }
+
+
+def ui_strings() -> dict[str, str]:
+    """Everything the page's script says, translated; `%(name)s` placeholders are filled in by the script."""
+    return {
+        "searching": _("Searching the documents…"),
+        "queued": _("Waiting for the model: number %(position)s in the queue."),
+        "writing": _("Writing the answer…"),
+        "reconnecting": _("Connection lost. Reconnecting…"),
+        "worker_unavailable": _("No answer worker is running, so questions cannot be answered right now. Ask an administrator to start it."),
+        "redis_unavailable": _("The message broker (Redis) is not reachable, so questions cannot be answered right now."),
+        "rate_limited": _("Too many questions in a minute. Wait a moment and try again."),
+        "answer_failed": _("The answer could not be generated because of an internal error. Try again; if it persists, tell an administrator."),
+        "timeout": _("The answer took too long and was cut short."),
+        "stopped": _("Stopped."),
+        "invalid_temperature": _("Temperature must be a number from %(min)s to %(max)s."),
+        "invalid_max_tokens": _("Max tokens must be a number from %(min)s to %(max)s."),
+        "network": _("The server could not be reached. Check your connection and try again."),
+        "not_found": _("Not found: the conversation or collection may have been removed."),
+        "not_last": _("Only the last question and answer of a conversation can be redone."),
+        "still_answering": _("The answer is still being written: stop it or wait for it to end."),
+        "title_empty": _("The title cannot be empty."),
+        "session": _("Your session has ended. Log in again."),
+        "error": _("Something went wrong: %(message)s"),
+        "answered": _("The answer is ready."),
+        "sources": _("Sources"),
+        "sources_count": _("Sources (%(count)s)"),
+        "no_sources": _("No passages: the documents you can read do not cover this question."),
+        "source": _("Source %(n)s"),
+        "weak_source": _("Source %(n)s, weakly supported"),
+        "weak": _("weakly supported"),
+        "weak_why": _("This passage may not say what the answer claims. %(reason)s"),
+        "page": _("page %(page)s"),
+        "cited": _("cited"),
+        "open_original": _("Open original"),
+        "copy": _("Copy"),
+        "copied": _("Copied"),
+        "you": _("You"),
+        "assistant": _("Acervo"),
+        "confirm_delete": _("Delete the conversation “%(title)s”? Its questions and answers cannot be recovered."),
+        "options_for": _("Options for “%(title)s”"),
+        "rename_label": _("New title for “%(title)s”"),
+        "deleted": _("Conversation deleted."),
+        "feedback_thanks": _("Thank you: your feedback helps improve the answers."),
+        "regenerating": _("Writing a new answer…"),
+    }

@@ -1,0 +1,39 @@
+"""Forms of the staff pages: they parse and label the input; the rules live in the services they feed."""
+
+from django import forms
+from django.contrib.auth.models import Group
+from django.utils.translation import gettext_lazy as _
+
+from webapp.chat.search import MAX_K
+from webapp.documents.collections import NAME_MAX
+
+
+class CollectionForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=NAME_MAX)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    groups = forms.ModelMultipleChoiceField(
+        label=_("Groups that may read it"), queryset=Group.objects.order_by("name"), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class RetrievalTestForm(forms.Form):
+    MODE_CHOICES = [
+        ("hybrid", _("Hybrid (dense and lexical)")),
+        ("dense", _("Dense (meaning)")),
+        ("sparse", _("Lexical (words)")),
+    ]
+
+    q = forms.CharField(label=_("Query"), max_length=2000)
+    collections = forms.TypedMultipleChoiceField(label=_("Collections"), required=False, coerce=int,
+                                                 widget=forms.CheckboxSelectMultiple)
+    mode = forms.ChoiceField(label=_("Mode"), choices=MODE_CHOICES, initial="hybrid", widget=forms.RadioSelect)
+    k = forms.IntegerField(label=_("Passages"), min_value=1, max_value=MAX_K, initial=10)
+
+    def __init__(self, data=None, *, collections=()):
+        if data is not None:  # a link with only ?q= searches as the chat does
+            data = data.copy()
+            data.setdefault("mode", self.base_fields["mode"].initial)
+            data.setdefault("k", str(self.base_fields["k"].initial))
+        super().__init__(data)
+        self.fields["collections"].choices = [(c.pk, c.name) for c in collections]
