@@ -9,10 +9,10 @@ from django.conf import settings
 from django.db import transaction
 
 from retrieval import events
-from webapp import celery_app, errors
+from webapp import errors
 from webapp.chat.models import Conversation, Feedback, Message
 from webapp.chat.params import params_resolve
-from webapp.chat.services import collection_scope, ensure_answering_available, profile_choose
+from webapp.chat.services import answer_enqueue, collection_scope, ensure_answering_available, profile_choose
 from webapp.errors import AppError
 
 TITLE_MAX = 200
@@ -135,11 +135,6 @@ def _reanswer(user, asked: Message, old: Message, question: str, collection, par
             collections=scope, profile=chosen, params=resolved,
         )
         asked.conversation.save(update_fields=["updated_at"])
-        transaction.on_commit(lambda: _enqueue(answer.pk))
+        transaction.on_commit(lambda: answer_enqueue(answer.pk))
     return answer
 
-
-def _enqueue(message_id: int) -> None:
-    # As webapp.chat.services.question_ask enqueues: by task name, the web never imports worker code.
-    events.enqueued(message_id)
-    celery_app.send_task("retrieval.tasks.answer", args=[message_id])

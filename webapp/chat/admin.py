@@ -11,18 +11,24 @@ class ModelProfileAdmin(admin.ModelAdmin):
 class CitationInline(admin.TabularInline):
     model = Citation
     extra = 0
-    fields = ["n", "title", "page", "location", "score", "cited"]
+    fields = ["n", "title", "page", "location", "score", "cited", "support", "weak", "weak_reason"]
     readonly_fields = fields
 
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
-    list_display = ["id", "conversation", "role", "status", "finish_reason", "created_at"]
+    list_display = ["id", "conversation", "role", "status", "finish_reason", "support", "created_at"]
     list_filter = ["role", "status"]
     readonly_fields = ["conversation", "role", "text", "status", "error", "search_query", "collections", "profile",
-                       "params", "usage", "finish_reason", "created_at", "finished_at"]
+                       "params", "usage", "finish_reason", "support", "created_at", "finished_at"]
     inlines = [CitationInline]
 
 
 admin.site.register(Conversation)
-admin.site.register(Feedback)
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    list_display = ["message", "user", "thumbs_up", "comment", "created_at"]
+    list_filter = ["thumbs_up"]
+    search_fields = ["comment", "user__username"]

@@ -66,7 +66,7 @@ def question_ask(
             collections=scope, profile=chosen, params=resolved,
         )
         conversation.save(update_fields=["updated_at"])
-        transaction.on_commit(lambda: _enqueue(answer.pk))
+        transaction.on_commit(lambda: answer_enqueue(answer.pk))
     return answer
 
 
@@ -79,7 +79,7 @@ def _conversation(user, conversation_id: int | None, question: str) -> Conversat
     return conversation
 
 
-def _enqueue(message_id: int) -> None:
+def answer_enqueue(message_id: int) -> None:
     events.enqueued(message_id)
     # By name: the web process never imports worker code.
     celery_app.send_task("retrieval.tasks.answer", args=[message_id])
