@@ -31,24 +31,43 @@ class _Unit:
         return self.start + len(self.text)
 
 
+class ExtractedText:
+    """A document's extracted text, built while its blocks stream past on their way to the chunker.
+
+    `place(blocks)` yields each non-empty block (stripped) with its start offset in the text; `str()` is the
+    whole text once they have passed. Only the text is kept, not the blocks.
+    """
+
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+        self._length = 0
+
+    def place(self, blocks: Iterable[Block]) -> Iterator[tuple[int, Block]]:
+        for block in blocks:
+            text = block.text.strip()
+            if not text:
+                continue
+            if self._parts:
+                self._parts.append(SEPARATOR)
+                self._length += len(SEPARATOR)
+            start = self._length
+            self._parts.append(text)
+            self._length += len(text)
+            yield start, Block(text, block.page, block.location, block.heading_path, block.kind)
+
+    def __str__(self) -> str:
+        return "".join(self._parts)
+
+
 def extract_text(blocks: Iterable[Block]) -> tuple[str, list[tuple[int, Block]]]:
     """Join blocks into the document's extracted text; return it with each block's start offset."""
-    parts, placed, offset = [], [], 0
-    for block in blocks:
-        text = block.text.strip()
-        if not text:
-            continue
-        if parts:
-            parts.append(SEPARATOR)
-            offset += len(SEPARATOR)
-        placed.append((offset, Block(text, block.page, block.location, block.heading_path, block.kind)))
-        parts.append(text)
-        offset += len(text)
-    return "".join(parts), placed
+    extracted = ExtractedText()
+    placed = list(extracted.place(blocks))
+    return str(extracted), placed
 
 
 def chunk_blocks(
-    placed: list[tuple[int, Block]], *, count_tokens: CountTokens, max_tokens: int, overlap_tokens: int
+    placed: Iterable[tuple[int, Block]], *, count_tokens: CountTokens, max_tokens: int, overlap_tokens: int
 ) -> Iterator[ChunkDraft]:
     """Pack structure-split units into chunks of at most `max_tokens`, with overlap inside a section."""
     current: list[_Unit] = []
@@ -66,7 +85,7 @@ def chunk_blocks(
         yield _draft(ordinal, current)
 
 
-def _units(placed: list[tuple[int, Block]], count_tokens: CountTokens, max_tokens: int) -> Iterator[_Unit]:
+def _units(placed: Iterable[tuple[int, Block]], count_tokens: CountTokens, max_tokens: int) -> Iterator[_Unit]:
     for start, block in placed:
         pieces = _split(block.text, start, count_tokens, max_tokens)
         for (text, offset), tokens in zip(pieces, count_tokens([p[0] for p in pieces]), strict=True):

@@ -1,27 +1,34 @@
-"""ingest_document() = parse → chunk → embed → index, safe to run twice.
+"""ingest_document() = parse → chunk → embed → index, safe to run twice and to be killed at any point.
 
 Invariants:
-- the live version of a document (`Document.version`) is only replaced once the new one is fully
-  written, chunks and vectors alike, so readers never see half of each;
-- a crashed attempt leaves rows and points under the pending version only; the next attempt deletes
+- one attempt at a time per document: it holds the document's lease (ingestion/lease.py);
+- the live version (`Document.version`) is replaced only once the new one is fully written, chunks, vectors,
+  extracted text and counts alike, in one transaction, so readers never see half of each; older versions are
+  dropped right after;
+- a crashed attempt leaves rows and points under a version that was never published; the next attempt deletes
   them first, so a redelivered task never duplicates or orphans anything;
-- a permanent problem marks the document `failed` with a reason a person can act on; transient faults
-  (database, Redis, index server unreachable) propagate so the task is retried.
+- memory is bounded: blocks stream from the parser through the chunker into the database in batches, and
+  vectors exist one embedding batch at a time; only the extracted text is held whole (it is stored whole);
+- a permanent problem marks the document `failed` with a reason a person can act on and removes what the
+  attempt wrote; transient faults (database, index server unreachable) propagate so the task is retried.
 """
 
+import itertools
 import logging
 import time
 import uuid
+from functools import partial
 from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
-from ingestion import chunking, progress
+from ingestion import chunking, lease, progress
 from ingestion.embedding import EmbeddingModelError
 from ingestion.parsers import parse_file
-from ingestion.types import ParseError
+from ingestion.types import ChunkDraft, ParsedFile, ParseError
 from retrieval import lexical
 from retrieval.components import get_embedder, get_index
 from retrieval.types import IndexPoint
@@ -30,65 +37,113 @@ from webapp.documents.models import Chunk, Document
 log = logging.getLogger(__name__)
 POINT_NAMESPACE = uuid.UUID("6f1c1f0e-7b53-4d0e-9a39-acf0e2a91e11")
 TRANSIENT = (DatabaseError, ConnectionError, TimeoutError)
+CHUNK_ROWS_PER_INSERT = 500
+S = Document.Status
+
+# What ingest_document() returns. SUPERSEDED: a newer request (re-ingest, replace) arrived while this attempt ran;
+# it published what it made and left the document queued, and the caller queues it again.
+INDEXED, FAILED, SUPERSEDED, SKIPPED = "indexed", "failed", "superseded", "skipped"
+
+ERR_TIME_LIMIT = "took longer than INGEST_TIME_LIMIT_S ({limit} s): split the file or raise the limit"
+ERR_CRASHED = ("the worker stopped {n} times while ingesting this file (out of memory, or a parser library crashed): "
+               "split the file, or look at the worker's log")
+ERR_MODEL = "the embedding model could not be loaded: {error}. Check EMBEDDING_MODEL."
+ERR_MISSING = "the stored original is missing ({name}): upload the file again"
+ERR_INTERNAL = "internal error while {stage}: {error}"
+ERR_GAVE_UP = "not finished after {n} attempts because a service was unreachable ({error}): re-ingest it once it is back"
 
 
 class IngestTimeout(Exception):
     pass
 
 
+class LeaseLost(Exception):
+    """The document was deleted, or another attempt took it over: stop without publishing."""
+
+
 def point_id(document_id: int, version: int, ordinal: int) -> str:
     return str(uuid.uuid5(POINT_NAMESPACE, f"{document_id}:{version}:{ordinal}"))
 
 
-def ingest_document(document_id: int) -> None:
-    """Bring one document to `indexed` or `failed`. Returns quietly if the row is gone or already done."""
-    document = Document.objects.filter(pk=document_id).first()
-    if document is None or document.status == Document.Status.INDEXED:
-        return
-    deadline = time.monotonic() + settings.INGEST_TIME_LIMIT_S
-    version = document.version + 1
+def ingest_document(document_id: int, held: lease.Lease | None = None) -> str:
+    """Bring one document to `indexed` or `failed`; returns the outcome (one of the constants above).
+
+    `held`: the document's lease if the caller already claimed it (else it is claimed here, and released
+    either way). Returns SKIPPED quietly if the row is gone, already ended, or held by another live attempt.
+    Raises only transient errors (TRANSIENT), after which the task retries.
+    """
+    held = held or lease.claim(document_id)
+    if held is None:
+        return SKIPPED
+    with held:
+        document = Document.objects.filter(pk=document_id).first()
+        if document is None:
+            return SKIPPED
+        if lease.begin(held) > lease.MAX_ATTEMPTS:
+            return _end_failed(held, document, None, ERR_CRASHED.format(n=held.attempts - 1))
+        try:
+            return _attempt(held, document)
+        finally:
+            progress.forget(document_id)
+
+
+def ingest_gave_up(document_id: int, error: Exception, attempts: int) -> None:
+    """After the last retry of a transient fault: fail the document with the fault, so it is not left mid-stage."""
+    Document.objects.filter(pk=document_id, status__in=lease.CLAIMABLE).update(
+        status=S.FAILED, error=ERR_GAVE_UP.format(n=attempts, error=f"{type(error).__name__}: {error}")
+    )
+
+
+def _attempt(held: lease.Lease, document: Document) -> str:
+    check = partial(_check, held, time.monotonic() + settings.INGEST_TIME_LIMIT_S)
+    version = _fresh_version(document)
     try:
-        _discard_version(document, version)
-        _run(document, version, deadline)
+        parsed, text, count = _parse_and_chunk(document, version, check)
+        _embed_and_index(document, version, count, check)
+        return _publish(held, document, version, count, parsed, text)
     except ParseError as exc:
-        progress.fail(document, exc.message)
+        reason = exc.message
     except EmbeddingModelError as exc:
-        progress.fail(document, f"the embedding model could not be loaded: {exc}. Check EMBEDDING_MODEL.")
+        reason = ERR_MODEL.format(error=exc)
     except IngestTimeout:
-        progress.fail(document, f"took longer than INGEST_TIME_LIMIT_S ({settings.INGEST_TIME_LIMIT_S} s): "
-                                "split the file or raise the limit")
+        reason = ERR_TIME_LIMIT.format(limit=settings.INGEST_TIME_LIMIT_S)
+    except FileNotFoundError:
+        reason = ERR_MISSING.format(name=document.file.name)
+    except LeaseLost:
+        _abandon(document)
+        return SKIPPED
     except TRANSIENT:
         raise
     except Exception as exc:  # a bug or a parser crash: the document fails, the worker lives on
-        log.exception("ingest of document %s failed", document_id)
-        progress.fail(document, f"internal error while {document.stage or 'starting'}: {type(exc).__name__}: {exc}")
+        log.exception("ingest of document %s failed", document.pk)
+        reason = ERR_INTERNAL.format(stage=document.stage or "starting", error=f"{type(exc).__name__}: {exc}")
+    return _end_failed(held, document, version, reason)
 
 
-def _run(document: Document, version: int, deadline: float) -> None:
+def _parse_and_chunk(document: Document, version: int, check) -> tuple[ParsedFile, str, int]:
+    """Parse, chunk and store chunk rows as the pages stream past; returns (parsed, extracted text, chunk count)."""
     embedder = get_embedder()
-    progress.stage(document, Document.Status.PARSING, 0)
+    progress.stage(document, S.PARSING, 0)
     parsed = parse_file(Path(document.file.path))
-    blocks = list(progress.track_pages(document, parsed))
-    text, placed = chunking.extract_text(blocks)
-    if not text.strip():
-        raise ParseError("empty", "no text found: the file has no readable text" + _warned(parsed.warnings))
-    _check(deadline)
-    progress.stage(document, Document.Status.CHUNKING, progress.PARSE_END)
-    max_tokens = min(settings.CHUNK_TOKENS, embedder.max_tokens)
+    text = chunking.ExtractedText()
     drafts = chunking.chunk_blocks(
-        placed, count_tokens=embedder.count_tokens, max_tokens=max_tokens, overlap_tokens=settings.CHUNK_OVERLAP_TOKENS
+        text.place(progress.track_pages(document, parsed, check)),
+        count_tokens=embedder.count_tokens,
+        max_tokens=min(settings.CHUNK_TOKENS, embedder.max_tokens),
+        overlap_tokens=settings.CHUNK_OVERLAP_TOKENS,
     )
-    rows = [_chunk_row(document, version, d) for d in drafts]
-    Chunk.objects.bulk_create(rows, batch_size=500)
-    Document.objects.filter(pk=document.pk).update(
-        extracted_text=text, page_count=parsed.page_count, warnings=parsed.warnings
-    )
-    _check(deadline)
-    _embed_and_index(document, version, deadline)
-    _publish(document, version, len(rows))
+    count = 0
+    while batch := list(itertools.islice(drafts, CHUNK_ROWS_PER_INSERT)):
+        Chunk.objects.bulk_create([_chunk_row(document, version, draft) for draft in batch])
+        count += len(batch)
+    progress.stage(document, S.CHUNKING, progress.PARSE_END)
+    extracted = str(text)
+    if not extracted.strip():
+        raise ParseError("empty", "no text found: the file has no readable text" + _warned(parsed.warnings))
+    return parsed, extracted, count
 
 
-def _chunk_row(document: Document, version: int, draft) -> Chunk:
+def _chunk_row(document: Document, version: int, draft: ChunkDraft) -> Chunk:
     return Chunk(
         document=document,
         version=version,
@@ -104,23 +159,22 @@ def _chunk_row(document: Document, version: int, draft) -> Chunk:
     )
 
 
-def _embed_and_index(document: Document, version: int, deadline: float) -> None:
-    """Embed the pending chunks in batches; memory holds one batch of vectors at a time."""
+def _embed_and_index(document: Document, version: int, total: int, check) -> None:
+    """Embed and index the stored chunks one model batch at a time (memory holds one batch of vectors)."""
     embedder, index = get_embedder(), get_index()
-    progress.stage(document, Document.Status.EMBEDDING, progress.CHUNK_END)
-    chunks = Chunk.objects.filter(document=document, version=version).order_by("ordinal")
-    total = chunks.count()
-    done = 0
-    # Small batches: an answer waits at most one batch (~0.7 s on 2 cores) before ingestion pauses for it.
+    progress.stage(document, S.EMBEDDING, progress.CHUNK_END)
+    rows = Chunk.objects.filter(document=document, version=version).only("id", "version", "ordinal", "text",
+                                                                           "heading_path")
+    # One model batch at a time: an answer waits at most one batch (~0.7 s on 2 cores) before ingestion pauses.
     step = settings.EMBEDDING_BATCH_SIZE
     for start in range(0, total, step):
         progress.yield_to_answers()
-        batch = list(chunks[start : start + step])
-        vectors = embedder.encode([embedding_text(document.title, c) for c in batch])
-        index.upsert([_point(document, c, v) for c, v in zip(batch, vectors, strict=True)])
-        done += len(batch)
-        progress.embedded(document, done, total)
-        _check(deadline)
+        batch = list(rows.filter(ordinal__gte=start, ordinal__lt=start + step).order_by("ordinal"))
+        texts = [embedding_text(document.title, chunk) for chunk in batch]
+        vectors = embedder.encode(texts)
+        index.upsert([_point(document, c, t, v) for c, t, v in zip(batch, texts, vectors, strict=True)])
+        progress.embedded(document, start + len(batch), total)
+        check()
 
 
 def embedding_text(title: str, chunk: Chunk) -> str:
@@ -129,11 +183,11 @@ def embedding_text(title: str, chunk: Chunk) -> str:
     return f"{context}\n{chunk.text}" if context else chunk.text
 
 
-def _point(document: Document, chunk: Chunk, vector) -> IndexPoint:
+def _point(document: Document, chunk: Chunk, text: str, vector) -> IndexPoint:
     return IndexPoint(
         id=point_id(document.pk, chunk.version, chunk.ordinal),
         dense=vector.tolist(),
-        sparse=lexical.document_vector(embedding_text(document.title, chunk)),
+        sparse=lexical.document_vector(text),
         document_id=document.pk,
         collection_id=document.collection_id,
         chunk_id=chunk.pk,
@@ -142,29 +196,57 @@ def _point(document: Document, chunk: Chunk, vector) -> IndexPoint:
     )
 
 
-def _publish(document: Document, version: int, chunk_count: int) -> None:
-    """Switch readers to the new version in one transaction, then drop the old one everywhere."""
+def _publish(held: lease.Lease, document: Document, version: int, count: int, parsed: ParsedFile, text: str) -> str:
+    """Switch readers to the new version in one transaction, then drop the other versions everywhere."""
+    fields = dict(version=version, status=S.INDEXED, stage="", progress=100.0, error="", chunk_count=count,
+                  indexed_at=timezone.now(), extracted_text=text, page_count=parsed.page_count,
+                  warnings=parsed.warnings)
+    outcome = INDEXED
     with transaction.atomic():
-        Document.objects.filter(pk=document.pk).update(
-            version=version,
-            status=Document.Status.INDEXED,
-            stage="",
-            progress=100.0,
-            error="",
-            chunk_count=chunk_count,
-            indexed_at=timezone.now(),
-        )
+        mine = Document.objects.filter(pk=document.pk, lease_owner=held.token)
+        if not mine.filter(revision=held.revision).update(**fields):
+            if not mine.update(**fields | {"status": S.QUEUED, "progress": 0.0}):
+                raise LeaseLost()
+            outcome = SUPERSEDED
         Chunk.objects.filter(document=document).exclude(version=version).delete()
     get_index().delete_document_versions(document.pk, keep=version)
+    return outcome
 
 
-def _discard_version(document: Document, version: int) -> None:
-    """Remove what a crashed attempt at `version` left behind."""
-    Chunk.objects.filter(document=document, version=version).delete()
+def _end_failed(held: lease.Lease, document: Document, version: int | None, reason: str) -> str:
+    """Fail the document (its live version, if any, stays searchable) and remove what this attempt wrote."""
+    if version is not None:
+        _discard_unpublished(document)
+    mine = Document.objects.filter(pk=document.pk, lease_owner=held.token)
+    if mine.filter(revision=held.revision).update(status=S.FAILED, error=reason):
+        return FAILED
+    if mine.update(status=S.QUEUED, stage="", progress=0.0, error=""):  # the newer request may well succeed
+        return SUPERSEDED
+    return SKIPPED
+
+
+def _fresh_version(document: Document) -> int:
+    """Clear what crashed attempts left, and number this attempt's version after everything seen so far."""
+    _discard_unpublished(document)
+    latest = Chunk.objects.filter(document=document).aggregate(v=Max("version"))["v"] or 0
+    return max(document.version, latest) + 1
+
+
+def _discard_unpublished(document: Document) -> None:
+    Chunk.objects.filter(document=document).exclude(version=document.version).delete()
     get_index().delete_document_versions(document.pk, keep=document.version)
 
 
-def _check(deadline: float) -> None:
+def _abandon(document: Document) -> None:
+    """After losing the lease. If the document was deleted, its vectors go; if another attempt took over, that
+    attempt discards everything unpublished when it starts and when it publishes, so this one touches nothing."""
+    if not Document.objects.filter(pk=document.pk).exists():
+        get_index().delete_document(document.pk)
+
+
+def _check(held: lease.Lease, deadline: float) -> None:
+    if held.lost.is_set():
+        raise LeaseLost()
     if time.monotonic() > deadline:
         raise IngestTimeout()
 

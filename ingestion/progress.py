@@ -1,11 +1,13 @@
 """Stage and percentage of an ingest, written on the Document row for the admin and the API.
 
 Rows are written by web and worker alike, so every write is a queryset `.update()` of named fields.
-The percentage spans the whole pipeline: parsing 0–20, chunking 20–30, embedding 30–100.
+The percentage spans the whole pipeline: parsing 0–20 (pages read, chunks stored as they come),
+chunking 20–30 (the extracted text saved), embedding 30–100 (chunks embedded and indexed).
+Percentages are written at most every MIN_INTERVAL_S, so a fast document costs a handful of writes.
 """
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from ingestion import throttle
 from ingestion.types import Block, ParsedFile
@@ -31,9 +33,13 @@ def _percent(document: Document, percent: float) -> None:
         _last_write[document.pk] = now
 
 
-def track_pages(document: Document, parsed: ParsedFile) -> Iterator[Block]:
-    """Pass blocks through, reporting pages parsed out of the page count when the format has pages."""
+def track_pages(document: Document, parsed: ParsedFile, check: Callable[[], None]) -> Iterator[Block]:
+    """Pass blocks through, reporting pages parsed out of the page count when the format has pages.
+
+    `check` runs before each block, so a time limit or a lost lease stops a long parse between pages.
+    """
     for block in parsed.blocks:
+        check()
         if parsed.page_count and block.page:
             _percent(document, PARSE_END * min(block.page / parsed.page_count, 1.0))
         yield block
@@ -43,9 +49,8 @@ def embedded(document: Document, done: int, total: int) -> None:
     _percent(document, CHUNK_END + (100.0 - CHUNK_END) * done / max(total, 1) * 0.99)
 
 
-def fail(document: Document, reason: str) -> None:
-    Document.objects.filter(pk=document.pk).update(status=Document.Status.FAILED, error=reason)
-    _last_write.pop(document.pk, None)
+def forget(document_id: int) -> None:
+    _last_write.pop(document_id, None)
 
 
 def yield_to_answers() -> None:

@@ -1,29 +1,120 @@
-"""Celery interface of ingestion: load by id, call the pipeline. Enqueue with `on_commit`."""
+"""Celery interface of ingestion: load by id, call the pipeline. Enqueue with `on_commit`.
 
+Scheduling inside the one worker process: at most INGEST_CONCURRENCY documents are ingested at once, so
+the other pool threads stay free for answers. A task that finds every ingest slot taken claims its
+document and leaves it on this process's waiting list (up to MAX_WAITING), and returns; the thread
+holding a slot takes the next waiting document as soon as it finishes, so there is no gap between
+documents and no thread blocked waiting. Past MAX_WAITING the task comes back later (growing delay),
+which also leaves the rest to other workers when there are several.
+
+Delivery is at least once (acks_late: a task whose worker died is delivered again after the broker's
+visibility timeout). Leases (ingestion/lease.py) make a second delivery harmless, and every worker sweeps
+for documents a dead worker left mid-stage or waiting, and queues them again: recovery takes about a
+lease, not a visibility timeout.
+"""
+
+import logging
 import threading
+from collections import deque
 
 from celery import shared_task
+from celery.signals import worker_ready, worker_shutting_down
 from django.conf import settings
+from django.db import connection
 
-from ingestion.pipeline import TRANSIENT, ingest_document
+from ingestion import lease
+from ingestion.pipeline import SUPERSEDED, TRANSIENT, ingest_document, ingest_gave_up
 
-# At most INGEST_CONCURRENCY documents at once in this process, so the rest of the threads stay free
-# for answers (which live on their own queue). A busy slot re-queues the task instead of blocking a thread.
-_slots = threading.BoundedSemaphore(settings.INGEST_CONCURRENCY)
-BUSY_RETRY_S = 2
+log = logging.getLogger(__name__)
+MAX_WAITING = 8
+BUSY_RETRY_S, BUSY_RETRY_MAX_S = 2, 30
+MAX_RETRIES = 5  # of transient faults, with exponential back-off
+SWEEP_EVERY_S = 10
+
+_lock = threading.Lock()
+_running = 0
+_waiting: deque[lease.Lease] = deque()
+_stopping = threading.Event()
 
 
-@shared_task(bind=True, acks_late=True, max_retries=5)
-def ingest(self, document_id: int) -> None:
-    if not _slots.acquire(blocking=False):
-        self.apply_async((document_id,), countdown=BUSY_RETRY_S)
-        return
+@shared_task(acks_late=True)
+def ingest(document_id: int, retries: int = 0, bounces: int = 0) -> None:
     try:
-        ingest_document(document_id)
+        held = lease.claim(document_id)
     except TRANSIENT as exc:
-        raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
+        _retry_later(document_id, retries, exc)
+        return
+    if held is None:
+        return  # gone, ended, or another attempt holds it
+    turn = _slot_or_waiting_list(held)
+    if turn == BUSY:
+        lease.release(held)
+        countdown = min(BUSY_RETRY_MAX_S, BUSY_RETRY_S * 2 ** min(bounces, 4))
+        ingest.apply_async((document_id,), {"retries": retries, "bounces": bounces + 1}, countdown=countdown)
+    if turn != RUN:
+        return
+    while held is not None:
+        _ingest_one(held, retries if held.document_id == document_id else 0)
+        held = _next_or_free_slot()
+
+
+RUN, WAITING, BUSY = "run", "waiting", "busy"
+
+
+def _slot_or_waiting_list(held: lease.Lease) -> str:
+    """RUN: a slot is ours. WAITING: on the waiting list, a slot holder will take it. BUSY: both are full."""
+    global _running
+    with _lock:
+        if _running < settings.INGEST_CONCURRENCY:
+            _running += 1
+            return RUN
+        if len(_waiting) < MAX_WAITING:
+            _waiting.append(held)
+            return WAITING
+        return BUSY
+
+
+def _next_or_free_slot() -> lease.Lease | None:
+    global _running
+    with _lock:
+        if _waiting and not _stopping.is_set():
+            return _waiting.popleft()
+        _running -= 1
+        return None
+
+
+@worker_shutting_down.connect
+def _hand_back_waiting(**_):
+    """A warm shutdown finishes the documents being ingested; those still waiting go back to the broker."""
+    _stopping.set()
+    with _lock:
+        waiting = list(_waiting)
+        _waiting.clear()
+    for held in waiting:
+        lease.release(held)
+        ingest.delay(held.document_id)
+
+
+def _ingest_one(held: lease.Lease, retries: int) -> None:
+    document_id = held.document_id
+    try:
+        outcome = ingest_document(document_id, held)
+    except TRANSIENT as exc:
+        _retry_later(document_id, retries, exc)
+        return
     finally:
-        _slots.release()
+        connection.close()  # the next document may come from the waiting list, in this same task
+    if outcome == SUPERSEDED:
+        ingest.delay(document_id)
+
+
+def _retry_later(document_id: int, retries: int, exc: Exception) -> None:
+    """Transient faults only, with exponential back-off; after MAX_RETRIES the document fails, naming the fault."""
+    if retries >= MAX_RETRIES:
+        ingest_gave_up(document_id, exc, attempts=retries + 1)
+        return
+    log.warning("ingest of document %s hit %r: retrying", document_id, exc)
+    ingest.apply_async((document_id,), {"retries": retries + 1}, countdown=2 ** (retries + 1))
 
 
 @shared_task(acks_late=True)
@@ -32,3 +123,42 @@ def purge_document(document_id: int) -> None:
     from retrieval.components import get_index
 
     get_index().delete_document(document_id)
+
+
+@shared_task
+def index_count(request_id: str, document_ids: list[int]) -> None:
+    """Reply (retrieval.events) with the index's points per document and in all, for consistency checks (the
+    index lives in the worker), and the thread count torch uses in this pool thread, for benchmarks."""
+    import torch  # already loaded by the embedder in a worker
+
+    from retrieval import events
+    from retrieval.components import get_index
+
+    index = get_index()
+    counts = {str(pk): index.count(document_id=pk) for pk in document_ids}
+    events.send_reply(request_id, {"documents": counts, "total": index.count(), "torch_threads": torch.get_num_threads()})
+
+
+def requeue_stale_documents() -> list[int]:
+    """Queue again the documents a dead worker left mid-stage or waiting; returns their ids."""
+    document_ids = lease.requeue_stale()
+    for document_id in document_ids:
+        log.warning("document %s was left by a worker that stopped: queued again", document_id)
+        ingest.delay(document_id)
+    return document_ids
+
+
+def _sweep_forever() -> None:
+    while True:
+        try:
+            requeue_stale_documents()
+        except Exception as exc:  # database or Redis away: try again next round
+            log.warning("sweep for stale ingests failed: %s", exc)
+        finally:
+            connection.close()
+        threading.Event().wait(SWEEP_EVERY_S)
+
+
+@worker_ready.connect
+def _start_sweeping(**_):
+    threading.Thread(target=_sweep_forever, name="ingest-sweep", daemon=True).start()

@@ -50,6 +50,15 @@ class Document(models.Model):
     extracted_text = models.TextField(blank=True)
     # Incremented by every (re)ingest; index points carry it so a half-written version is never mixed in.
     version = models.IntegerField(default=0)
+    # Incremented by every request to (re)ingest (upload, re-ingest, replace): an attempt that started on an
+    # older revision publishes what it made but leaves the document queued for the newer one.
+    revision = models.IntegerField(default=1)
+    # Which ingest attempt holds the document, until when (renewed while it runs or waits its turn in a
+    # worker). An expired lease on a queued or working document means its worker died: it is queued again.
+    lease_owner = models.CharField(max_length=120, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # Attempts that began and never ended (the worker died); too many and the document fails.
+    attempts = models.IntegerField(default=0)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

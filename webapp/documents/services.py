@@ -6,11 +6,14 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.base import File
 from django.db import transaction
+from django.db.models import F
 
 from webapp import celery_app, errors
 from webapp.accounts.selectors import collections_readable_by
 from webapp.documents.models import Chunk, Collection, Document
 from webapp.errors import AppError
+
+DOCUMENT_DUPLICATE = "Another document of this collection already has this content: {title}."
 
 
 def collection_for_upload(*, user, name_or_id: str) -> Collection:
@@ -37,16 +40,20 @@ def _sha256(file: File) -> str:
     return digest.hexdigest()
 
 
-def document_upload(*, user, file: File, collection: Collection, title: str = "") -> tuple[Document, bool]:
-    """Store the original and queue its ingestion. Returns (document, created); the same content
-    already in the collection is recognised by hash and returned instead of being indexed twice."""
-    if not (user.is_staff or user.is_superuser):
-        raise AppError("forbidden", errors.NOT_ALLOWED_TO_UPLOAD, status=403)
+def _check_file(file: File) -> None:
     if file.size == 0:
         raise AppError("empty_file", errors.FILE_EMPTY, details={"field": "file"})
     if file.size > settings.MAX_UPLOAD_MB * 1024 * 1024:
         raise AppError("file_too_large", errors.FILE_TOO_LARGE.format(size_mb=file.size / 2**20, limit=settings.MAX_UPLOAD_MB),
                        status=413, details={"max_mb": settings.MAX_UPLOAD_MB})
+
+
+def document_upload(*, user, file: File, collection: Collection, title: str = "") -> tuple[Document, bool]:
+    """Store the original and queue its ingestion. Returns (document, created); the same content
+    already in the collection is recognised by hash and returned instead of being indexed twice."""
+    if not (user.is_staff or user.is_superuser):
+        raise AppError("forbidden", errors.NOT_ALLOWED_TO_UPLOAD, status=403)
+    _check_file(file)
     digest = _sha256(file)
     existing = Document.objects.filter(collection=collection, sha256=digest).first()
     if existing:
@@ -69,9 +76,46 @@ def enqueue_ingest(document_id: int) -> None:
 
 
 def document_reingest(*, document: Document) -> None:
-    """Queue a fresh ingest (retry after a failure, or a rebuild); the live version stays until replaced."""
-    Document.objects.filter(pk=document.pk).update(status=Document.Status.QUEUED, stage="", progress=0.0, error="")
+    """Queue a fresh ingest (retry after a failure, or a rebuild); the live version stays until replaced.
+
+    If an ingest of this document is running, it finishes and publishes, then the newer request runs.
+    """
+    Document.objects.filter(pk=document.pk).update(
+        status=Document.Status.QUEUED, stage="", progress=0.0, error="", revision=F("revision") + 1
+    )
     transaction.on_commit(lambda: enqueue_ingest(document.pk))
+
+
+def document_replace(*, user, document: Document, file: File) -> Document:
+    """Store a new version of the document's file and queue its ingest.
+
+    Readers keep the current chunks until the new ones are all written, then switch in one transaction.
+    Raises AppError when the file is empty or too large, or when another document of the collection
+    already has this content, or the user is not staff. The same content as the current file changes nothing.
+    """
+    if not (user.is_staff or user.is_superuser):
+        raise AppError("forbidden", errors.NOT_ALLOWED_TO_UPLOAD, status=403)
+    _check_file(file)
+    digest = _sha256(file)
+    if digest == document.sha256:
+        return document
+    twin = Document.objects.filter(collection=document.collection_id, sha256=digest).exclude(pk=document.pk).first()
+    if twin:
+        raise AppError("duplicate", DOCUMENT_DUPLICATE.format(title=twin.title), status=409,
+                       details={"document_id": twin.pk})
+    old_name, storage = document.file.name, document.file.storage
+    name = Path(file.name or document.original_name or "upload").name
+    with transaction.atomic():
+        document.file.save(name, file, save=False)
+        Document.objects.filter(pk=document.pk).update(
+            file=document.file.name, original_name=name, sha256=digest, size_bytes=file.size,
+            mime_type=getattr(file, "content_type", "") or "", status=Document.Status.QUEUED, stage="",
+            progress=0.0, error="", revision=F("revision") + 1,
+        )
+        transaction.on_commit(lambda: enqueue_ingest(document.pk))
+        transaction.on_commit(lambda: storage.delete(old_name) if old_name else None)
+    document.refresh_from_db()
+    return document
 
 
 def document_delete(*, document: Document) -> None:

@@ -1,0 +1,140 @@
+"""Which ingest attempt holds a document: a lease on its row, renewed while the attempt runs.
+
+- Claiming is one conditional UPDATE, so two attempts (two workers, or a redelivered task next to a
+  re-queued one) never work on the same document at once; the loser returns quietly.
+- One thread per process renews the leases it holds every RENEW_EVERY_S (of documents being ingested, and
+  of documents waiting their turn in this process). When the process dies, its leases expire after LEASE_S
+  and `requeue_stale()` (every worker runs it) queues those documents again, without waiting for the
+  broker's visibility timeout.
+- An attempt whose lease was lost (the document was deleted, or the process froze past LEASE_S and
+  another attempt took over) sees `Lease.lost` set and stops.
+- `attempts` counts attempts that began (`begin()`) and never ended: a document that kills its worker every
+  time fails after MAX_ATTEMPTS instead of taking the worker down forever.
+- The owner token starts with REDIS_KEY_PREFIX: a worker rescues only documents of its own install
+  (several installs, or test runs, may share one database server and one Redis).
+"""
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.db.models import F, Q
+from django.utils import timezone
+
+from webapp.documents.models import Document
+
+log = logging.getLogger(__name__)
+LEASE_S = 30
+RENEW_EVERY_S = 5
+MAX_ATTEMPTS = 3
+S = Document.Status
+WORKING = (S.PARSING, S.CHUNKING, S.EMBEDDING)
+CLAIMABLE = (S.QUEUED, *WORKING)
+
+_held: dict[str, "Lease"] = {}
+_renewer_lock = threading.Lock()
+_renewer: threading.Thread | None = None
+
+
+@dataclass
+class Lease:
+    document_id: int
+    token: str
+    revision: int  # the request this attempt serves; a newer one supersedes what it publishes
+    attempts: int  # set by begin(): unfinished attempts, this one included
+    lost: threading.Event = field(default_factory=threading.Event)
+
+    def __enter__(self) -> "Lease":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        # An exception escaping the attempt is transient (the task retries it): keep the lease a while, so if
+        # that retry never comes the document is rescued by `requeue_stale` instead of sitting in its stage.
+        release(self, hold_s=LEASE_S if exc_type else 0)
+
+
+def _new_token() -> str:
+    return f"{settings.REDIS_KEY_PREFIX}{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def claim(document_id: int) -> Lease | None:
+    """Take the document for one attempt, or None if it is gone, ended, or held by a live attempt."""
+    now, token = timezone.now(), _new_token()
+    free = Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now)
+    taken = Document.objects.filter(free, pk=document_id, status__in=CLAIMABLE).update(
+        lease_owner=token, lease_expires_at=now + timedelta(seconds=LEASE_S)
+    )
+    if not taken:
+        return None
+    revision = Document.objects.filter(pk=document_id, lease_owner=token).values_list("revision", flat=True).first()
+    if revision is None:  # deleted in between
+        return None
+    lease = Lease(document_id, token, revision, attempts=0)
+    _held[token] = lease
+    _start_renewer()
+    return lease
+
+
+def begin(lease: Lease) -> int:
+    """Count the start of work on a claimed document (a claim may wait its turn first); returns the attempts
+    that began and never ended, this one included."""
+    Document.objects.filter(pk=lease.document_id, lease_owner=lease.token).update(attempts=F("attempts") + 1)
+    row = Document.objects.filter(pk=lease.document_id).values_list("attempts", flat=True).first()
+    lease.attempts = row or 0
+    return lease.attempts
+
+
+def release(lease: Lease, *, hold_s: float = 0) -> None:
+    """End the attempt's hold. The owner stays recorded (who worked on it last); `hold_s` keeps it claimed."""
+    _held.pop(lease.token, None)
+    expires = timezone.now() + timedelta(seconds=hold_s) if hold_s else None
+    Document.objects.filter(pk=lease.document_id, lease_owner=lease.token).update(lease_expires_at=expires, attempts=0)
+
+
+def requeue_stale() -> list[int]:
+    """Documents of this install whose lease ran out while they were being worked on, or waiting their turn in a
+    worker (queued, with a lease): that worker died. They are set back to queued, without a lease.
+
+    Returns their ids for the caller to enqueue. Each is a conditional update, so when several workers sweep
+    at once each document is queued by one of them.
+    """
+    now = timezone.now()
+    stale = Document.objects.filter(
+        status__in=CLAIMABLE, lease_expires_at__lt=now, lease_owner__startswith=settings.REDIS_KEY_PREFIX
+    )
+    requeued = []
+    for document_id in stale.values_list("pk", flat=True):
+        if stale.filter(pk=document_id).update(status=S.QUEUED, lease_expires_at=None):
+            requeued.append(document_id)
+    return requeued
+
+
+def _start_renewer() -> None:
+    global _renewer
+    with _renewer_lock:
+        if _renewer is None or not _renewer.is_alive():
+            _renewer = threading.Thread(target=_renew_forever, name="ingest-lease", daemon=True)
+            _renewer.start()
+
+
+def _renew_forever() -> None:
+    while True:
+        threading.Event().wait(RENEW_EVERY_S)
+        for lease in list(_held.values()):
+            try:
+                renew(lease)
+            except DatabaseError as exc:  # the database is away: the attempt itself will hit it and retry
+                log.warning("could not renew the lease on document %s: %s", lease.document_id, exc)
+        connection.close()  # this thread's own connection; a fresh one next round
+
+
+def renew(lease: Lease) -> None:
+    expires = timezone.now() + timedelta(seconds=LEASE_S)
+    if not Document.objects.filter(pk=lease.document_id, lease_owner=lease.token).update(lease_expires_at=expires):
+        lease.lost.set()

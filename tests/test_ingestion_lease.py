@@ -1,0 +1,122 @@
+"""The lease that lets one attempt at a time work on a document, and lets a dead attempt's document be rescued.
+
+Database only: these are the conditional updates every worker relies on; the worker tests show them at work.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from ingestion import lease
+from webapp.documents import services
+from webapp.documents.models import Document
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def document(alice, handbook, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):  # the worker is not part of these tests
+        created, _ = services.document_upload(user=alice, file=ContentFile(b"Thirty days.", name="a.md"),
+                                              collection=handbook)
+    return created
+
+
+@pytest.fixture
+def claim():
+    """lease.claim, releasing every lease it took after the test (else this process would keep renewing them)."""
+    taken = []
+
+    def take(document_id: int):
+        held = lease.claim(document_id)
+        taken.append(held)
+        return held
+
+    yield take
+    for held in filter(None, taken):
+        lease.release(held)
+
+
+def expire(document: Document) -> None:
+    Document.objects.filter(pk=document.pk).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
+
+
+def test_only_one_attempt_can_hold_a_document(document, claim):
+    first = claim(document.pk)
+    assert first is not None
+    assert claim(document.pk) is None
+    lease.release(first)
+    assert claim(document.pk) is not None
+
+
+def test_an_expired_lease_can_be_taken_over_and_counts_the_unfinished_attempt(document, claim):
+    assert lease.begin(claim(document.pk)) == 1
+    expire(document)
+    second = claim(document.pk)
+    assert second is not None and lease.begin(second) == 2
+
+
+def test_the_attempt_that_lost_its_lease_is_told_so(document, claim):
+    first = claim(document.pk)
+    expire(document)
+    claim(document.pk)
+    lease.renew(first)
+    assert first.lost.is_set()
+
+
+def test_a_deleted_document_makes_its_attempt_lose_the_lease(document, claim):
+    held = claim(document.pk)
+    Document.objects.filter(pk=document.pk).delete()
+    lease.renew(held)
+    assert held.lost.is_set()
+
+
+def test_an_ended_document_is_not_claimed(document, claim):
+    Document.objects.filter(pk=document.pk).update(status=Document.Status.INDEXED)
+    assert claim(document.pk) is None
+
+
+def test_a_document_left_mid_stage_by_a_dead_attempt_is_queued_again_once(document, claim):
+    claim(document.pk)
+    Document.objects.filter(pk=document.pk).update(status=Document.Status.EMBEDDING)
+    assert lease.requeue_stale() == []  # the lease is still running
+    expire(document)
+    assert lease.requeue_stale() == [document.pk]
+    assert lease.requeue_stale() == []
+    assert Document.objects.get(pk=document.pk).status == Document.Status.QUEUED
+
+
+def test_a_document_waiting_its_turn_in_a_dead_worker_is_queued_again(document, claim):
+    claim(document.pk)  # claimed while another document had the ingest slot: still queued
+    expire(document)
+    assert lease.requeue_stale() == [document.pk]
+    assert claim(document.pk) is not None
+
+
+def test_a_fresh_upload_waiting_in_the_broker_is_not_swept(document):
+    assert lease.requeue_stale() == []
+
+
+def test_a_sweep_leaves_documents_of_another_install_alone(document):
+    Document.objects.filter(pk=document.pk).update(
+        status=Document.Status.PARSING, lease_owner="another-install:host:1:abc",
+        lease_expires_at=timezone.now() - timedelta(minutes=5),
+    )
+    assert not settings.REDIS_KEY_PREFIX.startswith("another-install")
+    assert lease.requeue_stale() == []
+
+
+def test_releasing_keeps_the_last_owner_and_clears_the_unfinished_count(document, claim):
+    held = claim(document.pk)
+    lease.release(held)
+    row = Document.objects.get(pk=document.pk)
+    assert (row.lease_owner, row.lease_expires_at, row.attempts) == (held.token, None, 0)
+
+
+def test_a_new_request_during_an_attempt_is_seen_as_a_newer_revision(document, claim):
+    held = claim(document.pk)
+    services.document_reingest(document=document)
+    assert Document.objects.get(pk=document.pk).revision == held.revision + 1
