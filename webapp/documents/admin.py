@@ -3,6 +3,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from webapp.documents import services
@@ -24,12 +26,31 @@ class CollectionAdmin(admin.ModelAdmin):
         return obj._documents
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input (Django's documented recipe); cleans to a list."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else [data]
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
 class UploadForm(forms.ModelForm):
     class Meta:
         model = Document
-        fields = ["collection", "file", "title"]
+        fields = ["collection", "title"]
 
-    title = forms.CharField(required=False, help_text=_("Optional; the file name is used when empty."))
+    # Empty files pass here so the upload service can say, file by file, why one was refused.
+    files = MultipleFileField(label=_("files"), allow_empty_file=True,
+                              help_text=_("Choose one or many files; each becomes a document."))
+    title = forms.CharField(required=False, help_text=_("Optional, for a single file; the file name is used when empty."))
 
 
 class ChunkInline(admin.TabularInline):
@@ -62,7 +83,7 @@ class DocumentAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["collection", "file", "title"]
+            return ["collection", "files", "title"]
         return ["title", "collection", "file", *self.readonly_fields]
 
     def get_inlines(self, request, obj):
@@ -75,17 +96,30 @@ class DocumentAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return super().save_model(request, obj, form, change)
+        files = form.cleaned_data["files"]
+        title = form.cleaned_data.get("title", "") if len(files) == 1 else ""
+        request._uploaded = [self._upload(request, f, form.cleaned_data["collection"], title) for f in files]
+        obj.pk = next((d.pk for d in request._uploaded if d), None)
+
+    def _upload(self, request, file, collection, title: str) -> Document | None:
         try:
-            document, created = services.document_upload(
-                user=request.user, file=form.cleaned_data["file"], collection=form.cleaned_data["collection"],
-                title=form.cleaned_data.get("title", ""),
-            )
+            document, created = services.document_upload(user=request.user, file=file, collection=collection, title=title)
         except AppError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
-            return
-        obj.pk = document.pk
+            self.message_user(request, f"{file.name}: {exc.message}", messages.ERROR)
+            return None
         if not created:
-            self.message_user(request, _("This file is already in the collection: %s") % document.title, messages.WARNING)
+            self.message_user(request, _("%(file)s is already in the collection: %(title)s") % {
+                "file": file.name, "title": document.title}, messages.WARNING)
+        return document
+
+    def log_addition(self, request, obj, message):
+        for document in filter(None, getattr(request, "_uploaded", [])):
+            super().log_addition(request, document, message)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        queued = len(list(filter(None, getattr(request, "_uploaded", []))))
+        self.message_user(request, _("%d file(s) uploaded and queued for indexing.") % queued, messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:documents_document_changelist"))
 
     def delete_model(self, request, obj):
         services.document_delete(document=obj)
