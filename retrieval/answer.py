@@ -14,12 +14,13 @@ from django.utils import timezone
 from ingestion import throttle
 from retrieval import events, messages
 from retrieval.citations import resolve_citations
-from retrieval.components import get_llm
+from retrieval.components import get_embedder, get_llm
 from retrieval.language import detect_language
 from retrieval.llm import ModelUnavailable
 from retrieval.prompt import build_prompt
 from retrieval.rewrite import standalone_question
 from retrieval.search import search_passages
+from retrieval.support import CitationSupport, check_support
 from retrieval.types import GenerationParams, Passage
 from webapp.chat.models import Citation, Message
 from webapp.documents.models import Collection
@@ -145,19 +146,40 @@ def _publish_sources(message: Message, passages: list[Passage], language: str) -
     )
 
 
+def _support(message: Message, text: str, passages: list[Passage], finish: str) -> dict[int, CitationSupport]:
+    """The weakest support of each cited source, for answers the model wrote."""
+    if finish in ("no_passages", "search_only"):
+        return {}
+    question = Message.objects.filter(conversation=message.conversation, pk__lt=message.pk).order_by("-pk").first()
+    support = check_support(text, {p.n: p.text for p in passages}, embed=get_embedder().encode,
+                            question=question.text if question else "")
+    weakest: dict[int, CitationSupport] = {}
+    for result in support.citations:
+        if result.n not in weakest or result.score < weakest[result.n].score:
+            weakest[result.n] = result
+    return weakest
+
+
 def _complete(message: Message, text: str, passages: list[Passage], usage: dict, finish: str) -> None:
+    if not Message.objects.filter(pk=message.pk).exists():
+        return  # its conversation was deleted while the answer was being written
     cited = resolve_citations(text, passages)
     usage["dropped_markers"] = cited.dropped_markers
+    support = _support(message, cited.text, passages, finish)
     Citation.objects.bulk_create(
         Citation(
             message=message, n=p.n, chunk_id=p.chunk_id, document_id=p.document_id, title=p.title, text=p.text,
             page=p.page, location=p.location, heading_path=p.heading_path, char_start=p.char_start,
             char_end=p.char_end, score=p.score, cited=p.n in cited.cited,
+            support=support[p.n].score if p.n in support else None,
+            weak=p.n in support and support[p.n].weak, weak_reason=support[p.n].reason if p.n in support else "",
         )
         for p in passages
     )
     status = Message.Status.CANCELLED if finish == "cancelled" else Message.Status.DONE
-    _finish(message, status=status, text=cited.text, usage=usage, finish_reason=finish)
+    scores = [s.score for s in support.values()]
+    _finish(message, status=status, text=cited.text, usage=usage, finish_reason=finish,
+            support=round(sum(scores) / len(scores), 3) if scores else None)
     by_n = {p.n: p for p in passages}
     events.publish(
         message.pk,
@@ -167,18 +189,21 @@ def _complete(message: Message, text: str, passages: list[Passage], usage: dict,
             "conversation_id": message.conversation_id,
             "answer": cited.text,
             "finish_reason": finish,
-            "citations": [citation_event(by_n[n]) for n in cited.cited],
+            "citations": [citation_event(by_n[n], support.get(n)) for n in cited.cited],
+            "support": round(sum(scores) / len(scores), 3) if scores else None,
             "sources": [p.as_event() for p in passages],
             "usage": usage,
         },
     )
 
 
-def citation_event(passage: Passage) -> dict:
+def citation_event(passage: Passage, support: CitationSupport | None = None) -> dict:
     return {
         "n": passage.n, "document_id": passage.document_id, "title": passage.title, "chunk_id": passage.chunk_id,
         "text": passage.text, "page": passage.page, "location": passage.location,
         "char_start": passage.char_start, "char_end": passage.char_end,
+        "support": support.score if support else None, "weak": bool(support and support.weak),
+        "weak_reason": support.reason if support else "",
     }
 
 

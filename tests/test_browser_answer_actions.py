@@ -154,24 +154,6 @@ def test_a_weakly_supported_citation_looks_different_and_says_why(answered):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_question_waiting_for_the_model_shows_its_place_in_the_queue(open_page, alice, policy):
-    busy = open_page(alice)
-    busy.goto("/")
-    busy.click(".answer-settings summary")
-    busy.fill("#max-tokens", "2000")
-    long_answer = ask(busy, "Write everything about vacation", collection="handbook")
-    expect(long_answer).to_have_attribute("data-state", "streaming")
-
-    page = open_page(alice)
-    page.goto("/")
-    waiting = ask(page, "How many vacation days do interns get?", collection="handbook")
-    expect(waiting.locator(".status")).to_have_text("Waiting for the model: number 1 in the queue.")
-    busy.click("#stop")
-    assert wait_until_answered(waiting) == "done"
-    expect(waiting.locator(".status")).to_be_hidden()
-
-
-@pytest.mark.django_db(transaction=True)
 def test_with_no_worker_running_the_page_says_so_and_keeps_the_question(open_page, stack_env, alice, handbook, tmp_path):
     """A web server whose key prefix no worker listens on stands in for a stopped worker."""
     env = dict(stack_env, REDIS_KEY_PREFIX=f"acervo-no-worker-{uuid.uuid4().hex[:8]}:")

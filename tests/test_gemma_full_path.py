@@ -42,3 +42,4 @@ def test_gemma_answers_a_portuguese_question_from_the_document_with_a_citation(g
     assert "30" in done["answer"], done["answer"]
     assert done["usage"]["ttft_ms"] > 0 and done["usage"]["completion_tokens"] >= 1
     assert all(c["document_id"] == document.pk for c in done["citations"])
+    assert all({"support", "weak", "weak_reason"} <= set(c) for c in done["citations"])

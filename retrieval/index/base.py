@@ -33,6 +33,8 @@ class VectorIndex(Protocol):
         allowed_collections: Sequence[int],
         limit: int,
         mode: str = "hybrid",
+        with_modes: bool = False,
+        min_similarity: float | None = None,
     ) -> list[Hit]: ...
 
     def count(self, *, document_id: int | None = None) -> int: ...

@@ -1,0 +1,116 @@
+"""The support check: each cited sentence against the passage it cites.
+
+Most tests pass a bag-of-words `embed` (the check takes any function), so they show the rules; the last ones use
+the real embedding model on a right and a wrong citation.
+"""
+
+import zlib
+
+import numpy as np
+import pytest
+
+from retrieval.lexical import tokenize
+from retrieval.support import THRESHOLD, check_support, cited_claims
+
+FERIAS = (
+    "Todo colaborador tem direito a 30 dias corridos de férias por ano. "
+    "As férias podem ser divididas em até três períodos, com a concordância do gestor."
+)
+REMOTO = "O trabalho remoto é permitido até três dias por semana. O pedido é feito no portal do RH."
+
+
+def bag_of_words(texts: list[str]) -> np.ndarray:
+    vectors = np.zeros((len(texts), 256), dtype=np.float32)
+    for row, text in enumerate(texts):
+        for term in tokenize(text):
+            vectors[row, zlib.crc32(term.encode()) % 256] += 1
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+
+
+def check(answer: str, question: str = ""):
+    return check_support(answer, {1: FERIAS, 2: REMOTO}, embed=bag_of_words, question=question)
+
+
+def test_a_sentence_that_restates_its_passage_is_supported():
+    support = check("O colaborador tem direito a 30 dias corridos de férias por ano [1].")
+
+    [citation] = support.citations
+    assert (citation.n, citation.weak, citation.reason) == (1, False, "")
+    assert citation.score >= THRESHOLD and support.score == citation.score
+
+
+def test_citing_a_passage_about_something_else_is_weak_and_says_which_words_it_lacks():
+    support = check("O colaborador tem direito a férias corridas por ano [2].")
+
+    [citation] = support.citations
+    assert citation.weak and citation.code == "few_words"
+    assert citation.reason.startswith("[2] does not mention") and "férias" in citation.reason
+
+
+def test_a_number_the_passage_does_not_contain_flags_the_citation_even_when_the_words_match():
+    support = check("O colaborador tem direito a 45 dias corridos de férias por ano [1].")
+
+    [citation] = support.citations
+    assert citation.weak and citation.code == "number_missing"
+    assert citation.reason == "[1] does not contain 45."
+
+
+def test_each_sentence_is_judged_against_the_passages_it_cites():
+    support = check("Há 30 dias de férias por ano [1]. O trabalho remoto vale três dias por semana [2].")
+
+    assert [(c.n, c.weak) for c in support.citations] == [(1, False), (2, False)]
+    assert support.weak == []
+
+
+def test_markers_after_the_full_stop_belong_to_the_sentence_before():
+    assert cited_claims("São 30 dias de férias. [1] O remoto é permitido [2].") == [
+        ("São 30 dias de férias.", [1]),
+        ("O remoto é permitido.", [2]),
+    ]
+
+
+def test_lists_and_ranges_of_sources_cite_each_one():
+    support = check("O gestor concorda com férias e trabalho remoto [1, 2]. Três dias [1-2].")
+
+    assert [c.n for c in support.citations] == [1, 2, 1, 2]
+
+
+def test_a_short_claim_is_judged_with_the_question_it_answers():
+    alone = check("Trinta [1].")
+    with_question = check("Trinta [1].", question="Quantos dias corridos de férias o colaborador tem por ano?")
+
+    assert alone.citations[0].weak
+    assert not with_question.citations[0].weak and with_question.citations[0].claim == "Trinta."
+
+
+def test_an_answer_without_markers_or_with_markers_naming_no_passage_has_no_score():
+    assert check("O colaborador tem 30 dias de férias.").score is None
+    assert check("O colaborador tem 30 dias de férias [7].").citations == []
+
+
+def test_the_message_score_is_the_mean_of_its_citations():
+    support = check("Há 30 dias corridos de férias por ano [1]. As férias são de 30 dias [2].")
+
+    assert support.score == pytest.approx(np.mean([c.score for c in support.citations]), abs=1e-3)
+    assert support.as_event()["citations"][1]["n"] == 2
+
+
+@pytest.fixture(scope="module")
+def embed():
+    from retrieval.components import get_embedder
+
+    return get_embedder().encode
+
+
+def test_with_the_embedding_model_a_right_citation_passes_and_a_wrong_one_is_flagged(embed):
+    passages = {
+        1: "Super Bowl 50 was an American football game. The Denver Broncos defeated the Carolina Panthers 24–10 "
+           "to earn their third Super Bowl title. The game was played on February 7, 2016, at Levi's Stadium.",
+        2: "The Amazon rainforest covers much of the Amazon basin of South America. The basin encompasses "
+           "seven million square kilometres, of which five and a half million are covered by the rainforest.",
+    }
+    right = check_support("The Broncos beat the Panthers 24–10 in Super Bowl 50 [1].", passages, embed=embed)
+    wrong = check_support("The Broncos beat the Panthers 24–10 in Super Bowl 50 [2].", passages, embed=embed)
+
+    assert not right.citations[0].weak and right.citations[0].similarity > 0.6
+    assert wrong.citations[0].weak and wrong.citations[0].code == "number_missing"
