@@ -104,7 +104,8 @@ def test_a_document_whose_worker_was_killed_while_embedding_is_finished_by_the_n
 
 def test_a_document_over_the_time_limit_fails_saying_so_and_leaves_nothing_behind(stack, alice, handbook):
     worker = stack.start_worker("limited", INGEST_TIME_LIMIT_S="10")
-    document_id = upload(stack, alice, "long.md", synthetic_pages(150, seed=12))
+    # Large enough to outlast 10 s on a quiet machine with the fastest embedder (it fails at the limit).
+    document_id = upload(stack, alice, "long.md", synthetic_pages(800, seed=12))
     document = wait_for_document(document_id, timeout=300)
     services.stop(worker)
 
