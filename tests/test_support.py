@@ -114,3 +114,18 @@ def test_with_the_embedding_model_a_right_citation_passes_and_a_wrong_one_is_fla
 
     assert not right.citations[0].weak and right.citations[0].similarity > 0.6
     assert wrong.citations[0].weak and wrong.citations[0].code == "number_missing"
+
+
+def test_given_passage_vectors_only_the_claims_are_embedded():
+    embedded: list[str] = []
+
+    def counting(texts):
+        embedded.extend(texts)
+        return bag_of_words(texts)
+
+    vectors = dict(zip((1, 2), bag_of_words([FERIAS, REMOTO])))
+    given = check_support("Há 30 dias corridos de férias por ano [1].", {1: FERIAS, 2: REMOTO}, embed=counting,
+                          passage_vectors=vectors)
+
+    assert embedded == ["Há 30 dias corridos de férias por ano."]
+    assert given == check("Há 30 dias corridos de férias por ano [1].")
