@@ -35,6 +35,12 @@ class ModelUnavailable(RuntimeError):
     pass
 
 
+STREAM_CUT = (
+    "The LLM server ended the answer without a finish reason (often: the prompt does not fit its context; "
+    "check LLM_CONTEXT_SIZE against the server's)."
+)
+
+
 class LlamaCppLLM:
     def __init__(self, path: Path, *, n_ctx: int, threads: int, gpu_layers: int):
         import llama_cpp  # heavy, worker only
@@ -127,11 +133,19 @@ class OpenAICompatibleLLM:
             if response.status_code >= 400:
                 response.read()
                 raise ModelUnavailable(f"LLM server answered {response.status_code}: {response.text[:300]}")
+            finished = False
             for line in response.iter_lines():
                 if not line.startswith("data:") or line.strip() == "data: [DONE]":
                     continue
-                choice = json.loads(line[5:])["choices"][0]
+                data = json.loads(line[5:])
+                if "error" in data:
+                    raise ModelUnavailable(f"LLM server error: {str(data['error'])[:300]}")
+                choice = data["choices"][0]
+                finished = finished or bool(choice.get("finish_reason"))
                 yield Piece(choice.get("text") or "", choice.get("finish_reason"))
+            if not finished:
+                # llama-cpp-python's server answers 200 and then closes the stream when the prompt is too long.
+                raise ModelUnavailable(STREAM_CUT)
 
 
 def defuse(text: str) -> str:

@@ -1,0 +1,143 @@
+"""The OpenAI-compatible backend against a real server: llama-cpp-python's own `llama_cpp.server` serving the
+tiny GGUF on a loopback port, then the whole app (API → worker → server → SSE) with LLM_URL pointing at it.
+"""
+
+import subprocess
+import sys
+import uuid
+
+import httpx
+import pytest
+
+from retrieval.llm import STREAM_CUT, ModelUnavailable, OpenAICompatibleLLM
+from retrieval.types import GenerationParams
+from tests import services
+from tests.conftest import api_client, read_sse, wait_for_document
+
+PROMPT = [("Fontes:\n[1] Férias\nTodo colaborador tem direito a 30 dias de férias.\n\nPergunta: Quantos dias?\nResposta:", False)]
+
+
+@pytest.fixture(scope="module")
+def llm_server(tiny_model_path, tmp_path_factory) -> str:
+    log = tmp_path_factory.mktemp("llm-server") / "server.log"
+    port = services.free_port()
+    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(tiny_model_path), "--host", "127.0.0.1",
+               "--port", str(port), "--n_ctx", "2048"]
+    process = subprocess.Popen(command, cwd=services.ROOT, stdout=log.open("ab"), stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        services.wait_until(lambda: _serves(url) or process.poll() is not None, timeout=60, what="llama_cpp.server",
+                            log_path=log)
+        assert process.poll() is None, log.read_text()[-3000:]
+        yield url
+    finally:
+        services.stop(process)
+
+
+def _serves(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/v1/models", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def client(url: str) -> OpenAICompatibleLLM:
+    return OpenAICompatibleLLM(url, model="tiny", api_key="", n_ctx=2048)
+
+
+def generate(url: str, **params) -> list:
+    return list(client(url).stream(PROMPT, GenerationParams(temperature=0, seed=1, **params)))
+
+
+def test_it_streams_pieces_and_ends_with_a_finish_reason(llm_server):
+    pieces = generate(llm_server, max_tokens=12)
+
+    texts = [p.text for p in pieces if p.text]
+    assert len(texts) > 1 and "".join(texts).strip()
+    assert pieces[-1].finish_reason == "length"
+    assert all(p.finish_reason is None for p in pieces[:-1])
+
+
+def test_it_respects_max_tokens(llm_server):
+    for max_tokens in (1, 5):
+        pieces = generate(llm_server, max_tokens=max_tokens)
+        assert 1 <= len([p for p in pieces if p.text]) <= max_tokens
+        assert pieces[-1].finish_reason == "length"
+
+
+def test_it_stops_before_a_stop_sequence(llm_server):
+    full = "".join(p.text for p in generate(llm_server, max_tokens=24))
+    stop = full[len(full) // 2 :][:3]  # greedy decoding: the same text comes again, so this will appear
+    cut = full[: full.index(stop)]
+
+    pieces = generate(llm_server, max_tokens=24, stop=[stop])
+
+    assert "".join(p.text for p in pieces) == cut
+    assert pieces[-1].finish_reason == "stop"
+
+
+def test_closing_the_stream_frees_the_server_for_the_next_answer(llm_server):
+    stream = client(llm_server).stream(PROMPT, GenerationParams(max_tokens=2000, temperature=0))
+    next(stream)
+    stream.close()
+
+    pieces = generate(llm_server, max_tokens=3)
+
+    assert pieces[-1].finish_reason == "length"
+
+
+def test_a_server_error_becomes_model_unavailable_with_its_status(llm_server):
+    broken = OpenAICompatibleLLM(f"{llm_server}/nowhere", model="tiny", api_key="", n_ctx=2048)
+
+    with pytest.raises(ModelUnavailable, match="404"):
+        list(broken.stream(PROMPT, GenerationParams(max_tokens=2)))
+
+
+def test_a_prompt_too_long_for_the_servers_context_is_an_error_not_an_empty_answer(llm_server):
+    # The server answers 200, then closes the stream without a finish reason when the prompt does not fit.
+    too_long = [("Todo colaborador tem direito a trinta dias corridos de férias. " * 60, False)]
+
+    with pytest.raises(ModelUnavailable) as raised:
+        list(client(llm_server).stream(too_long, GenerationParams(max_tokens=8)))
+
+    assert str(raised.value) == STREAM_CUT
+
+
+@pytest.fixture(scope="module")
+def server_web(stack_env, llm_server, tmp_path_factory):
+    """A worker and a web server whose LLM is the OpenAI-compatible server (their own index and Redis prefix)."""
+    logs = tmp_path_factory.mktemp("llm-url")
+    env = dict(stack_env, LLM_URL=llm_server, LLM_MODEL="tiny", INDEX_PATH=str(logs / "index"),
+               REDIS_KEY_PREFIX=f"acervo-llm-url-{uuid.uuid4().hex[:8]}:")
+    worker = services.start_worker(env, logs / "worker.log", name="llm-url")
+    port = services.free_port()
+    web = services.start_web(env, logs / "web.log", port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        services.wait_until(lambda: services.web_is_up(base), timeout=60, what="web")
+        services.wait_until(lambda: httpx.get(f"{base}/readyz").json()["checks"]["llm"].startswith("server:"),
+                            timeout=180, what="worker with LLM_URL", log_path=logs / "worker.log")
+        yield base
+    finally:
+        services.stop(web)
+        services.stop(worker)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_app_streams_an_answer_generated_by_the_server(server_web, alice, handbook):
+    text = b"# Vacation\n\nEvery employee is entitled to 30 calendar days of paid vacation per year.\n"
+    with api_client(server_web, alice) as api:
+        uploaded = api.post("/documents", files={"file": ("vacation.md", text, "text/markdown")},
+                            data={"collection": "handbook"}).json()
+        document = wait_for_document(uploaded["id"])
+        assert document.status == "indexed", document.error
+        with api.stream("POST", "/chat", json={"question": "How many vacation days?", "stream": True,
+                                               "params": {"max_tokens": 6, "temperature": 0}}) as response:
+            events = read_sse(response)
+
+    names = [name for _, name, _ in events if name != "queued"]
+    assert names[0] == "sources" and names[-1] == "done" and set(names[1:-1]) == {"token"}
+    done = events[-1][2]
+    assert done["finish_reason"] == "length"
+    assert 1 <= done["usage"]["completion_tokens"] <= 6
+    assert done["sources"][0]["document_id"] == document.pk
