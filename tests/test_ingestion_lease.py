@@ -92,8 +92,8 @@ def test_a_document_left_mid_stage_by_a_dead_attempt_is_queued_again_once(docume
 def test_a_document_waiting_its_turn_in_a_dead_worker_is_queued_again(document, claim):
     claim(document.pk)  # claimed while another document had the ingest slot: still queued
     expire(document)
+    # Only the sweep's answer is asserted: the task it queues may be taken at once by the session's live worker.
     assert lease.requeue_stale() == [document.pk]
-    assert claim(document.pk) is not None
 
 
 def test_a_fresh_upload_waiting_in_the_broker_is_not_swept(document):
