@@ -25,6 +25,14 @@ def document(alice, handbook, django_capture_on_commit_callbacks):
     return created
 
 
+
+@pytest.fixture(autouse=True)
+def own_install(settings):
+    """This test's leases under an install prefix of their own, so the session's live worker (whose sweep
+    rescues only its own install's documents) never races the test for them."""
+    import uuid
+
+    settings.REDIS_KEY_PREFIX = f"acervo-lease-test-{uuid.uuid4().hex[:8]}:"
 @pytest.fixture
 def claim():
     """lease.claim, releasing every lease it took after the test (else this process would keep renewing them)."""
