@@ -87,21 +87,28 @@ def chunk_blocks(
 
 def _units(placed: Iterable[tuple[int, Block]], count_tokens: CountTokens, max_tokens: int) -> Iterator[_Unit]:
     for start, block in placed:
-        pieces = _split(block.text, start, count_tokens, max_tokens)
-        for (text, offset), tokens in zip(pieces, count_tokens([p[0] for p in pieces]), strict=True):
+        for text, offset, tokens in _pieces(block.text, start, count_tokens, max_tokens):
             yield _Unit(text, offset, tokens, block)
 
 
-def _split(text: str, start: int, count_tokens: CountTokens, max_tokens: int) -> list[tuple[str, int]]:
-    """A block as (text, offset) pieces that each fit: whole, else sentences, else word windows."""
-    if count_tokens([text])[0] <= max_tokens:
-        return [(text, start)]
+def _pieces(text: str, start: int, count_tokens: CountTokens, max_tokens: int) -> list[tuple[str, int, int]]:
+    """A block as (text, offset, tokens) pieces that each fit: whole, else sentences, else word windows.
+
+    Each sentence is counted once, all of a block's in one call, and a block counts the sum of its sentences:
+    the models' tokenizers split on whitespace first, so no token spans two sentences. (Counting the block,
+    then its sentences, then the units again tokenized most text three times: with a pure-Python tokenizer
+    that cost more than embedding.)
+    """
+    spans = list(_spans(text, SENTENCE_END)) or [(text, 0)]
+    counts = count_tokens([sentence for sentence, _ in spans])
+    if sum(counts) <= max_tokens:
+        return [(text, start, sum(counts))]
     pieces = []
-    for sentence, offset in _spans(text, SENTENCE_END):
-        if count_tokens([sentence])[0] <= max_tokens:
-            pieces.append((sentence, start + offset))
+    for (sentence, offset), tokens in zip(spans, counts, strict=True):
+        if tokens <= max_tokens:
+            pieces.append((sentence, start + offset, tokens))
         else:
-            pieces.extend((w, start + offset + o) for w, o in _word_windows(sentence, count_tokens, max_tokens))
+            pieces.extend((w, start + offset + o, t) for w, o, t in _word_windows(sentence, count_tokens, max_tokens))
     return pieces
 
 
@@ -115,7 +122,7 @@ def _spans(text: str, pattern: re.Pattern) -> Iterator[tuple[str, int]]:
         yield text[position:], position
 
 
-def _word_windows(text: str, count_tokens: CountTokens, max_tokens: int) -> Iterator[tuple[str, int]]:
+def _word_windows(text: str, count_tokens: CountTokens, max_tokens: int) -> Iterator[tuple[str, int, int]]:
     """Cut an over-long sentence between words, shrinking each window until it fits the model."""
     words = [(m.group(), m.start()) for m in re.finditer(r"\S+", text)]
     i = 0
@@ -124,10 +131,11 @@ def _word_windows(text: str, count_tokens: CountTokens, max_tokens: int) -> Iter
         while True:
             first, last = words[i], words[i + size - 1]
             piece = text[first[1] : last[1] + len(last[0])]
-            if size == 1 or count_tokens([piece])[0] <= max_tokens:
+            tokens = count_tokens([piece])[0]
+            if size == 1 or tokens <= max_tokens:
                 break
             size = max(1, size * 3 // 4)
-        yield piece, first[1]
+        yield piece, first[1], tokens
         i += size
 
 

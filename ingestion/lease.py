@@ -49,6 +49,7 @@ class Lease:
     revision: int  # the request this attempt serves; a newer one supersedes what it publishes
     attempts: int  # set by begin(): unfinished attempts, this one included
     lost: threading.Event = field(default_factory=threading.Event)
+    released: bool = False  # the attempt's last statement already wrote `ended()`
 
     def __enter__(self) -> "Lease":
         return self
@@ -63,10 +64,16 @@ def _new_token() -> str:
     return f"{settings.REDIS_KEY_PREFIX}{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def claim(document_id: int) -> Lease | None:
-    """Take the document for one attempt, or None if it is gone, ended, or held by a live attempt."""
+def claim(document_id: int, *, resume: str = "") -> Lease | None:
+    """Take the document for one attempt, or None if it is gone, ended, or held by a live attempt.
+
+    `resume`: the token of this document's previous attempt, which failed on a transient fault and kept its
+    lease for a while (so the sweep leaves it to this retry); the retry may take that lease over.
+    """
     now, token = timezone.now(), _new_token()
     free = Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now)
+    if resume:
+        free |= Q(lease_owner=resume)
     taken = Document.objects.filter(free, pk=document_id, status__in=CLAIMABLE).update(
         lease_owner=token, lease_expires_at=now + timedelta(seconds=LEASE_S)
     )
@@ -81,18 +88,26 @@ def claim(document_id: int) -> Lease | None:
     return lease
 
 
-def begin(lease: Lease) -> int:
-    """Count the start of work on a claimed document (a claim may wait its turn first); returns the attempts
-    that began and never ended, this one included."""
-    Document.objects.filter(pk=lease.document_id, lease_owner=lease.token).update(attempts=F("attempts") + 1)
-    row = Document.objects.filter(pk=lease.document_id).values_list("attempts", flat=True).first()
-    lease.attempts = row or 0
-    return lease.attempts
+def begin(lease: Lease, **fields) -> Document | None:
+    """Count the start of work on a claimed document (a claim may wait its turn first), writing `fields` in
+    the same statement; returns the document (None if gone), and sets `lease.attempts` to the attempts that
+    began and never ended, this one included."""
+    Document.objects.filter(pk=lease.document_id, lease_owner=lease.token).update(attempts=F("attempts") + 1, **fields)
+    document = Document.objects.filter(pk=lease.document_id).first()
+    lease.attempts = document.attempts if document else 0
+    return document
+
+
+def ended() -> dict:
+    """Fields that end the hold, for the statement that ends the attempt (then `release` writes nothing)."""
+    return {"lease_expires_at": None, "attempts": 0}
 
 
 def release(lease: Lease, *, hold_s: float = 0) -> None:
     """End the attempt's hold. The owner stays recorded (who worked on it last); `hold_s` keeps it claimed."""
     _held.pop(lease.token, None)
+    if lease.released and not hold_s:
+        return
     expires = timezone.now() + timedelta(seconds=hold_s) if hold_s else None
     Document.objects.filter(pk=lease.document_id, lease_owner=lease.token).update(lease_expires_at=expires, attempts=0)
 
@@ -126,15 +141,22 @@ def _start_renewer() -> None:
 def _renew_forever() -> None:
     while True:
         threading.Event().wait(RENEW_EVERY_S)
-        for lease in list(_held.values()):
-            try:
-                renew(lease)
-            except DatabaseError as exc:  # the database is away: the attempt itself will hit it and retry
-                log.warning("could not renew the lease on document %s: %s", lease.document_id, exc)
+        try:
+            renew(*list(_held.values()))
+        except DatabaseError as exc:  # the database is away: the attempt itself will hit it and retry
+            log.warning("could not renew %d ingest lease(s): %s", len(_held), exc)
         connection.close()  # this thread's own connection; a fresh one next round
 
 
-def renew(lease: Lease) -> None:
+def renew(*leases: Lease) -> None:
+    """Extend these leases (two statements however many); mark lost those whose document is gone or taken over."""
+    tokens = [lease.token for lease in leases]
+    if not tokens:
+        return
     expires = timezone.now() + timedelta(seconds=LEASE_S)
-    if not Document.objects.filter(pk=lease.document_id, lease_owner=lease.token).update(lease_expires_at=expires):
-        lease.lost.set()
+    mine = Document.objects.filter(lease_owner__in=tokens)
+    mine.filter(lease_expires_at__isnull=False).update(lease_expires_at=expires)  # not one released meanwhile
+    still = set(mine.values_list("lease_owner", flat=True))
+    for lease in leases:
+        if lease.token not in still:
+            lease.lost.set()

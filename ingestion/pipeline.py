@@ -76,10 +76,10 @@ def ingest_document(document_id: int, held: lease.Lease | None = None) -> str:
     if held is None:
         return SKIPPED
     with held:
-        document = Document.objects.filter(pk=document_id).first()
+        document = lease.begin(held, **progress.stage_fields(document_id, S.PARSING, 0))
         if document is None:
             return SKIPPED
-        if lease.begin(held) > lease.MAX_ATTEMPTS:
+        if held.attempts > lease.MAX_ATTEMPTS:
             return _end_failed(held, document, None, ERR_CRASHED.format(n=held.attempts - 1))
         try:
             return _attempt(held, document)
@@ -123,7 +123,6 @@ def _attempt(held: lease.Lease, document: Document) -> str:
 def _parse_and_chunk(document: Document, version: int, check) -> tuple[ParsedFile, str, int]:
     """Parse, chunk and store chunk rows as the pages stream past; returns (parsed, extracted text, chunk count)."""
     embedder = get_embedder()
-    progress.stage(document, S.PARSING, 0)
     parsed = parse_file(Path(document.file.path))
     text = chunking.ExtractedText()
     drafts = chunking.chunk_blocks(
@@ -136,7 +135,6 @@ def _parse_and_chunk(document: Document, version: int, check) -> tuple[ParsedFil
     while batch := list(itertools.islice(drafts, CHUNK_ROWS_PER_INSERT)):
         Chunk.objects.bulk_create([_chunk_row(document, version, draft) for draft in batch])
         count += len(batch)
-    progress.stage(document, S.CHUNKING, progress.PARSE_END)
     extracted = str(text)
     if not extracted.strip():
         raise ParseError("empty", "no text found: the file has no readable text" + _warned(parsed.warnings))
@@ -162,7 +160,7 @@ def _chunk_row(document: Document, version: int, draft: ChunkDraft) -> Chunk:
 def _embed_and_index(document: Document, version: int, total: int, check) -> None:
     """Embed and index the stored chunks one model batch at a time (memory holds one batch of vectors)."""
     embedder, index = get_embedder(), get_index()
-    progress.stage(document, S.EMBEDDING, progress.CHUNK_END)
+    progress.stage(document, S.EMBEDDING, progress.PARSE_END)
     rows = Chunk.objects.filter(document=document, version=version).only("id", "version", "ordinal", "text",
                                                                            "heading_path")
     # One model batch at a time: an answer waits at most one batch (~0.7 s on 2 cores) before ingestion pauses.
@@ -200,7 +198,7 @@ def _publish(held: lease.Lease, document: Document, version: int, count: int, pa
     """Switch readers to the new version in one transaction, then drop the other versions everywhere."""
     fields = dict(version=version, status=S.INDEXED, stage="", progress=100.0, error="", chunk_count=count,
                   indexed_at=timezone.now(), extracted_text=text, page_count=parsed.page_count,
-                  warnings=parsed.warnings)
+                  warnings=parsed.warnings, **lease.ended())
     outcome = INDEXED
     with transaction.atomic():
         mine = Document.objects.filter(pk=document.pk, lease_owner=held.token)
@@ -208,8 +206,11 @@ def _publish(held: lease.Lease, document: Document, version: int, count: int, pa
             if not mine.update(**fields | {"status": S.QUEUED, "progress": 0.0}):
                 raise LeaseLost()
             outcome = SUPERSEDED
-        Chunk.objects.filter(document=document).exclude(version=version).delete()
-    get_index().delete_document_versions(document.pk, keep=version)
+        held.released = True
+        if document.version:  # a first ingest has no other version (its start found nothing left behind)
+            Chunk.objects.filter(document=document).exclude(version=version).delete()
+    if document.version:
+        get_index().delete_document_versions(document.pk, keep=version)
     return outcome
 
 
@@ -218,23 +219,30 @@ def _end_failed(held: lease.Lease, document: Document, version: int | None, reas
     if version is not None:
         _discard_unpublished(document)
     mine = Document.objects.filter(pk=document.pk, lease_owner=held.token)
-    if mine.filter(revision=held.revision).update(status=S.FAILED, error=reason):
+    held.released = True
+    if mine.filter(revision=held.revision).update(status=S.FAILED, error=reason, **lease.ended()):
         return FAILED
-    if mine.update(status=S.QUEUED, stage="", progress=0.0, error=""):  # the newer request may well succeed
+    if mine.update(status=S.QUEUED, stage="", progress=0.0, error="", **lease.ended()):  # the newer one may work
         return SUPERSEDED
     return SKIPPED
 
 
 def _fresh_version(document: Document) -> int:
-    """Clear what crashed attempts left, and number this attempt's version after everything seen so far."""
+    """Clear what crashed attempts left, and number this attempt's version after everything seen so far.
+
+    A document never published and without chunk rows has nothing left behind: points are only written for
+    rows that exist, and discarding removes points before rows.
+    """
+    if document.version == 0 and not Chunk.objects.filter(document=document).exists():
+        return 1
     _discard_unpublished(document)
     latest = Chunk.objects.filter(document=document).aggregate(v=Max("version"))["v"] or 0
     return max(document.version, latest) + 1
 
 
 def _discard_unpublished(document: Document) -> None:
-    Chunk.objects.filter(document=document).exclude(version=document.version).delete()
     get_index().delete_document_versions(document.pk, keep=document.version)
+    Chunk.objects.filter(document=document).exclude(version=document.version).delete()
 
 
 def _abandon(document: Document) -> None:

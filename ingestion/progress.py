@@ -1,8 +1,9 @@
 """Stage and percentage of an ingest, written on the Document row for the admin and the API.
 
 Rows are written by web and worker alike, so every write is a queryset `.update()` of named fields.
-The percentage spans the whole pipeline: parsing 0–20 (pages read, chunks stored as they come),
-chunking 20–30 (the extracted text saved), embedding 30–100 (chunks embedded and indexed).
+The percentage spans the whole pipeline: parsing 0–30 (pages read; blocks stream through the chunker
+into chunk rows as they come, so a document goes from parsing straight to embedding and the `chunking`
+status is not used), embedding 30–100 (chunks embedded and indexed).
 Percentages are written at most every MIN_INTERVAL_S, so a fast document costs a handful of writes.
 """
 
@@ -13,8 +14,7 @@ from ingestion import throttle
 from ingestion.types import Block, ParsedFile
 from webapp.documents.models import Document
 
-PARSE_END = 20.0
-CHUNK_END = 30.0
+PARSE_END = 30.0
 MIN_INTERVAL_S = 0.5
 
 _last_write: dict[int, float] = {}
@@ -22,8 +22,13 @@ _last_write: dict[int, float] = {}
 
 def stage(document: Document, status: str, percent: float) -> None:
     document.stage = status
-    Document.objects.filter(pk=document.pk).update(status=status, stage=status, progress=percent, error="")
-    _last_write[document.pk] = time.monotonic()
+    Document.objects.filter(pk=document.pk).update(**stage_fields(document.pk, status, percent))
+
+
+def stage_fields(document_id: int, status: str, percent: float) -> dict:
+    """The fields that enter a stage, for a statement that writes other fields too."""
+    _last_write[document_id] = time.monotonic()
+    return {"status": status, "stage": status, "progress": percent, "error": ""}
 
 
 def _percent(document: Document, percent: float) -> None:
@@ -46,7 +51,7 @@ def track_pages(document: Document, parsed: ParsedFile, check: Callable[[], None
 
 
 def embedded(document: Document, done: int, total: int) -> None:
-    _percent(document, CHUNK_END + (100.0 - CHUNK_END) * done / max(total, 1) * 0.99)
+    _percent(document, PARSE_END + (100.0 - PARSE_END) * done / max(total, 1) * 0.99)
 
 
 def forget(document_id: int) -> None:

@@ -14,6 +14,7 @@ lease, not a visibility timeout.
 """
 
 import logging
+import sys
 import threading
 from collections import deque
 
@@ -26,9 +27,10 @@ from ingestion import lease
 from ingestion.pipeline import SUPERSEDED, TRANSIENT, ingest_document, ingest_gave_up
 
 log = logging.getLogger(__name__)
-MAX_WAITING = 8
+MAX_WAITING = 64
 BUSY_RETRY_S, BUSY_RETRY_MAX_S = 2, 30
 MAX_RETRIES = 5  # of transient faults, with exponential back-off
+RETRY_MAX_S = 16  # under lease.LEASE_S, so a retry comes before the sweep would re-queue the document
 SWEEP_EVERY_S = 10
 
 _lock = threading.Lock()
@@ -38,11 +40,11 @@ _stopping = threading.Event()
 
 
 @shared_task(acks_late=True)
-def ingest(document_id: int, retries: int = 0, bounces: int = 0) -> None:
+def ingest(document_id: int, retries: int = 0, bounces: int = 0, resume: str = "") -> None:
     try:
-        held = lease.claim(document_id)
+        held = lease.claim(document_id, resume=resume)
     except TRANSIENT as exc:
-        _retry_later(document_id, retries, exc)
+        _retry_later(document_id, retries, exc, resume)
         return
     if held is None:
         return  # gone, ended, or another attempt holds it
@@ -53,9 +55,13 @@ def ingest(document_id: int, retries: int = 0, bounces: int = 0) -> None:
         ingest.apply_async((document_id,), {"retries": retries, "bounces": bounces + 1}, countdown=countdown)
     if turn != RUN:
         return
-    while held is not None:
-        _ingest_one(held, retries if held.document_id == document_id else 0)
-        held = _next_or_free_slot()
+    try:
+        while held is not None:
+            _ingest_one(held, retries if held.document_id == document_id else 0)
+            held = _next_or_free_slot()
+    except BaseException:  # never leave the slot taken: this worker would ingest nothing more
+        _free_slot()
+        raise
 
 
 RUN, WAITING, BUSY = "run", "waiting", "busy"
@@ -75,12 +81,17 @@ def _slot_or_waiting_list(held: lease.Lease) -> str:
 
 
 def _next_or_free_slot() -> lease.Lease | None:
-    global _running
     with _lock:
         if _waiting and not _stopping.is_set():
             return _waiting.popleft()
+    _free_slot()
+    return None
+
+
+def _free_slot() -> None:
+    global _running
+    with _lock:
         _running -= 1
-        return None
 
 
 @worker_shutting_down.connect
@@ -96,25 +107,30 @@ def _hand_back_waiting(**_):
 
 
 def _ingest_one(held: lease.Lease, retries: int) -> None:
+    """Ingest one claimed document; never raises (an error here must not stop the documents waiting after it)."""
     document_id = held.document_id
     try:
-        outcome = ingest_document(document_id, held)
-    except TRANSIENT as exc:
-        _retry_later(document_id, retries, exc)
-        return
+        try:
+            outcome = ingest_document(document_id, held)
+        except TRANSIENT as exc:  # the attempt kept its lease a while (lease.Lease.__exit__): the retry resumes it
+            _retry_later(document_id, retries, exc, held.token)
+            return
+        if outcome == SUPERSEDED:
+            ingest.delay(document_id)
+    except Exception:  # e.g. the broker is away: the lease runs out and a sweep queues the document again
+        log.exception("ingest of document %s could not be finished or followed up", document_id)
     finally:
         connection.close()  # the next document may come from the waiting list, in this same task
-    if outcome == SUPERSEDED:
-        ingest.delay(document_id)
 
 
-def _retry_later(document_id: int, retries: int, exc: Exception) -> None:
-    """Transient faults only, with exponential back-off; after MAX_RETRIES the document fails, naming the fault."""
+def _retry_later(document_id: int, retries: int, exc: Exception, resume: str) -> None:
+    """Transient faults only, with back-off; after MAX_RETRIES the document fails, naming the fault."""
     if retries >= MAX_RETRIES:
         ingest_gave_up(document_id, exc, attempts=retries + 1)
         return
     log.warning("ingest of document %s hit %r: retrying", document_id, exc)
-    ingest.apply_async((document_id,), {"retries": retries + 1}, countdown=2 ** (retries + 1))
+    countdown = min(RETRY_MAX_S, 2 ** (retries + 1))
+    ingest.apply_async((document_id,), {"retries": retries + 1, "resume": resume}, countdown=countdown)
 
 
 @shared_task(acks_late=True)
@@ -128,15 +144,16 @@ def purge_document(document_id: int) -> None:
 @shared_task
 def index_count(request_id: str, document_ids: list[int]) -> None:
     """Reply (retrieval.events) with the index's points per document and in all, for consistency checks (the
-    index lives in the worker), and the thread count torch uses in this pool thread, for benchmarks."""
-    import torch  # already loaded by the embedder in a worker
-
+    index lives in the worker), and the thread count torch uses in this pool thread (None if the embedder does
+    not use torch), for benchmarks."""
     from retrieval import events
     from retrieval.components import get_index
 
     index = get_index()
     counts = {str(pk): index.count(document_id=pk) for pk in document_ids}
-    events.send_reply(request_id, {"documents": counts, "total": index.count(), "torch_threads": torch.get_num_threads()})
+    torch = sys.modules.get("torch")
+    events.send_reply(request_id, {"documents": counts, "total": index.count(),
+                                   "torch_threads": torch.get_num_threads() if torch else None})
 
 
 def requeue_stale_documents() -> list[int]:

@@ -81,7 +81,7 @@ def wait_for(check, timeout: float, what: str):
 
 def test_a_document_whose_worker_was_killed_while_embedding_is_finished_by_the_next_worker(stack, alice, handbook):
     first = stack.start_worker("first")
-    document_id = upload(stack, alice, "manual.md", synthetic_pages(30, seed=11))
+    document_id = upload(stack, alice, "manual.md", synthetic_pages(150, seed=11))
     wait_for(lambda: Document.objects.filter(pk=document_id, status="embedding", progress__gte=50).exists(),
              timeout=600, what="embedding half done")
     os.kill(first.pid, signal.SIGKILL)
