@@ -10,20 +10,14 @@ asked against the next set's collection, where their answer is not. Scores: `ret
 the end, also when interrupted.
 """
 
-import hashlib
 import json
-import shutil
-import tempfile
 import time
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
-from django.test.utils import override_settings
 
 from ingestion.pipeline import ingest_document
 from retrieval import answer_evaluation as scoring
@@ -33,6 +27,7 @@ from retrieval.support import check_support
 from webapp.chat.models import Conversation, Message, ModelProfile
 from webapp.chat.params import params_resolve
 from webapp.documents.models import Collection, Document
+from webapp.documents.scratch import document_from_text, scratch_index
 
 PREFIX = "evaluation-answers-"
 ERR_PROFILE = "no model profile named {name!r} (profiles: {names})"
@@ -64,7 +59,7 @@ class Command(BaseCommand):
             raise CommandError(ERR_REDIS.format(url=settings.REDIS_URL)) from None
         impossible = limit // 2 if impossible is None else impossible
         rows = []
-        with _scratch_index():
+        with scratch_index(prefix=PREFIX):
             user = get_user_model().objects.create_user(f"{PREFIX}{uuid.uuid4().hex[:8]}", is_active=False)
             collections: list[Collection] = []
             try:
@@ -89,7 +84,7 @@ class Command(BaseCommand):
         """Ingest every row; returns {document pk: corpus doc_id}."""
         started, doc_ids, failed = time.monotonic(), {}, []
         for row in corpus:
-            document = _create_document(collection, row)
+            document = document_from_text(collection, doc_id=row.doc_id, title=row.title, text=row.text, prefix=PREFIX)
             doc_ids[document.pk] = row.doc_id
             ingest_document(document.pk)
             document.refresh_from_db(fields=["status", "error"])
@@ -156,33 +151,6 @@ def _plan(datasets: dict, collections: list[Collection], limit: int, impossible:
             unanswerable += [(name, other, scoring.impossible_copy(q)) for q in answerable]
         plan += unanswerable[:impossible]
     return plan
-
-
-@contextmanager
-def _scratch_index():
-    """Make `get_index()` open a temporary index folder for the block (with QDRANT_URL: the server's)."""
-    if settings.QDRANT_URL:
-        yield
-        return
-    folder = Path(tempfile.mkdtemp(prefix=PREFIX))
-    components.close_all()
-    try:
-        with override_settings(INDEX_PATH=folder):
-            yield
-            components.close_all()
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _create_document(collection: Collection, row: scoring.CorpusRow) -> Document:
-    data = row.text.encode("utf-8")
-    document = Document(
-        collection=collection, title=(row.title or row.doc_id)[:300], original_name=f"{row.doc_id}.txt",
-        sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data), mime_type="text/plain",
-    )
-    document.file.save(f"{PREFIX}{uuid.uuid4().hex[:8]}.txt", ContentFile(data), save=False)
-    document.save()
-    return document
 
 
 def _ask(user, collection_id: int, question: scoring.Question, profile: ModelProfile, seed: int) -> Message:

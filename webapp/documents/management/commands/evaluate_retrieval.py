@@ -11,25 +11,19 @@ holds. With QDRANT_URL the temporary collection's vectors go to the configured s
 at the end; nobody else can find them meanwhile (their collection is readable by no group).
 """
 
-import hashlib
 import json
-import shutil
-import tempfile
 import time
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
-from django.conf import settings
-from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
-from django.test.utils import override_settings
 
 from ingestion.pipeline import ingest_document
 from retrieval import components, evaluation
 from retrieval.index.base import MODES
 from retrieval.search import search_passages
 from webapp.documents.models import Chunk, Collection, Document
+from webapp.documents.scratch import document_from_text, scratch_index
 
 COLLECTION_PREFIX = "evaluation-"
 ERR_FAILED = "{n} of {total} documents failed to ingest, e.g. {doc_id}: {error}"
@@ -57,7 +51,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         same_text = evaluation.same_text_ids(corpus)
         queries = [evaluation.with_gold(q, same_text) for q in queries]
-        with _index_of_this_process(index_path):
+        with scratch_index(index_path):
             collection = Collection.objects.create(name=f"{COLLECTION_PREFIX}{uuid.uuid4().hex[:12]}")
             try:
                 doc_ids = {pk: same_text[doc_id] for pk, doc_id in self._ingest(collection, corpus).items()}
@@ -78,7 +72,7 @@ class Command(BaseCommand):
         doc_ids, failed = {}, []
         started = time.monotonic()
         for n, row in enumerate(corpus, start=1):
-            document = _create_document(collection, row)
+            document = document_from_text(collection, doc_id=row.doc_id, title=row.title, text=row.text, prefix="evaluation-")
             doc_ids[document.pk] = row.doc_id
             ingest_document(document.pk)
             document.refresh_from_db(fields=["status", "error"])
@@ -90,34 +84,6 @@ class Command(BaseCommand):
             doc_id, error = failed[0]
             raise CommandError(ERR_FAILED.format(n=len(failed), total=len(corpus), doc_id=doc_id, error=error))
         return doc_ids
-
-
-@contextmanager
-def _index_of_this_process(index_path: Path | None):
-    """Make `get_index()` open the evaluation's index folder (a temporary one by default) for the block."""
-    if settings.QDRANT_URL:
-        yield
-        return
-    folder = Path(index_path) if index_path else Path(tempfile.mkdtemp(prefix="acervo-evaluation-"))
-    components.close_all()  # an index this process opened earlier would otherwise stay in use
-    try:
-        with override_settings(INDEX_PATH=folder):
-            yield
-            components.close_all()
-    finally:
-        if index_path is None:
-            shutil.rmtree(folder, ignore_errors=True)
-
-
-def _create_document(collection: Collection, row: evaluation.CorpusDoc) -> Document:
-    data = row.text.encode("utf-8")
-    document = Document(
-        collection=collection, title=(row.title or row.doc_id)[:300], original_name=f"{row.doc_id}.txt",
-        sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data), mime_type="text/plain",
-    )
-    document.file.save(f"evaluation-{uuid.uuid4().hex[:8]}.txt", ContentFile(data), save=False)
-    document.save()
-    return document
 
 
 def _ask(query: evaluation.EvalQuery, collection_id: int, doc_ids: dict[int, str], k: int, mode: str,
