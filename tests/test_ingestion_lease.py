@@ -18,10 +18,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def document(alice, handbook, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=False):  # the worker is not part of these tests
-        created, _ = services.document_upload(user=alice, file=ContentFile(b"Thirty days.", name="a.md"),
-                                              collection=handbook)
+def document(alice, handbook):
+    """A queued document that no task was sent for: the session's live worker must never take it."""
+    created = Document(collection=handbook, title="a", original_name="a.md", sha256="0" * 64, uploaded_by=alice)
+    created.file.save("a.md", ContentFile(b"Thirty days."), save=False)
+    created.save()
     return created
 
 
