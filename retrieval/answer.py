@@ -31,9 +31,11 @@ HISTORY_TURNS = 2
 
 def answer_message(message_id: int) -> None:
     message = Message.objects.select_related("conversation", "profile").filter(pk=message_id).first()
-    if message is None or message.status != Message.Status.QUEUED:
+    # Conditional, so an answer cancelled while queued is never started.
+    if message is None or not Message.objects.filter(pk=message_id, status=Message.Status.QUEUED).update(
+        status=Message.Status.RUNNING
+    ):
         return
-    Message.objects.filter(pk=message_id).update(status=Message.Status.RUNNING)
     usage = {"queue_wait_ms": round((timezone.now() - message.created_at).total_seconds() * 1000)}
     try:
         with throttle.answering():
@@ -51,9 +53,9 @@ def _answer(message: Message, usage: dict) -> None:
     language = detect_language(question)
     started = time.monotonic()
     query = standalone_question(question, [asked for asked, _ in history])
-    passages = search_passages(query, collection_ids=message.collections, limit=settings.SEARCH_TOP_K)
+    passages = search_passages(query, collection_ids=message.collections, limit=settings.ANSWER_PASSAGES)
     usage["retrieval_ms"] = round((time.monotonic() - started) * 1000, 1)
-    Message.objects.filter(pk=message.pk).update(search_query=query)
+    message.search_query = query  # written with the answer: no database write before the first token
     if not passages:
         names = list(Collection.objects.filter(pk__in=message.collections).values_list("name", flat=True))
         _publish_sources(message, [], language)
@@ -63,14 +65,14 @@ def _answer(message: Message, usage: dict) -> None:
     except ModelUnavailable as exc:
         llm, usage["model_error"] = None, str(exc)
     if llm is None:
-        passages = passages[: settings.ANSWER_PASSAGES]
         _publish_sources(message, passages, language)
         return _complete(message, messages.search_only(language, passages), passages, usage, "search_only")
-    _generate(message, llm, question, history, passages[: settings.ANSWER_PASSAGES], language, usage)
+    _generate(message, llm, question, history, passages, language, usage)
 
 
 def _generate(message, llm, question, history, passages, language, usage) -> None:
     params = GenerationParams(**message.params)
+    started = time.monotonic()
     prompt = build_prompt(
         question=question,
         passages=passages,
@@ -82,7 +84,8 @@ def _generate(message, llm, question, history, passages, language, usage) -> Non
         extra_instructions=message.profile.system_prompt if message.profile else "",
     )
     params.stop = list(dict.fromkeys(params.stop + prompt.stop))
-    usage.update(prompt_tokens=prompt.tokens, passages_left_out=prompt.left_out)
+    usage.update(prompt_tokens=prompt.tokens, passages_left_out=prompt.left_out,
+                 prompt_ms=round((time.monotonic() - started) * 1000, 1))
     _publish_sources(message, prompt.passages, language)
     text, finish = _stream(message, llm, prompt.segments, params, usage)
     _complete(message, text, prompt.passages, usage, finish)
@@ -96,17 +99,20 @@ def _stream(message, llm, segments, params: GenerationParams, usage: dict) -> tu
     stream = llm.stream(segments, params)
     try:
         for piece in stream:
-            if piece.text:
+            # Leading blanks are not shown: the first token is the first visible text.
+            text = piece.text if parts else piece.text.lstrip()
+            if text:
                 if not parts:
                     events.dequeued(message.pk)  # it has the model now: no longer waiting in line
                     usage["ttft_ms"] = round((time.monotonic() - started) * 1000, 1)
-                    piece = type(piece)(piece.text.lstrip(), piece.finish_reason)
-                parts.append(piece.text)
+                parts.append(text)
                 count += 1
-                events.publish(message.pk, "token", {"text": piece.text})
+                cancelled = events.publish_token(message.pk, text)
+            else:
+                cancelled = events.is_cancelled(message.pk)
             if piece.finish_reason:
                 finish = piece.finish_reason
-            if events.is_cancelled(message.pk):
+            if cancelled:
                 finish = "cancelled"
                 break
             if time.monotonic() - started > params.timeout:
@@ -208,4 +214,4 @@ def citation_event(passage: Passage, support: CitationSupport | None = None) -> 
 
 
 def _finish(message: Message, **fields) -> None:
-    Message.objects.filter(pk=message.pk).update(finished_at=timezone.now(), **fields)
+    Message.objects.filter(pk=message.pk).update(finished_at=timezone.now(), search_query=message.search_query, **fields)

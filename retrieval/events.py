@@ -13,7 +13,7 @@ import redis
 from django.conf import settings
 
 STREAM_TTL_S = 24 * 3600
-HEARTBEAT = "worker:"
+WORKERS = "workers"
 HEARTBEAT_TTL_S = 15
 ANSWER_QUEUE = "answer-queue"
 TERMINAL_EVENTS = ("done", "error")
@@ -40,8 +40,8 @@ def answer_queue_key() -> str:
     return key(ANSWER_QUEUE)
 
 
-def heartbeat_pattern() -> str:
-    return key(HEARTBEAT) + "*"
+def workers_key() -> str:
+    return key(WORKERS)
 
 
 def publish(message_id: int, event: str, data: dict) -> str:
@@ -50,6 +50,14 @@ def publish(message_id: int, event: str, data: dict) -> str:
     if event in TERMINAL_EVENTS:
         client().expire(key, STREAM_TTL_S)
     return entry_id.decode()
+
+
+def publish_token(message_id: int, text: str) -> bool:
+    """Append a token and learn whether the reader asked to stop, in one round trip; True when cancelled."""
+    pipe = client().pipeline(transaction=False)
+    pipe.xadd(stream_key(message_id), {"event": "token", "data": json.dumps({"text": text}, ensure_ascii=False)})
+    pipe.exists(cancel_key(message_id))
+    return bool(pipe.execute()[1])
 
 
 def is_cancelled(message_id: int) -> bool:
@@ -69,18 +77,28 @@ def dequeued(message_id: int) -> None:
 
 
 def beat(worker_name: str, status: dict) -> None:
-    client().set(key(HEARTBEAT + worker_name), json.dumps(status), ex=HEARTBEAT_TTL_S)
+    """One hash field per worker, stamped: asking who is alive is one read, whatever else Redis holds.
+    Each beat also drops the entries of workers that died without saying so."""
+    beats = client().hgetall(workers_key())
+    stale = [name for name, value in beats.items() if not live_in({name: value})]
+    pipe = client().pipeline()
+    if stale:
+        pipe.hdel(workers_key(), *stale)
+    pipe.hset(workers_key(), worker_name, json.dumps({**status, "at": time.time()})).execute()
 
 
 def forget_worker(worker_name: str) -> None:
-    client().delete(key(HEARTBEAT + worker_name))
+    client().hdel(workers_key(), worker_name)
 
 
 def live_workers() -> list[dict]:
     """The last heartbeat of every worker that reported within HEARTBEAT_TTL_S."""
-    keys = list(client().scan_iter(match=heartbeat_pattern(), count=100))
-    values = client().mget(keys) if keys else []
-    return [json.loads(v) for v in values if v]
+    return live_in(client().hgetall(workers_key()))
+
+
+def live_in(beats: dict[bytes, bytes]) -> list[dict]:
+    statuses = [json.loads(value) for value in beats.values()]
+    return [status for status in statuses if status.get("at", 0) >= time.time() - HEARTBEAT_TTL_S]
 
 
 def reply_key(request_id: str) -> str:

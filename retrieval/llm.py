@@ -8,6 +8,7 @@ scaffolding) may produce special tokens; documents, questions and our instructio
 plain text, so a document cannot close a turn or open a new one.
 """
 
+import functools
 import json
 import logging
 import threading
@@ -61,12 +62,17 @@ class LlamaCppLLM:
         self.bos = self.llama.token_bos()
         # One generation at a time per model: llama.cpp contexts are not thread-safe.
         self.lock = threading.Lock()
+        # The prompt builder counts each part, then the same parts are tokenized for generation: once is enough.
+        self._tokens = functools.lru_cache(maxsize=256)(self._tokenize)
 
     def describe(self) -> str:
         return f"llama.cpp: {self.path.name} (ctx {self.n_ctx})"
 
     def tokenize(self, text: str, *, special: bool = False) -> list[int]:
-        return self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=special)
+        return list(self._tokens(text, special))
+
+    def _tokenize(self, text: str, special: bool) -> tuple[int, ...]:
+        return tuple(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=special))
 
     def prompt_tokens(self, segments: Segments) -> list[int]:
         tokens = [self.bos] if self.bos >= 0 else []

@@ -85,8 +85,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # The worker and the web server write to the same file: wait for the lock instead of failing.
-    DATABASES["default"]["OPTIONS"] = {"timeout": 30, "init_command": "PRAGMA journal_mode=WAL;"}
+    # The worker and the web server write to the same file: wait for the lock instead of failing. WAL with
+    # synchronous=NORMAL syncs at checkpoints, not at every commit: an application crash loses nothing.
+    DATABASES["default"]["OPTIONS"] = {"timeout": 30, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     # Tests share the database with a real worker process, so it must be a file, not memory.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test_acervo.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

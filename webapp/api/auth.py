@@ -1,6 +1,7 @@
 """Bearer tokens for integrations, sessions for the browser; both rate-limited per user."""
 
 import time
+from datetime import timedelta
 
 from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
@@ -26,12 +27,18 @@ def check_rate(user) -> None:
         raise AppError("rate_limited", RATE_LIMITED.format(limit=limit), status=429)
 
 
+# How fresh "last used" is in the admin: enough to spot an unused token.
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token: str):
         found = ApiToken.objects.select_related("user").filter(digest=token_hash(token)).first()
         if found is None or not found.user.is_active:
             return None
-        ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        if found.last_used_at is None or now - found.last_used_at > LAST_USED_PRECISION:
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)  # not a write on every request
         request.user = found.user
         request.api_token = found
         check_rate(found.user)

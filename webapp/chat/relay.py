@@ -57,9 +57,7 @@ async def answer_events(message_id: int, last_event_id: str = "0") -> AsyncItera
 
 
 async def _any_worker(client) -> bool:
-    async for _ in client.scan_iter(match=events.heartbeat_pattern(), count=100):
-        return True
-    return False
+    return bool(events.live_in(await client.hgetall(events.workers_key())))
 
 
 async def sse_stream(message_id: int, last_event_id: str = "0") -> AsyncIterator[str]:
