@@ -15,7 +15,9 @@
    prompt, so the paired difference is noisy; the overhead is also reported split in two: the time outside the
    model (client TTFT minus the worker's own time from starting the model to its first token: web, queue,
    retrieval, prompt building, Redis, SSE) and the worker's model time minus raw (zero but for noise when the
-   worker adds nothing).
+   worker adds nothing). A control measures the method itself: a second raw instance of the model (`twin`)
+   answers each question too, alternately before and after raw; twin minus raw is the spread seen when nothing
+   differs.
 3. 8 concurrent chats (--concurrent): every one must end with `done`, each should be told its place in the queue
    (`queued` event with `position`), and /healthz is polled meanwhile (p95).
 
@@ -173,29 +175,38 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def sequential(client: httpx.Client, raw: RawModel, questions: list[str], params: dict, pids: tuple[int, int]) -> list[dict]:
-    """Each question through the path, then raw; CPU use of the worker and the web is recorded alongside."""
+def sequential(client: httpx.Client, raw: RawModel, twin: RawModel, questions: list[str], params: dict,
+               pids: tuple[int, int]) -> list[dict]:
+    """Each question through the path, then raw; CPU use of the worker and the web is recorded alongside.
+
+    `twin`, a second raw instance of the same model, answers every question too, before or after `raw` in turn:
+    the spread of twin minus raw is what this method sees when nothing differs (its noise floor)."""
     worker_pid, web_pid = pids
     rows = []
-    for question in questions:
+    for i, question in enumerate(questions):
         worker_cpu, web_cpu, started = cpu_seconds(worker_pid), cpu_seconds(web_pid), time.perf_counter()
         path = ask(client, question, params)
         path["worker_cpu_share"] = (cpu_seconds(worker_pid) - worker_cpu) / (time.perf_counter() - started)
         path["web_cpu_ms"] = (cpu_seconds(web_pid) - web_cpu) * 1000
         assert path["done"], path["events"][-3:]
         prompt = raw.prompt(question, path["sources"], params["max_tokens"])
+        if i % 2:
+            control = twin.generate(prompt, params)
         worker_cpu, own_cpu, started = cpu_seconds(worker_pid), time.process_time(), time.perf_counter()
         direct = raw.generate(prompt, params)
         wall = time.perf_counter() - started
+        if not i % 2:
+            control = twin.generate(prompt, params)
         direct["cpu_share"] = (time.process_time() - own_cpu) / wall
         direct["worker_cpu_share"] = (cpu_seconds(worker_pid) - worker_cpu) / wall
         usage = path["done"]["usage"]
         rows.append({
-            "question": question, "path": path, "raw": direct, "usage": usage,
+            "question": question, "path": path, "raw": direct, "twin": control, "usage": usage,
             "same_prompt": prompt.tokens == usage.get("prompt_tokens"), "same_text": path["text"] == direct["text"],
             "tokens": usage.get("completion_tokens") or 0,
         })
-        print(f"ttft path {path['ttft_s'] * 1000:.0f} ms raw {direct['ttft_s'] * 1000:.0f} ms | tok/s path "
+        print(f"ttft path {path['ttft_s'] * 1000:.0f} ms raw {direct['ttft_s'] * 1000:.0f} ms "
+              f"(twin {control['ttft_s'] * 1000:.0f}) | tok/s path "
               f"{path['tps'] or 0:.1f} raw {direct['tps'] or 0:.1f} | prompt {usage.get('prompt_tokens')} tokens, "
               f"same text {rows[-1]['same_text']} | CPU: worker answering {path['worker_cpu_share']:.2f}, raw "
               f"{direct['cpu_share']:.2f} (worker meanwhile {direct['worker_cpu_share']:.2f})", flush=True)
@@ -250,6 +261,15 @@ def median(values) -> float | None:
     return round(statistics.median(present), 1) if present else None
 
 
+def iqr(values) -> list[float] | None:
+    """The middle half of the values: how far one paired difference may stray."""
+    present = sorted(v for v in values if v is not None)
+    if len(present) < 4:
+        return None
+    quartiles = statistics.quantiles(present, n=4)
+    return [round(quartiles[0], 1), round(quartiles[2], 1)]
+
+
 def summarize(rows: list[dict], crowd: dict, idle_health: list[float]) -> dict:
     ms = lambda s: s * 1000  # noqa: E731
     overhead = [ms(r["path"]["ttft_s"] - r["raw"]["ttft_s"]) for r in rows if r["path"]["ttft_s"] and r["raw"]["ttft_s"]]
@@ -268,6 +288,11 @@ def summarize(rows: list[dict], crowd: dict, idle_health: list[float]) -> dict:
         "model_ttft_minus_raw_ms_median": median(r["usage"]["ttft_ms"] - ms(r["raw"]["ttft_s"]) for r in rows
                                                  if r["usage"].get("ttft_ms") and r["raw"]["ttft_s"]),
         "prompt_ms_median": median(r["usage"].get("prompt_ms") for r in rows),
+        "noise_floor_twin_minus_raw_ms_median": median(ms(r["twin"]["ttft_s"] - r["raw"]["ttft_s"]) for r in rows
+                                                        if r["twin"]["ttft_s"] and r["raw"]["ttft_s"]),
+        "noise_floor_twin_minus_raw_ms_iqr": iqr(ms(r["twin"]["ttft_s"] - r["raw"]["ttft_s"]) for r in rows
+                                                 if r["twin"]["ttft_s"] and r["raw"]["ttft_s"]),
+        "ttft_overhead_ms_iqr": iqr(overhead),
         "queue_wait_ms_median": median(r["usage"].get("queue_wait_ms") for r in rows),
         "retrieval_ms_median": median(r["usage"].get("retrieval_ms") for r in rows),
         "prompt_tokens_median": median(r["raw"]["prompt_tokens"] for r in rows),
@@ -313,9 +338,11 @@ def main() -> None:
         with factory() as client:
             documents, questions = corpus_and_questions(args.passages)
             upload(client, documents)
-            raw = RawModel(model, n_ctx=int(env.get("LLM_CONTEXT_SIZE", 4096)), threads=int(env.get("LLM_THREADS", 0)))
-            sequential(client, raw, questions[:1], params, (worker.pid, web.pid))  # warm-up: first load and allocations, not timed
-            rows = sequential(client, raw, questions[1 : 1 + args.questions], params, (worker.pid, web.pid))
+            raw, twin = (RawModel(model, n_ctx=int(env.get("LLM_CONTEXT_SIZE", 4096)), threads=int(env.get("LLM_THREADS", 0)))
+                         for _ in range(2))
+            pids = (worker.pid, web.pid)
+            sequential(client, raw, twin, questions[:1], params, pids)  # warm-up: first load and allocations, not timed
+            rows = sequential(client, raw, twin, questions[1 : 1 + args.questions], params, pids)
             idle = poll_healthz(base, until=lambda started=time.monotonic(): time.monotonic() - started > 2)
         crowd = concurrent(factory, [questions[i % len(questions)] for i in range(args.concurrent)],
                            dict(params, max_tokens=32), base)
