@@ -5,6 +5,7 @@ then `done` or `error`. The model is never called without passages: with none, t
 documents do not cover the question. With no model, the passages themselves are the answer.
 """
 
+import dataclasses
 import logging
 import time
 
@@ -13,14 +14,14 @@ from django.utils import timezone
 
 from ingestion import throttle
 from retrieval import events, messages
-from retrieval.citations import resolve_citations
+from retrieval.citations import CitedAnswer, resolve_citations
 from retrieval.components import get_embedder, get_llm
 from retrieval.language import detect_language
 from retrieval.llm import ModelUnavailable
 from retrieval.prompt import build_prompt
 from retrieval.rewrite import standalone_question
 from retrieval.search import search_passages
-from retrieval.support import CitationSupport, check_support
+from retrieval.support import CitationSupport, attribute_uncited, check_support
 from retrieval.types import GenerationParams, Passage
 from webapp.chat.models import Citation, Message
 from webapp.documents.models import Collection
@@ -152,13 +153,11 @@ def _publish_sources(message: Message, passages: list[Passage], language: str) -
     )
 
 
-def _support(message: Message, text: str, passages: list[Passage], finish: str) -> dict[int, CitationSupport]:
+def _support(text: str, passages: list[Passage], finish: str, question: str) -> dict[int, CitationSupport]:
     """The weakest support of each cited source, for answers the model wrote."""
     if finish in ("no_passages", "search_only"):
         return {}
-    question = Message.objects.filter(conversation=message.conversation, pk__lt=message.pk).order_by("-pk").first()
-    support = check_support(text, {p.n: p.text for p in passages}, embed=get_embedder().encode,
-                            question=question.text if question else "")
+    support = check_support(text, {p.n: p.text for p in passages}, embed=get_embedder().encode, question=question)
     weakest: dict[int, CitationSupport] = {}
     for result in support.citations:
         if result.n not in weakest or result.score < weakest[result.n].score:
@@ -166,12 +165,32 @@ def _support(message: Message, text: str, passages: list[Passage], finish: str) 
     return weakest
 
 
+def _attribute(cited: CitedAnswer, passages: list[Passage], question: str, finish: str) -> tuple[CitedAnswer, list[int]]:
+    """Markers for the sentences the model left uncited (see `attribute_uncited`), and the sources only Acervo cited."""
+    if not settings.ATTRIBUTE_UNCITED or finish in ("no_passages", "search_only", "cancelled"):
+        return cited, []
+    completed, added = attribute_uncited(cited.text, {p.n: p.text for p in passages}, embed=get_embedder().encode,
+                                         question=question)
+    if not added:
+        return cited, []
+    found = dataclasses.replace(resolve_citations(completed, passages), dropped_markers=cited.dropped_markers)
+    return found, [n for n in added if n not in cited.cited]
+
+
+def _asked(message: Message) -> str:
+    question = Message.objects.filter(conversation=message.conversation, pk__lt=message.pk).order_by("-pk").first()
+    return question.text if question else ""
+
+
 def _complete(message: Message, text: str, passages: list[Passage], usage: dict, finish: str) -> None:
     if not Message.objects.filter(pk=message.pk).exists():
         return  # its conversation was deleted while the answer was being written
     cited = resolve_citations(text, passages)
     usage["dropped_markers"] = cited.dropped_markers
-    support = _support(message, cited.text, passages, finish)
+    question = _asked(message)
+    cited, attributed = _attribute(cited, passages, question, finish)
+    usage["attributed_citations"] = len(attributed)
+    support = _support(cited.text, passages, finish, question)
     Citation.objects.bulk_create(
         Citation(
             message=message, n=p.n, chunk_id=p.chunk_id, document_id=p.document_id, title=p.title, text=p.text,
@@ -179,6 +198,7 @@ def _complete(message: Message, text: str, passages: list[Passage], usage: dict,
             char_end=p.char_end, score=p.score, cited=p.n in cited.cited,
             support=support[p.n].score if p.n in support else None,
             weak=p.n in support and support[p.n].weak, weak_reason=support[p.n].reason if p.n in support else "",
+            attributed=p.n in attributed,
         )
         for p in passages
     )
@@ -195,7 +215,7 @@ def _complete(message: Message, text: str, passages: list[Passage], usage: dict,
             "conversation_id": message.conversation_id,
             "answer": cited.text,
             "finish_reason": finish,
-            "citations": [citation_event(by_n[n], support.get(n)) for n in cited.cited],
+            "citations": [citation_event(by_n[n], support.get(n)) | {"attributed": n in attributed} for n in cited.cited],
             "support": round(sum(scores) / len(scores), 3) if scores else None,
             "sources": [p.as_event() for p in passages],
             "usage": usage,

@@ -34,6 +34,9 @@ Embed = Callable[[list[str]], np.ndarray]
 SIMILARITY_WEIGHT = 0.5
 THRESHOLD = 0.50
 MIN_CLAIM_TERMS = 4
+# A sentence shorter than this ("Sim.", "Veja abaixo:") is not a claim worth a source of its own.
+MIN_ATTRIBUTED_TERMS = 3
+_CLOSING = ".!?…:; \t"
 MAX_MISSING_SHOWN = 4
 
 NUMBER_MISSING = "[{n}] does not contain {numbers}."
@@ -116,6 +119,55 @@ def check_support(
         similarity = float(passage @ vectors[text])
         results.append(_judge(claim, text, n, passages[n], similarity, threshold))
     return Support(citations=results, score=round(float(np.mean([c.score for c in results])), 3))
+
+
+def attribute_uncited(
+    answer: str, passages: Mapping[int, str], *, embed: Embed, question: str = "", threshold: float = THRESHOLD,
+) -> tuple[str, list[int]]:
+    """The answer with `[n]` added after each sentence the model left uncited that one passage clearly supports.
+
+    Small models often answer from the sources without writing markers; a reader still needs to see where each
+    claim comes from. A sentence gets the passage that supports it best, and only when that passage passes the
+    same check a cited one must pass (`check_support`); otherwise it stays uncited. Returns the text and the
+    numbers added, so the citation can say Acervo found it, not the model.
+    """
+    sentences = [(start, end) for start, end in _sentence_spans(answer) if _needs_source(answer, start, end)]
+    if not sentences or not passages:
+        return answer, []
+    claims = [answer[start:end] for start, end in sentences]
+    judged = [_judged_text(claim, question) for claim in claims]
+    numbers = list(passages)
+    texts = list(dict.fromkeys(judged + [passages[n] for n in numbers]))
+    vectors = dict(zip(texts, np.asarray(embed(texts), dtype=np.float32), strict=True))
+    added, pieces, cursor = [], [], 0
+    for (start, end), claim, text in zip(sentences, claims, judged, strict=True):
+        verdicts = [_judge(claim, text, n, passages[n], float(vectors[passages[n]] @ vectors[text]), threshold)
+                    for n in numbers]
+        best = max((v for v in verdicts if not v.weak), key=lambda v: v.score, default=None)
+        if best is None:
+            continue
+        cut = end - len(claim) + len(claim.rstrip(_CLOSING))
+        pieces += [answer[cursor:cut], f" [{best.n}]"]
+        cursor = cut
+        added.append(best.n)
+    return "".join(pieces) + answer[cursor:], list(dict.fromkeys(added))
+
+
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(text)))
+    return [(a, b) for a, b in spans if text[a:b].strip()]
+
+
+def _needs_source(text: str, start: int, end: int) -> bool:
+    """A sentence with terms enough to be a claim, no marker of its own and none opening the next sentence."""
+    sentence = text[start:end]
+    following = text[end:].lstrip()
+    return (not MARKER.search(sentence) and not _LEADING_MARKERS.match(following)
+            and len(set(tokenize(sentence))) >= MIN_ATTRIBUTED_TERMS)
 
 
 def term_overlap(claim: str, passage: str) -> float:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from retrieval.lexical import tokenize
-from retrieval.support import THRESHOLD, check_support, cited_claims
+from retrieval.support import THRESHOLD, attribute_uncited, check_support, cited_claims
 
 FERIAS = (
     "Todo colaborador tem direito a 30 dias corridos de férias por ano. "
@@ -129,3 +129,52 @@ def test_given_passage_vectors_only_the_claims_are_embedded():
 
     assert embedded == ["Há 30 dias corridos de férias por ano."]
     assert given == check("Há 30 dias corridos de férias por ano [1].")
+
+
+# Sentences the model left uncited.
+
+
+def attribute(answer: str, question: str = "", embed=bag_of_words):
+    return attribute_uncited(answer, {1: FERIAS, 2: REMOTO}, embed=embed, question=question)
+
+
+def test_an_uncited_sentence_gets_the_passage_that_supports_it_before_its_full_stop():
+    text, added = attribute("O colaborador tem 30 dias corridos de férias por ano. O pedido é feito no portal do RH!")
+
+    assert text == "O colaborador tem 30 dias corridos de férias por ano [1]. O pedido é feito no portal do RH [2]!"
+    assert added == [1, 2]
+
+
+def test_a_sentence_no_passage_supports_stays_uncited():
+    answer = "O estacionamento da empresa fecha às 22 horas. Há 30 dias corridos de férias por ano."
+    text, added = attribute(answer)
+
+    assert text == "O estacionamento da empresa fecha às 22 horas. Há 30 dias corridos de férias por ano [1]."
+    assert added == [1]
+
+
+def test_a_number_the_passages_lack_keeps_a_sentence_uncited_even_when_its_words_match():
+    text, added = attribute("Todo colaborador tem direito a 45 dias corridos de férias por ano.")
+
+    assert (text, added) == ("Todo colaborador tem direito a 45 dias corridos de férias por ano.", [])
+
+
+def test_sentences_the_model_cited_and_short_ones_are_left_as_they_are():
+    answer = "Sim. As férias podem ser divididas em até três períodos [2]. O trabalho remoto é permitido.\n[2]"
+
+    assert attribute(answer) == (answer, [])
+
+
+def test_with_the_embedding_model_the_right_passage_is_chosen(embed):
+    passages = {
+        1: "Super Bowl 50 was an American football game. The Denver Broncos defeated the Carolina Panthers 24–10 "
+           "to earn their third Super Bowl title. The game was played on February 7, 2016, at Levi's Stadium.",
+        2: "A floresta amazônica cobre grande parte da bacia amazônica da América do Sul, com cinco milhões e meio "
+           "de quilômetros quadrados cobertos pela floresta.",
+    }
+    text, added = attribute_uncited("The Broncos defeated the Panthers in Super Bowl 50. A floresta amazônica cobre "
+                                    "grande parte da bacia da América do Sul.", passages, embed=embed)
+
+    assert added == [1, 2]
+    assert text == ("The Broncos defeated the Panthers in Super Bowl 50 [1]. A floresta amazônica cobre grande parte "
+                    "da bacia da América do Sul [2].")

@@ -173,6 +173,8 @@ CHUNK_TOKENS = envint("CHUNK_TOKENS", 200, minimum=32)
 CHUNK_OVERLAP_TOKENS = envint("CHUNK_OVERLAP_TOKENS", 32, minimum=0)
 SEARCH_TOP_K = envint("SEARCH_TOP_K", 8, minimum=1)
 ANSWER_PASSAGES = envint("ANSWER_PASSAGES", 3, minimum=1)
+# Sentences the model left without [n] get the passage that clearly supports them (marked as found by Acervo).
+ATTRIBUTE_UNCITED = envbool("ATTRIBUTE_UNCITED", True)
 RELEVANCE_FLOOR = envfloat("RELEVANCE_FLOOR", 0.0)
 MAX_QUESTION_CHARS = envint("MAX_QUESTION_CHARS", 4000, minimum=10)
 ANSWER_TEMPERATURE = envfloat("ANSWER_TEMPERATURE", 0.2)

@@ -101,6 +101,9 @@ class Citation(models.Model):
     support = models.FloatField(null=True, blank=True)
     weak = models.BooleanField(default=False)
     weak_reason = models.CharField(max_length=300, blank=True)
+    attributed = models.BooleanField(
+        default=False, help_text=_("the model did not cite it: Acervo matched an uncited sentence to this passage")
+    )
 
     class Meta:
         ordering = ["message", "n"]
