@@ -106,10 +106,15 @@ class LlamaCppLLM:
 
 
 class OpenAICompatibleLLM:
-    """A remote server; it tokenizes itself, so document text is sent with control tokens defused."""
+    """A remote server; it tokenizes itself, so document text is sent with control tokens defused.
+
+    Prompts are counted with the server's own tokenizer when it has one (see `retrieval.llm_server`).
+    """
 
     def __init__(self, url: str, *, model: str, api_key: str, n_ctx: int):
         import httpx
+
+        from retrieval.llm_server import ServerTokenizer
 
         self.url = url.rstrip("/")
         self.model = model
@@ -117,14 +122,15 @@ class OpenAICompatibleLLM:
         self.chat_template = None
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self.http = httpx.Client(base_url=self.url, headers=headers, timeout=httpx.Timeout(10.0, read=300.0))
+        self.tokenizer = ServerTokenizer(self.http, model=model)
         self.lock = threading.Lock()  # not needed for correctness; keeps the queue position honest
 
     def describe(self) -> str:
         return f"server: {self.url} ({self.model})"
 
     def tokenize(self, text: str, *, special: bool = False) -> list[int]:
-        # Approximation for budgeting only: about 4 characters per token.
-        return [0] * max(1, len(text) // 4)
+        """The server's tokens for `text` as `stream` sends it (defused unless trusted), without BOS."""
+        return list(self.tokenizer.tokens(text if special else defuse(text)))
 
     def stream(self, segments: Segments, params: GenerationParams) -> Iterator[Piece]:
         prompt = "".join(text if trusted else defuse(text) for text, trusted in segments)
