@@ -1,10 +1,10 @@
-"""What an OpenAI-compatible server can tell us beyond the completions API: its own token counts.
+"""What an OpenAI-compatible server can tell us beyond the completions API: its own token counts and its context.
 
-The completions API has none, so each server family's own endpoint is asked:
+The completions API has neither, so each server family's own endpoints are asked:
 
-- llama.cpp's llama-server: `POST /tokenize {"content", "add_special"}`
-- vLLM: `POST /tokenize {"model", "prompt", "add_special_tokens"}`
-- llama-cpp-python's `llama_cpp.server`: `POST /extras/tokenize {"input"}` (always adds BOS)
+- llama.cpp's llama-server: `POST /tokenize {"content", "add_special"}`; `GET /props` → `default_generation_settings.n_ctx`
+- vLLM: `POST /tokenize {"model", "prompt", "add_special_tokens"}`; `GET /v1/models` → `data[].max_model_len`
+- llama-cpp-python's `llama_cpp.server`: `POST /extras/tokenize {"input"}` (always adds BOS); no context size
 
 A server with no tokenize endpoint is budgeted at about 4 characters per token, and that is logged once.
 """
@@ -26,6 +26,10 @@ NO_TOKENIZER = (
     "llama-cpp-python's /extras/tokenize): prompts are budgeted at about 4 characters per token, which can "
     "overflow its context or waste it. Serve the model with llama-server, vLLM or llama_cpp.server, or set "
     "LLM_CONTEXT_SIZE well below the server's context to leave a margin."
+)
+NO_CONTEXT_SIZE = (
+    "The LLM server at %s does not report its context size (llama-server's /props, vLLM's /v1/models): "
+    "budgeting prompts for LLM_CONTEXT_SIZE=%d; set LLM_CONTEXT_SIZE to the server's context."
 )
 
 
@@ -106,3 +110,36 @@ class ServerTokenizer:
 def approximate(text: str) -> tuple[int, ...]:
     """Placeholder tokens, about one per 4 characters: for budgeting only, never sent anywhere."""
     return (0,) * max(1, len(text) // CHARS_PER_TOKEN)
+
+
+def server_context_size(http: httpx.Client, *, model: str) -> int | None:
+    """The context one request may use, as the server reports it; None when it does not say.
+
+    Transport errors propagate, so an unreachable server is asked again rather than taken as silent.
+    """
+    props = _json(http, "/props") or {}
+    settings = props.get("default_generation_settings")
+    n_ctx = settings.get("n_ctx") if isinstance(settings, dict) else None  # llama-server: per slot
+    if _positive(n_ctx):
+        return n_ctx
+    models = (_json(http, "/v1/models") or {}).get("data")
+    if not isinstance(models, list):
+        return None
+    cards = [m for m in models if isinstance(m, dict)]
+    card = next((m for m in cards if m.get("id") == model), cards[0] if cards else {})
+    return card.get("max_model_len") if _positive(card.get("max_model_len")) else None  # vLLM
+
+
+def _json(http: httpx.Client, path: str) -> dict | None:
+    response = http.get(path)
+    if response.status_code != 200:
+        return None
+    try:
+        data = response.json()
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _positive(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0

@@ -196,6 +196,24 @@ def test_a_server_without_a_tokenize_endpoint_gets_the_approximation_logged_once
     assert len(warnings) == 1 and "LLM_CONTEXT_SIZE" in warnings[0]
 
 
+@pytest.mark.parametrize("routes, expected", [
+    ({"/props": {"default_generation_settings": {"n_ctx": 8192}}}, 8192),  # llama-server
+    ({"/v1/models": {"data": [{"id": "other", "max_model_len": 4096},
+                              {"id": "tiny", "max_model_len": 32768}]}}, 32768),  # vLLM
+    ({}, 1000),  # reports nothing: the configured size
+])
+def test_the_context_size_is_the_servers_own_unless_configured(routes, expected):
+    with fake_server(routes) as (url, _):
+        asked = OpenAICompatibleLLM(url, model="tiny", api_key="", n_ctx=1000, ask_context=True).n_ctx
+        configured = OpenAICompatibleLLM(url, model="tiny", api_key="", n_ctx=1000).n_ctx
+
+    assert asked == expected and configured == 1000
+
+
+def test_llama_cpp_pythons_server_does_not_report_its_context_so_the_setting_stays(llm_server):
+    assert OpenAICompatibleLLM(llm_server, model="tiny", api_key="", n_ctx=1000, ask_context=True).n_ctx == 1000
+
+
 @pytest.fixture(scope="module")
 def server_web(stack_env, llm_server, tmp_path_factory):
     """A worker and a web server whose LLM is the OpenAI-compatible server (their own index and Redis prefix)."""
