@@ -106,25 +106,44 @@ class LlamaCppLLM:
 
 
 class OpenAICompatibleLLM:
-    """A remote server; it tokenizes itself, so document text is sent with control tokens defused."""
+    """A remote server; it tokenizes itself, so document text is sent with control tokens defused.
 
-    def __init__(self, url: str, *, model: str, api_key: str, n_ctx: int):
+    Prompts are counted with the server's own tokenizer when it has one (see `retrieval.llm_server`).
+    With `ask_context`, `n_ctx` is the server's reported context (asked on first use), else the given one.
+    """
+
+    def __init__(self, url: str, *, model: str, api_key: str, n_ctx: int, ask_context: bool = False):
         import httpx
+
+        from retrieval.llm_server import ServerTokenizer
 
         self.url = url.rstrip("/")
         self.model = model
-        self.n_ctx = n_ctx
+        self.configured_ctx = n_ctx
+        self._n_ctx = None if ask_context else n_ctx
         self.chat_template = None
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self.http = httpx.Client(base_url=self.url, headers=headers, timeout=httpx.Timeout(10.0, read=300.0))
+        self.tokenizer = ServerTokenizer(self.http, model=model)
         self.lock = threading.Lock()  # not needed for correctness; keeps the queue position honest
 
     def describe(self) -> str:
         return f"server: {self.url} ({self.model})"
 
+    @property
+    def n_ctx(self) -> int:
+        if self._n_ctx is None:  # lazily: the worker loads its LLM before the server may be up
+            from retrieval.llm_server import NO_CONTEXT_SIZE, server_context_size
+
+            reported = server_context_size(self.http, model=self.model)
+            if reported is None:
+                log.warning(NO_CONTEXT_SIZE, self.url, self.configured_ctx)
+            self._n_ctx = reported or self.configured_ctx
+        return self._n_ctx
+
     def tokenize(self, text: str, *, special: bool = False) -> list[int]:
-        # Approximation for budgeting only: about 4 characters per token.
-        return [0] * max(1, len(text) // 4)
+        """The server's tokens for `text` as `stream` sends it (defused unless trusted), without BOS."""
+        return list(self.tokenizer.tokens(text if special else defuse(text)))
 
     def stream(self, segments: Segments, params: GenerationParams) -> Iterator[Piece]:
         prompt = "".join(text if trusted else defuse(text) for text, trusted in segments)
@@ -179,7 +198,8 @@ def load_llm(model_path: str = "", *, n_ctx: int, threads: int = 0, gpu_layers: 
     what to fix when a configured model cannot be loaded.
     """
     if settings.LLM_URL and not model_path:
-        return OpenAICompatibleLLM(settings.LLM_URL, model=settings.LLM_MODEL, api_key=settings.LLM_API_KEY, n_ctx=n_ctx)
+        return OpenAICompatibleLLM(settings.LLM_URL, model=settings.LLM_MODEL, api_key=settings.LLM_API_KEY,
+                                   n_ctx=n_ctx, ask_context=not settings.LLM_CONTEXT_SIZE_SET)
     configured = model_path or settings.LLM_MODEL_PATH
     if configured.lower() == "none":
         return None

@@ -2,15 +2,21 @@
 tiny GGUF on a loopback port, then the whole app (API → worker → server → SSE) with LLM_URL pointing at it.
 """
 
+import json
+import logging
 import subprocess
 import sys
+import threading
 import uuid
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
 
 from retrieval.llm import STREAM_CUT, ModelUnavailable, OpenAICompatibleLLM
-from retrieval.types import GenerationParams
+from retrieval.prompt import build_prompt
+from retrieval.types import GenerationParams, Passage
 from tests import services
 from tests.conftest import api_client, read_sse, wait_for_document
 
@@ -101,6 +107,111 @@ def test_a_prompt_too_long_for_the_servers_context_is_an_error_not_an_empty_answ
         list(client(llm_server).stream(too_long, GenerationParams(max_tokens=8)))
 
     assert str(raised.value) == STREAM_CUT
+
+
+COUNTED = "Todo colaborador tem direito a 30 dias corridos de férias por ano; pedidos até 15/03."
+
+
+def test_it_counts_tokens_with_the_servers_own_tokenizer(llm_server, tiny_model_path):
+    from llama_cpp import Llama
+
+    vocab = Llama(model_path=str(tiny_model_path), vocab_only=True, verbose=False)
+
+    tokens = client(llm_server).tokenize(COUNTED)
+
+    assert tokens == vocab.tokenize(COUNTED.encode("utf-8"), add_bos=False, special=False)
+
+
+def test_it_asks_the_server_once_per_text(llm_server):
+    llm = client(llm_server)
+    asked = []
+    llm.http.event_hooks["request"].append(lambda request: asked.append(request.url.path))
+    llm.tokenize("found which endpoint the server has")
+    asked.clear()
+
+    first = llm.tokenize(COUNTED)
+    again = llm.tokenize(COUNTED)
+
+    assert asked == ["/extras/tokenize"] and first == again
+
+
+def test_a_prompt_counted_by_the_server_fits_its_context(llm_server):
+    # The tiny model spends about a token per character: 4 characters per token would let this overflow.
+    text = "Todo colaborador tem direito a trinta dias corridos de férias. " * 10
+    passages = [Passage(n=n, chunk_id=n, document_id=1, collection_id=1, title=f"Doc {n}", text=text, page=None,
+                        location="", heading_path="", char_start=0, char_end=len(text), score=1.0)
+                for n in range(1, 7)]
+    llm = client(llm_server)
+    prompt = build_prompt(question="Quantos dias?", passages=passages, history=[], language="pt",
+                          count_tokens=lambda t: len(llm.tokenize(t)), budget=llm.n_ctx - 8)
+
+    pieces = list(llm.stream(prompt.segments, GenerationParams(max_tokens=8, temperature=0)))
+
+    assert 0 < prompt.left_out < len(passages)
+    assert pieces[-1].finish_reason == "length"
+
+
+@contextmanager
+def fake_server(routes: dict[str, dict]):
+    """Fakes a server at the process boundary: it answers `routes` (path -> JSON, any method) and 404 to anything
+    else, like an OpenAI-compatible server lacking the endpoints; it records the paths asked."""
+    asked: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            asked.append(self.path)
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            body = json.dumps(routes.get(self.path, {"error": "not found"})).encode()
+            self.send_response(200 if self.path in routes else 404)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_POST = do_GET
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", asked
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_server_without_a_tokenize_endpoint_gets_the_approximation_logged_once(caplog):
+    with fake_server({}) as (url, asked), caplog.at_level(logging.WARNING, logger="retrieval.llm_server"):
+        llm = client(url)
+        first = llm.tokenize("x" * 40)
+        probed = list(asked)
+        second = llm.tokenize("y" * 13)
+
+    assert first == [0] * 10 and second == [0] * 3
+    assert probed == ["/tokenize", "/tokenize", "/extras/tokenize"] and asked == probed
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "LLM_CONTEXT_SIZE" in warnings[0]
+
+
+@pytest.mark.parametrize("routes, expected", [
+    ({"/props": {"default_generation_settings": {"n_ctx": 8192}}}, 8192),  # llama-server
+    ({"/v1/models": {"data": [{"id": "other", "max_model_len": 4096},
+                              {"id": "tiny", "max_model_len": 32768}]}}, 32768),  # vLLM
+    ({}, 1000),  # reports nothing: the configured size
+])
+def test_the_context_size_is_the_servers_own_unless_configured(routes, expected):
+    with fake_server(routes) as (url, _):
+        asked = OpenAICompatibleLLM(url, model="tiny", api_key="", n_ctx=1000, ask_context=True).n_ctx
+        configured = OpenAICompatibleLLM(url, model="tiny", api_key="", n_ctx=1000).n_ctx
+
+    assert asked == expected and configured == 1000
+
+
+def test_llama_cpp_pythons_server_does_not_report_its_context_so_the_setting_stays(llm_server):
+    assert OpenAICompatibleLLM(llm_server, model="tiny", api_key="", n_ctx=1000, ask_context=True).n_ctx == 1000
 
 
 @pytest.fixture(scope="module")

@@ -165,6 +165,8 @@ LLM_MODEL = envstr("LLM_MODEL", "default")
 # Empty: the default Gemma 3 270M from PyPI. "none": search-only mode.
 LLM_MODEL_PATH = envstr("LLM_MODEL_PATH")
 LLM_CONTEXT_SIZE = envint("LLM_CONTEXT_SIZE", 4096, minimum=256)
+# Unset with LLM_URL: the server's own context when it reports one (llama-server, vLLM), else the 4096 above.
+LLM_CONTEXT_SIZE_SET = bool(envstr("LLM_CONTEXT_SIZE"))
 LLM_THREADS = envint("LLM_THREADS", 0, minimum=0)
 LLM_GPU_LAYERS = envint("LLM_GPU_LAYERS", 0)
 
