@@ -154,6 +154,24 @@ def test_a_weakly_supported_citation_looks_different_and_says_why(answered):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_citation_acervo_added_says_the_model_did_not_write_it(answered):
+    """Planted: the tiny test model writes no sentence a passage supports, so nothing is attributed by itself."""
+    page, answer = answered
+    message_id = int(answer.get_attribute("data-message-id"))
+    n = Citation.objects.filter(message_id=message_id).order_by("n").first().n
+    Message.objects.filter(pk=message_id).update(text=f"Employees get thirty days of paid vacation [{n}].")
+    Citation.objects.filter(message_id=message_id, n=n).update(cited=True, support=0.8, attributed=True)
+
+    page.reload()
+    page.get_by_role("button", name=f"Source {n}", exact=True).click()
+    card = page.locator(f"#source-{message_id}-{n}")
+    expect(card.locator(".badge")).to_have_text("matched by Acervo")
+    expect(card.locator(".source-why")).to_have_text(
+        "The model did not cite this passage; Acervo matched a sentence of the answer to it."
+    )
+
+
+@pytest.mark.django_db(transaction=True)
 def test_with_no_worker_running_the_page_says_so_and_keeps_the_question(open_page, stack_env, alice, handbook, tmp_path):
     """A web server whose key prefix no worker listens on stands in for a stopped worker."""
     env = dict(stack_env, REDIS_KEY_PREFIX=f"acervo-no-worker-{uuid.uuid4().hex[:8]}:")

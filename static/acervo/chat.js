@@ -256,7 +256,8 @@
       const verdicts = new Map((done.citations || []).map((c) => [c.n, c]));
       sourcesOf.set(messageId, (done.sources || []).map((source) => {
         const cited = verdicts.get(source.n);
-        return { ...source, cited: Boolean(cited), weak: Boolean(cited?.weak), weak_reason: cited?.weak_reason || "" };
+        return { ...source, cited: Boolean(cited), weak: Boolean(cited?.weak), weak_reason: cited?.weak_reason || "",
+                 attributed: Boolean(cited?.attributed) };
       }));
     }
     setStatus(article, "");
@@ -420,11 +421,13 @@
     const top = element("div", "source-top");
     top.append(element("span", "source-n", source.n), element("span", "source-title", source.title));
     if (source.weak) top.append(element("span", "badge weak", S.weak));
+    else if (source.attributed) top.append(element("span", "badge attributed", S.attributed));
     else if (source.cited) top.append(element("span", "badge", S.cited));
     item.append(top);
     const where = [source.page ? format(S.page, { page: source.page }) : "", source.location, source.heading_path].filter(Boolean);
     if (where.length) item.append(element("p", "source-where", where.join(" · ")));
     if (source.weak) item.append(element("p", "source-why", format(S.weak_why, { reason: source.weak_reason || "" }).trim()));
+    else if (source.attributed) item.append(element("p", "source-why", S.attributed_why));
     const passage = element("blockquote", "passage");
     if (source.before) passage.append(element("span", "context", source.before));
     passage.append(element("mark", "", source.text));

@@ -14,7 +14,7 @@ class ModelProfile(models.Model):
         max_length=500, blank=True, help_text=_("GGUF path; empty = LLM_MODEL_PATH or the bundled Gemma 3 270M")
     )
     context_size = models.IntegerField(default=4096)
-    threads = models.IntegerField(default=0, help_text=_("0 = all cores"))
+    threads = models.IntegerField(default=0, help_text=_("0 = llama.cpp's default: half the cores to generate; the prompt is read with all of them"))
     gpu_layers = models.IntegerField(default=0)
     system_prompt = models.TextField(blank=True, help_text=_("Extra instructions added to the built-in ones"))
     temperature = models.FloatField(default=0.2)

@@ -44,6 +44,7 @@ def source(citation) -> dict:
         "char_start": citation.char_start, "char_end": citation.char_end, "score": citation.score,
         "cited": citation.cited, "support": citation.support, "weak": citation.weak,
         "weak_reason": weak_reason_text(citation.weak_reason) if citation.weak else "",
+        "attributed": citation.attributed,
     }
 
 
@@ -167,6 +168,8 @@ def ui_strings() -> dict[str, str]:
         "source": _("Source %(n)s"),
         "weak_source": _("Source %(n)s, weakly supported"),
         "weak": _("weakly supported"),
+        "attributed": _("matched by Acervo"),
+        "attributed_why": _("The model did not cite this passage; Acervo matched a sentence of the answer to it."),
         "weak_why": _("This passage may not say what the answer claims. %(reason)s"),
         "page": _("page %(page)s"),
         "cited": _("cited"),
