@@ -36,7 +36,7 @@ from webapp.documents.models import Chunk, Document
 
 log = logging.getLogger(__name__)
 POINT_NAMESPACE = uuid.UUID("6f1c1f0e-7b53-4d0e-9a39-acf0e2a91e11")
-TRANSIENT = (DatabaseError, ConnectionError, TimeoutError)
+TRANSIENT = (DatabaseError, ConnectionError, TimeoutError)  # ConnectionError: also retrieval.index.base.IndexUnreachable
 CHUNK_ROWS_PER_INSERT = 500
 S = Document.Status
 

@@ -8,6 +8,7 @@ from celery import shared_task
 
 from retrieval import events
 from retrieval.answer import answer_message
+from retrieval.index.base import IndexUnreachable
 from retrieval.search import search_passages
 
 
@@ -23,8 +24,16 @@ def search(request_id: str, query: str, collection_ids: list[int], k: int, mode:
         passages = search_passages(query, collection_ids=collection_ids, limit=k, mode=mode)
         events.send_reply(request_id, {"passages": [p.as_event() | {"modes": list(p.modes)} for p in passages]})
     except Exception as exc:
-        events.send_reply(request_id, {"error": f"{type(exc).__name__}: {exc}"})
+        events.send_reply(request_id, _search_failure(exc))
         raise
+
+
+def _search_failure(exc: Exception) -> dict:
+    """The reply for a search that failed; an unreachable index server says so in words a person can act on."""
+    reply = {"error": f"{type(exc).__name__}: {exc}"}
+    if isinstance(exc, IndexUnreachable):
+        reply |= {"code": "index_unreachable", "message": str(exc)}
+    return reply
 
 
 @shared_task

@@ -1,5 +1,6 @@
 """The VectorIndex contract, run against every backend: the embedded engine, and qdrant-client's local mode
-standing in for a Qdrant server. Real engines on tmp folders, 8-dimensional vectors, no mocks, no database.
+standing in for a Qdrant server. Real engines on tmp folders, 8-dimensional vectors, no mocks, no database;
+and a server URL where nothing listens, for what a Qdrant server that is down looks like.
 """
 
 import threading
@@ -7,11 +8,13 @@ import uuid
 
 import pytest
 
+from ingestion.pipeline import TRANSIENT
 from retrieval.index import collection_name, open_index
-from retrieval.index.base import MODES
+from retrieval.index.base import MODES, IndexUnreachable
 from retrieval.index.edge import EdgeIndex
 from retrieval.index.server import ServerIndex
 from retrieval.types import IndexPoint, SparseVector
+from tests.services import free_port
 
 DIM = 8
 NAME = "chunks_test_8"
@@ -267,6 +270,26 @@ def test_searches_and_upserts_from_several_threads_do_not_interfere(index):
 
     assert errors == []
     assert index.count() == 60
+
+
+# --- a server that is away ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("call", [
+    lambda index: index.upsert([point(1, 0, dense=e(0), sparse=terms(1))]),
+    lambda index: search(index, mode="hybrid"),
+    lambda index: search(index, mode="dense"),
+], ids=["upsert", "hybrid search", "dense search"])
+def test_a_server_that_cannot_be_reached_raises_a_transient_error_naming_its_url(call):
+    url = f"http://127.0.0.1:{free_port()}"  # nothing listens there: connection refused
+    index = ServerIndex(name=NAME, dim=DIM, url=url)  # opening does not contact the server
+    try:
+        with pytest.raises(IndexUnreachable) as raised:
+            call(index)
+    finally:
+        index.close()
+    assert isinstance(raised.value, TRANSIENT)
+    assert url in str(raised.value) and "QDRANT_URL" in str(raised.value)
 
 
 # --- choosing a backend ---------------------------------------------------------------------------------

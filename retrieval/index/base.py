@@ -16,6 +16,14 @@ from retrieval.types import Hit, IndexPoint, SparseVector
 MODES = ("hybrid", "dense", "sparse")
 
 
+class IndexUnreachable(ConnectionError):
+    """The index server could not be reached (refused, reset, timed out); the message names it and its setting.
+
+    A ConnectionError, so ingestion counts it as transient and retries later (`ingestion.pipeline.TRANSIENT`)
+    instead of failing the document: the index is fine, only away.
+    """
+
+
 class VectorIndex(Protocol):
     name: str  # collection name in the engine: embedding model and dimension, e.g. "chunks_minilm_384"
 

@@ -3,6 +3,9 @@
 Local mode (`path=`) is pure Python and slow (measured: p95 183 ms at 10k points): it stands in for a server in
 tests, since it speaks the same API. It is not thread-safe, so calls are serialised with a lock there; a real
 server's HTTP client is shared between threads as it is.
+
+Opening does not contact the server: the collection is made on the first call, so a worker starts while the server
+is away, and every call to a server that cannot be reached raises `IndexUnreachable` (transient: ingestion retries).
 """
 
 import contextlib
@@ -10,15 +13,23 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+import httpx
 from qdrant_client import QdrantClient, models
+from qdrant_client.http.exceptions import ResponseHandlingException
 
 from retrieval.index import common
+from retrieval.index.base import IndexUnreachable
 from retrieval.index.common import DENSE, SPARSE
 from retrieval.types import Hit, IndexPoint, SparseVector
 
+ERR_UNREACHABLE = "The Qdrant server at {url} (QDRANT_URL) cannot be reached ({error}): is it running?"
+# What a server that is down, restarting or overloaded looks like to httpx; qdrant-client wraps these in a
+# ResponseHandlingException (as it does a response it cannot parse, which is no reason to retry).
+_NETWORK = (httpx.NetworkError, httpx.TimeoutException, httpx.RemoteProtocolError)
+
 
 class ServerIndex:
-    """A `VectorIndex` in collection `name`, created with its payload indexes on first open if missing."""
+    """A `VectorIndex` in collection `name`, created with its payload indexes on first use if missing."""
 
     def __init__(
         self,
@@ -36,6 +47,7 @@ class ServerIndex:
         if bool(url) == (path is not None):
             raise ValueError("give either url= (a Qdrant server) or path= (local mode), not both")
         self.name = name
+        self._url, self._dim, self._ready = url, dim, False
         self._fusion = (
             models.RrfQuery(rrf=models.Rrf(k=rrf_k, weights=list(rrf_weights)))
             if fusion == "rrf"
@@ -47,7 +59,23 @@ class ServerIndex:
         else:
             self._client = QdrantClient(path=str(path), force_disable_check_same_thread=True)
             self._lock = threading.Lock()
-        self._ensure_collection(dim, payload_indexes=bool(url))
+
+    @contextlib.contextmanager
+    def _engine(self):
+        """The client, for one call: the collection made on first use, calls serialised in local mode, and a
+        server that cannot be reached raised as `IndexUnreachable` naming it."""
+        try:
+            with self._lock:
+                if not self._ready:
+                    self._ensure_collection(self._dim, payload_indexes=bool(self._url))
+                    self._ready = True
+                yield self._client
+        except (ResponseHandlingException, *_NETWORK) as exc:
+            cause = getattr(exc, "source", exc)
+            if not isinstance(cause, _NETWORK):
+                raise
+            error = f"{type(cause).__name__}: {cause}" if str(cause) else type(cause).__name__
+            raise IndexUnreachable(ERR_UNREACHABLE.format(url=self._url, error=error)) from exc
 
     # --- writes -------------------------------------------------------------------------------------
 
@@ -57,8 +85,8 @@ class ServerIndex:
         Sparse indices must be unique within a vector: a server refuses duplicates.
         """
         for batch in common.batches(points):
-            with self._lock:
-                self._client.upsert(self.name, points=[_point(p) for p in batch], wait=True)
+            with self._engine() as client:
+                client.upsert(self.name, points=[_point(p) for p in batch], wait=True)
 
     def delete_document(self, document_id: int) -> None:
         self._delete(models.Filter(must=[_equals("document_id", document_id)]))
@@ -98,23 +126,23 @@ class ServerIndex:
             return self._hybrid(dense, sparse, allowed, limit, with_modes, min_similarity)
         using, query = _nearest(mode, dense, sparse)
         threshold = min_similarity if mode == DENSE else None
-        with self._lock:
-            found = self._client.query_points(
+        with self._engine() as client:
+            found = client.query_points(
                 self.name, query=query, using=using, query_filter=allowed, limit=limit, score_threshold=threshold
             )
         return [common.hit_from(p.payload, p.score, (mode,)) for p in found.points]
 
     def count(self, *, document_id: int | None = None) -> int:
         where = None if document_id is None else models.Filter(must=[_equals("document_id", document_id)])
-        with self._lock:
-            return self._client.count(self.name, count_filter=where, exact=True).count
+        with self._engine() as client:
+            return client.count(self.name, count_filter=where, exact=True).count
 
     # --- lifecycle ----------------------------------------------------------------------------------
 
     def drop(self) -> None:
         """Delete the collection. Later calls fail until a new ServerIndex creates it again."""
-        with self._lock:
-            self._client.delete_collection(self.name)
+        with self._engine() as client:
+            client.delete_collection(self.name)
 
     def close(self) -> None:
         with self._lock:
@@ -142,8 +170,8 @@ class ServerIndex:
             ))
         if with_modes:
             requests += [models.QueryRequest(query=q, using=using, filter=allowed, limit=n) for using, q in queries]
-        with self._lock:
-            found, *more = [r.points for r in self._client.query_batch_points(self.name, requests=requests)]
+        with self._engine() as client:
+            found, *more = [r.points for r in client.query_batch_points(self.name, requests=requests)]
         if floored:
             found = common.above_floor(found, more.pop(0), min_similarity, limit)
         if not with_modes:
@@ -152,8 +180,8 @@ class ServerIndex:
         return [common.hit_from(p.payload, p.score, common.modes_of(str(p.id), dense_ids, sparse_ids)) for p in found]
 
     def _delete(self, where: models.Filter) -> None:
-        with self._lock:
-            self._client.delete(self.name, points_selector=models.FilterSelector(filter=where), wait=True)
+        with self._engine() as client:
+            client.delete(self.name, points_selector=models.FilterSelector(filter=where), wait=True)
 
     def _ensure_collection(self, dim: int, *, payload_indexes: bool) -> None:
         """Create the collection unless it exists; an existing one is not checked, so a wrong `dim` fails later.

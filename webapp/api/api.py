@@ -118,6 +118,20 @@ def delete_document(request, document_id: int):
     return 204, None
 
 
+@api.put("/documents/{document_id}", response={200: DocumentOut, 202: DocumentOut}, tags=["documents"])
+def replace_document(request, document_id: int, file: File[UploadedFile]):
+    """Store a new version of the file and queue its ingest (202); the current version stays searchable until the
+    new one is indexed. The same content as now changes nothing (200); another document's content is a 409."""
+    require_scope(request, "documents")
+    document = document_readable_by(request.auth, document_id)
+    if document is None:
+        raise Http404
+    _check_type(file)
+    revision = document.revision
+    document = documents.document_replace(user=request.auth, document=document, file=file)
+    return (202 if document.revision != revision else 200), document_out(document)
+
+
 @api.post("/chat", tags=["chat"])
 async def chat_ask(request, body: ChatIn):
     """Ask a question. `stream: true` answers with Server-Sent Events: sources, token…, done | error."""

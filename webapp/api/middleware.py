@@ -15,7 +15,7 @@ class UploadLimitMiddleware:
     def __call__(self, request):
         limit = settings.MAX_UPLOAD_MB * 1024 * 1024
         length = int(request.META.get("CONTENT_LENGTH") or 0)
-        if request.method == "POST" and length > limit + self.SLACK_BYTES:
+        if request.method in ("POST", "PUT") and length > limit + self.SLACK_BYTES:
             message = errors.FILE_TOO_LARGE.format(size_mb=length / 2**20, limit=settings.MAX_UPLOAD_MB)
             return JsonResponse({"error": {"code": "file_too_large", "message": message,
                                            "details": {"max_mb": settings.MAX_UPLOAD_MB}}}, status=413)

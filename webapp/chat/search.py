@@ -7,6 +7,7 @@ from webapp.chat.services import collection_scope, ensure_answering_available
 from webapp.errors import AppError
 
 SEARCH_TIMEOUT_S = 15
+SEARCH_FAILED = "The search failed on the worker."
 MAX_K = 50
 MODES = ("hybrid", "dense", "sparse")
 
@@ -31,5 +32,6 @@ def passages_search(*, user, query: str, collection=None, k: int = 8, mode: str 
     if reply is None:
         raise AppError("worker_busy", "The search worker did not answer in time. Try again.", status=503)
     if "error" in reply:
-        raise AppError("search_failed", "The search failed on the worker.", status=503, details={"reason": reply["error"]})
+        raise AppError(reply.get("code", "search_failed"), reply.get("message", SEARCH_FAILED), status=503,
+                       details={"reason": reply["error"]})
     return reply["passages"]
