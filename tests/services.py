@@ -102,7 +102,8 @@ class Stack:
         return self
 
     def ready(self) -> bool:
-        return httpx.get(f"{self.url}/readyz", timeout=5).json()["status"] == "ok"
+        """Its worker has warmed up (a stack may be made to lack a part /readyz asks for, like its index)."""
+        return self.readyz()["checks"]["worker"].startswith("ok")
 
     def readyz(self) -> dict:
         return httpx.get(f"{self.url}/readyz", timeout=5).json()

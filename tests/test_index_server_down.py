@@ -2,6 +2,7 @@
 document, and a search says which server it could not reach. A worker of its own, with QDRANT_URL on a port
 where nothing listens."""
 
+import httpx
 import pytest
 
 from tests import services
@@ -45,3 +46,12 @@ def test_a_search_that_cannot_reach_the_index_is_503_naming_qdrant_url(down, ali
     error = response.json()["error"]
     assert error["code"] == "index_unreachable"
     assert qdrant_url in error["message"] and "QDRANT_URL" in error["message"]
+
+
+def test_readyz_names_the_unreachable_index_within_a_heartbeat(down):
+    stack, qdrant_url = down
+    services.wait_until(lambda: stack.readyz()["checks"]["index"].startswith("error"), timeout=30, what="index check")
+    response = httpx.get(f"{stack.url}/readyz", timeout=5)
+
+    assert response.status_code == 503 and "index" in response.json()["missing"]
+    assert qdrant_url in response.json()["checks"]["index"]

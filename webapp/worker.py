@@ -45,11 +45,29 @@ def _warm_up() -> None:
     log.info("worker ready: %s", _status)
 
 
+def _check_index() -> None:
+    """A remote index can go away after warm-up; the embedded one cannot, and has no `check`."""
+    if not _status["ready"]:
+        return
+    from retrieval import components
+
+    index = components.get_index()
+    check = getattr(index, "check", None)
+    if check is None:
+        return
+    try:
+        check()
+        _status["index"] = f"ok: {index.name}"
+    except Exception as exc:
+        _status["index"] = f"error: {exc}"
+
+
 def _beat_forever() -> None:
     from retrieval import events
 
     name = _name()
     while not _stop.is_set():
+        _check_index()
         try:
             events.beat(name, {"name": name, "pid": os.getpid(), **_status})
         except Exception as exc:  # Redis away: keep trying, the broker reconnects on its own too

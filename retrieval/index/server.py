@@ -77,6 +77,12 @@ class ServerIndex:
             error = f"{type(cause).__name__}: {cause}" if str(cause) else type(cause).__name__
             raise IndexUnreachable(ERR_UNREACHABLE.format(url=self._url, error=error)) from exc
 
+    def check(self) -> None:
+        """Raises `IndexUnreachable` when the server does not answer: the worker's heartbeat asks on every beat,
+        so /readyz names a Qdrant server that went away (or a wrong QDRANT_URL) without waiting for an ingest."""
+        with self._engine() as client:
+            client.collection_exists(self.name)
+
     # --- writes -------------------------------------------------------------------------------------
 
     def upsert(self, points: Sequence[IndexPoint]) -> None:
