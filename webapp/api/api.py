@@ -4,16 +4,12 @@ OpenAPI schema at /api/v1/openapi.json, interactive docs at /api/v1/docs.
 Every error is `{"error": {"code", "message", "details"?}}` with a fitting status.
 """
 
-import tempfile
-from pathlib import Path
 
 from django.http import Http404, StreamingHttpResponse
 from ninja import File, Form, NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.files import UploadedFile
 
-from ingestion.detect import detect_type
-from ingestion.parsers import PARSERS
 from webapp.accounts.selectors import document_readable_by, documents_readable_by
 from webapp.api.auth import BrowserSession, TokenAuth, require_scope
 from webapp.api.schemas import ChatIn, DocumentOut, SearchIn, document_out
@@ -31,7 +27,6 @@ api = NinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
-UNSUPPORTED = "Unsupported file type ({kind}). Supported: {supported}."
 
 
 def _error(request, status: int, code: str, message: str, details=None):
@@ -67,24 +62,10 @@ def _http_error(request, exc: HttpError):
 def upload_document(request, file: File[UploadedFile], collection: Form[str], title: Form[str] = ""):
     """Store a file and queue its ingestion; poll GET /documents/{id} for status and progress."""
     require_scope(request, "documents")
-    _check_type(file)
+    documents.file_type_check(file)
     target = documents.collection_for_upload(user=request.auth, name_or_id=collection)
     document, _created = documents.document_upload(user=request.auth, file=file, collection=target, title=title)
     return 202, document_out(document)
-
-
-def _check_type(file: UploadedFile) -> None:
-    """415 before anything is stored when the content is a format we cannot read."""
-    if file.size == 0:
-        return  # the service answers with its own clearer error
-    with tempfile.NamedTemporaryFile(suffix=Path(file.name or "").suffix) as tmp:
-        tmp.write(file.read(64 * 1024))
-        tmp.flush()
-        file.seek(0)
-        kind = detect_type(Path(tmp.name))
-    if kind not in PARSERS:
-        raise AppError("unsupported_media_type", UNSUPPORTED.format(kind=kind, supported=", ".join(sorted(PARSERS))),
-                       status=415)
 
 
 @api.get("/documents/{document_id}", response=DocumentOut, tags=["documents"])
@@ -126,7 +107,7 @@ def replace_document(request, document_id: int, file: File[UploadedFile]):
     document = document_readable_by(request.auth, document_id)
     if document is None:
         raise Http404
-    _check_type(file)
+    documents.file_type_check(file)
     revision = document.revision
     document = documents.document_replace(user=request.auth, document=document, file=file)
     return (202 if document.revision != revision else 200), document_out(document)

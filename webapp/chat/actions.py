@@ -5,14 +5,15 @@ Every function checks ownership first through an `access_*` helper: another user
 message is "not found" (404), never "forbidden", so ids leak nothing.
 """
 
-from django.conf import settings
 from django.db import transaction
 
 from retrieval import events
 from webapp import errors
 from webapp.chat.models import Conversation, Feedback, Message
 from webapp.chat.params import params_resolve
-from webapp.chat.services import answer_enqueue, collection_scope, ensure_answering_available, profile_choose
+from webapp.chat.services import (
+    answer_enqueue, collection_scope, ensure_answering_available, profile_choose, question_checked,
+)
 from webapp.errors import AppError
 
 TITLE_MAX = 200
@@ -76,7 +77,7 @@ def question_edit(*, user, message_id: int, question: str, collection=None, para
     again: the old answer goes. Returns the new, queued answer."""
     answer = access_message(user=user, message_id=message_id, role=Message.Role.ASSISTANT)
     asked = _question_of(answer)
-    return _reanswer(user, asked, answer, _checked_question(question), collection, params, profile)
+    return _reanswer(user, asked, answer, question_checked(question), collection, params, profile)
 
 
 def feedback_give(*, user, message_id: int, thumbs_up: bool | None, comment: str = "") -> Feedback | None:
@@ -106,16 +107,6 @@ def _question_of(answer: Message) -> Message:
     if answer.status in ACTIVE:
         raise AppError("still_answering", STILL_ANSWERING, status=409)
     return last_two[1]
-
-
-def _checked_question(question: str) -> str:
-    question = (question or "").strip()
-    if not question:
-        raise AppError("invalid_request", errors.QUESTION_EMPTY, details={"field": "question"})
-    if len(question) > settings.MAX_QUESTION_CHARS:
-        raise AppError("invalid_request", errors.QUESTION_TOO_LONG.format(limit=settings.MAX_QUESTION_CHARS),
-                       details={"field": "question", "max_length": settings.MAX_QUESTION_CHARS})
-    return question
 
 
 def _reanswer(user, asked: Message, old: Message, question: str, collection, params, profile) -> Message:

@@ -43,17 +43,23 @@ def profile_choose(name: str | None) -> ModelProfile | None:
     return ModelProfile.objects.filter(is_default=True).first()
 
 
-def question_ask(
-    *, user, question: str, collection=None, conversation_id: int | None = None, params: dict | None = None,
-    profile: str | None = None,
-) -> Message:
-    """Create the user's message and a queued assistant message; returns the assistant message."""
+def question_checked(question: str) -> str:
+    """The question without surrounding blanks; a 400 naming the field when it is empty or too long."""
     question = (question or "").strip()
     if not question:
         raise AppError("invalid_request", errors.QUESTION_EMPTY, details={"field": "question"})
     if len(question) > settings.MAX_QUESTION_CHARS:
         raise AppError("invalid_request", errors.QUESTION_TOO_LONG.format(limit=settings.MAX_QUESTION_CHARS),
                        details={"field": "question", "max_length": settings.MAX_QUESTION_CHARS})
+    return question
+
+
+def question_ask(
+    *, user, question: str, collection=None, conversation_id: int | None = None, params: dict | None = None,
+    profile: str | None = None,
+) -> Message:
+    """Create the user's message and a queued assistant message; returns the assistant message."""
+    question = question_checked(question)
     scope = collection_scope(user, collection)
     chosen = profile_choose(profile)
     resolved = params_resolve(params, profile=chosen)

@@ -1,6 +1,7 @@
 """Uploading, re-ingesting and deleting documents. The worker does the heavy part, after commit."""
 
 import hashlib
+import tempfile
 from pathlib import Path
 
 from django.conf import settings
@@ -13,8 +14,23 @@ from webapp.accounts.selectors import collections_readable_by
 from webapp.documents.models import Chunk, Collection, Document
 from webapp.errors import AppError
 
-DOCUMENT_DUPLICATE = "Another document of this collection already has this content: {title}."
 
+def file_type_check(file: File) -> None:
+    """415 before anything is stored when the content is a format no parser reads: an upload would fail later,
+    and a new version would replace a good one. Detected from the first bytes, not from the name."""
+    from ingestion.detect import detect_type
+    from ingestion.parsers import PARSERS
+
+    if file.size == 0:
+        return  # the service answers with its own clearer error
+    with tempfile.NamedTemporaryFile(suffix=Path(file.name or "").suffix) as tmp:
+        tmp.write(file.read(64 * 1024))
+        tmp.flush()
+        file.seek(0)
+        kind = detect_type(Path(tmp.name))
+    if kind not in PARSERS:
+        message = errors.FILE_TYPE_UNSUPPORTED.format(kind=kind, supported=", ".join(sorted(PARSERS)))
+        raise AppError("unsupported_media_type", message, status=415)
 
 def collection_for_upload(*, user, name_or_id: str) -> Collection:
     """The named collection if the user may read it; staff naming a new one creates it for their groups."""
@@ -101,7 +117,7 @@ def document_replace(*, user, document: Document, file: File) -> Document:
         return document
     twin = Document.objects.filter(collection=document.collection_id, sha256=digest).exclude(pk=document.pk).first()
     if twin:
-        raise AppError("duplicate", DOCUMENT_DUPLICATE.format(title=twin.title), status=409,
+        raise AppError("duplicate", errors.DOCUMENT_DUPLICATE.format(title=twin.title), status=409,
                        details={"document_id": twin.pk})
     old_name, storage = document.file.name, document.file.storage
     name = Path(file.name or document.original_name or "upload").name

@@ -6,9 +6,7 @@ the status of many documents in one request (so polling stays under the API's ra
 retry, replace or delete a document through the documents services.
 """
 
-import tempfile
 from functools import wraps
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
@@ -121,7 +119,7 @@ def document_replace(request, document_id: int):
         file = request.FILES.get("file")
         if file is None:
             raise AppError("invalid_request", _("Choose a file."), details={"field": "file"})
-        _refuse_unreadable(file)
+        services.file_type_check(file)
         document = services.document_replace(user=request.user, document=document, file=file)
     except AppError as exc:
         if wants_json:
@@ -132,23 +130,6 @@ def document_replace(request, document_id: int):
         return JsonResponse(document_out(document))
     messages.success(request, _("A new version of “%(title)s” is being indexed.") % {"title": document.title})
     return redirect("documents:detail", document_id)
-
-
-def _refuse_unreadable(file) -> None:
-    """As the upload API does: refuse a format no parser reads before anything is stored (a bad new
-    version would otherwise replace a good one)."""
-    from ingestion.detect import detect_type
-    from ingestion.parsers import PARSERS
-
-    if file.size == 0:
-        return  # the service answers with its own clearer error
-    with tempfile.NamedTemporaryFile(suffix=Path(file.name or "").suffix) as tmp:
-        tmp.write(file.read(64 * 1024))
-        tmp.flush()
-        file.seek(0)
-        kind = detect_type(Path(tmp.name))
-    if kind not in PARSERS:
-        raise AppError("unsupported_media_type", f"Unsupported file type ({kind}).", status=415)
 
 
 def _replace_error(exc: AppError) -> str:
