@@ -21,13 +21,15 @@ from retrieval.llm import ModelUnavailable
 from retrieval.prompt import build_prompt
 from retrieval.rewrite import standalone_question
 from retrieval.search import search_passages
-from retrieval.support import CitationSupport, attribute_uncited, check_support
+from retrieval.support import CitationSupport, attribute_uncited, check_support, passage_vectors_of
 from retrieval.types import GenerationParams, Passage
 from webapp.chat.models import Citation, Message
 from webapp.documents.models import Collection
 
 log = logging.getLogger(__name__)
 HISTORY_TURNS = 2
+# Answers written without the model: the passages themselves, or "not in the documents".
+WITHOUT_MODEL = ("no_passages", "search_only")
 
 
 def answer_message(message_id: int) -> None:
@@ -89,7 +91,7 @@ def _generate(message, llm, question, history, passages, language, usage) -> Non
                  prompt_ms=round((time.monotonic() - started) * 1000, 1))
     _publish_sources(message, prompt.passages, language)
     text, finish = _stream(message, llm, prompt.segments, params, usage)
-    _complete(message, text, prompt.passages, usage, finish)
+    _complete(message, text, prompt.passages, usage, finish, question=question)
 
 
 def _stream(message, llm, segments, params: GenerationParams, usage: dict) -> tuple[str, str]:
@@ -153,44 +155,41 @@ def _publish_sources(message: Message, passages: list[Passage], language: str) -
     )
 
 
-def _support(text: str, passages: list[Passage], finish: str, question: str) -> dict[int, CitationSupport]:
-    """The weakest support of each cited source, for answers the model wrote."""
-    if finish in ("no_passages", "search_only"):
-        return {}
-    support = check_support(text, {p.n: p.text for p in passages}, embed=get_embedder().encode, question=question)
+def _checked(cited: CitedAnswer, passages: list[Passage], question: str, finish: str):
+    """Markers added for the sentences the model left uncited (see `attribute_uncited`; not in a cancelled answer),
+    then every citation checked against its passage. The passages are embedded once for both.
+
+    Returns the answer's citations, the sources only Acervo cited, and the weakest support of each cited source.
+    """
+    if not cited.text.strip():
+        return cited, [], {}
+    embed = get_embedder().encode
+    texts = {p.n: p.text for p in passages}
+    vectors = passage_vectors_of(texts, embed)
+    attributed: list[int] = []
+    if settings.ATTRIBUTE_UNCITED and finish != "cancelled":
+        completed, added = attribute_uncited(cited.text, texts, embed=embed, question=question, passage_vectors=vectors)
+        if added:
+            attributed = [n for n in added if n not in cited.cited]
+            cited = dataclasses.replace(resolve_citations(completed, passages), dropped_markers=cited.dropped_markers)
     weakest: dict[int, CitationSupport] = {}
-    for result in support.citations:
+    for result in check_support(cited.text, texts, embed=embed, question=question, passage_vectors=vectors).citations:
         if result.n not in weakest or result.score < weakest[result.n].score:
             weakest[result.n] = result
-    return weakest
+    return cited, attributed, weakest
 
 
-def _attribute(cited: CitedAnswer, passages: list[Passage], question: str, finish: str) -> tuple[CitedAnswer, list[int]]:
-    """Markers for the sentences the model left uncited (see `attribute_uncited`), and the sources only Acervo cited."""
-    if not settings.ATTRIBUTE_UNCITED or finish in ("no_passages", "search_only", "cancelled"):
-        return cited, []
-    completed, added = attribute_uncited(cited.text, {p.n: p.text for p in passages}, embed=get_embedder().encode,
-                                         question=question)
-    if not added:
-        return cited, []
-    found = dataclasses.replace(resolve_citations(completed, passages), dropped_markers=cited.dropped_markers)
-    return found, [n for n in added if n not in cited.cited]
-
-
-def _asked(message: Message) -> str:
-    question = Message.objects.filter(conversation=message.conversation, pk__lt=message.pk).order_by("-pk").first()
-    return question.text if question else ""
-
-
-def _complete(message: Message, text: str, passages: list[Passage], usage: dict, finish: str) -> None:
+def _complete(message: Message, text: str, passages: list[Passage], usage: dict, finish: str, *,
+              question: str = "") -> None:
+    """Store and announce the answer. `question` is given for answers the model wrote, whose citations are checked."""
     if not Message.objects.filter(pk=message.pk).exists():
         return  # its conversation was deleted while the answer was being written
     cited = resolve_citations(text, passages)
     usage["dropped_markers"] = cited.dropped_markers
-    question = _asked(message)
-    cited, attributed = _attribute(cited, passages, question, finish)
+    attributed, support = [], {}
+    if finish not in WITHOUT_MODEL:
+        cited, attributed, support = _checked(cited, passages, question, finish)
     usage["attributed_citations"] = len(attributed)
-    support = _support(cited.text, passages, finish, question)
     Citation.objects.bulk_create(
         Citation(
             message=message, n=p.n, chunk_id=p.chunk_id, document_id=p.document_id, title=p.title, text=p.text,
@@ -204,8 +203,8 @@ def _complete(message: Message, text: str, passages: list[Passage], usage: dict,
     )
     status = Message.Status.CANCELLED if finish == "cancelled" else Message.Status.DONE
     scores = [s.score for s in support.values()]
-    _finish(message, status=status, text=cited.text, usage=usage, finish_reason=finish,
-            support=round(sum(scores) / len(scores), 3) if scores else None)
+    mean_support = round(sum(scores) / len(scores), 3) if scores else None
+    _finish(message, status=status, text=cited.text, usage=usage, finish_reason=finish, support=mean_support)
     by_n = {p.n: p for p in passages}
     events.publish(
         message.pk,
@@ -215,21 +214,21 @@ def _complete(message: Message, text: str, passages: list[Passage], usage: dict,
             "conversation_id": message.conversation_id,
             "answer": cited.text,
             "finish_reason": finish,
-            "citations": [citation_event(by_n[n], support.get(n)) | {"attributed": n in attributed} for n in cited.cited],
-            "support": round(sum(scores) / len(scores), 3) if scores else None,
+            "citations": [citation_event(by_n[n], support.get(n), attributed=n in attributed) for n in cited.cited],
+            "support": mean_support,
             "sources": [p.as_event() for p in passages],
             "usage": usage,
         },
     )
 
 
-def citation_event(passage: Passage, support: CitationSupport | None = None) -> dict:
+def citation_event(passage: Passage, support: CitationSupport | None = None, *, attributed: bool = False) -> dict:
     return {
         "n": passage.n, "document_id": passage.document_id, "title": passage.title, "chunk_id": passage.chunk_id,
         "text": passage.text, "page": passage.page, "location": passage.location,
         "char_start": passage.char_start, "char_end": passage.char_end,
         "support": support.score if support else None, "weak": bool(support and support.weak),
-        "weak_reason": support.reason if support else "",
+        "weak_reason": support.reason if support else "", "attributed": attributed,
     }
 
 

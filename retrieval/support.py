@@ -109,20 +109,22 @@ def check_support(
     if not pairs:
         return Support(citations=[], score=None)
     judged = [_judged_text(claim, question) for claim, _ in pairs]
-    known = passage_vectors or {}
-    missing = [passages[n] for n in dict.fromkeys(n for _, n in pairs) if n not in known]
-    texts = list(dict.fromkeys(judged + missing))
-    vectors = dict(zip(texts, np.asarray(embed(texts), dtype=np.float32), strict=True))
+    cited = {n: passages[n] for n in dict.fromkeys(n for _, n in pairs)}
+    vectors = _vectors(embed, judged, cited, passage_vectors or {})
     results = []
     for (claim, n), text in zip(pairs, judged, strict=True):
-        passage = np.asarray(known[n], dtype=np.float32) if n in known else vectors[passages[n]]
-        similarity = float(passage @ vectors[text])
-        results.append(_judge(claim, text, n, passages[n], similarity, threshold))
+        results.append(_judge(claim, text, n, passages[n], float(vectors[n] @ vectors[text]), threshold))
     return Support(citations=results, score=round(float(np.mean([c.score for c in results])), 3))
 
 
 def attribute_uncited(
-    answer: str, passages: Mapping[int, str], *, embed: Embed, question: str = "", threshold: float = THRESHOLD,
+    answer: str,
+    passages: Mapping[int, str],
+    *,
+    embed: Embed,
+    question: str = "",
+    threshold: float = THRESHOLD,
+    passage_vectors: Mapping[int, np.ndarray] | None = None,
 ) -> tuple[str, list[int]]:
     """The answer with `[n]` added after each sentence the model left uncited that one passage clearly supports.
 
@@ -136,13 +138,10 @@ def attribute_uncited(
         return answer, []
     claims = [answer[start:end] for start, end in sentences]
     judged = [_judged_text(claim, question) for claim in claims]
-    numbers = list(passages)
-    texts = list(dict.fromkeys(judged + [passages[n] for n in numbers]))
-    vectors = dict(zip(texts, np.asarray(embed(texts), dtype=np.float32), strict=True))
+    vectors = _vectors(embed, judged, passages, passage_vectors or {})
     added, pieces, cursor = [], [], 0
     for (start, end), claim, text in zip(sentences, claims, judged, strict=True):
-        verdicts = [_judge(claim, text, n, passages[n], float(vectors[passages[n]] @ vectors[text]), threshold)
-                    for n in numbers]
+        verdicts = [_judge(claim, text, n, passages[n], float(vectors[n] @ vectors[text]), threshold) for n in passages]
         best = max((v for v in verdicts if not v.weak), key=lambda v: v.score, default=None)
         if best is None:
             continue
@@ -168,6 +167,21 @@ def _needs_source(text: str, start: int, end: int) -> bool:
     following = text[end:].lstrip()
     return (not MARKER.search(sentence) and not _LEADING_MARKERS.match(following)
             and len(set(tokenize(sentence))) >= MIN_ATTRIBUTED_TERMS)
+
+
+def passage_vectors_of(passages: Mapping[int, str], embed: Embed) -> dict[int, np.ndarray]:
+    """Unit vectors by source number, to embed the passages once for `attribute_uncited` and `check_support`."""
+    return dict(zip(passages, np.asarray(embed(list(passages.values())), dtype=np.float32), strict=True))
+
+
+def _vectors(embed: Embed, claims: list[str], passages: Mapping[int, str], known: Mapping) -> dict:
+    """Vectors of the claims (by text) and of the passages (by number), embedding only what `known` lacks."""
+    missing = {n: text for n, text in passages.items() if n not in known}
+    texts = list(dict.fromkeys(claims + list(missing.values())))
+    by_text = dict(zip(texts, np.asarray(embed(texts), dtype=np.float32), strict=True))
+    return by_text | {n: by_text[text] for n, text in missing.items()} | {
+        n: np.asarray(known[n], dtype=np.float32) for n in passages if n in known
+    }
 
 
 def term_overlap(claim: str, passage: str) -> float:
