@@ -7,7 +7,6 @@
 - `summarize`: one row per profile from the per-question results.
 """
 
-import json
 import re
 import statistics
 from collections import Counter
@@ -16,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from retrieval.citations import MARKER
+from retrieval.evaluation import CorpusDoc, jsonl_rows, read_corpus
 from retrieval.lexical import fold
 
 _ARTICLES = frozenset("a an the o os as um uma uns umas".split())
@@ -36,17 +36,6 @@ REFUSALS = re.compile(
 )
 
 
-ERR_MISSING = "{path} is missing: a data set folder holds corpus.jsonl and queries.jsonl"
-ERR_ROW = "{path} line {line}: {problem}"
-
-
-@dataclass(frozen=True)
-class CorpusRow:
-    doc_id: str
-    title: str
-    text: str
-
-
 @dataclass(frozen=True)
 class Question:
     qid: str
@@ -56,39 +45,19 @@ class Question:
     impossible: bool = False
 
 
-def read_dataset(folder: Path) -> tuple[list[CorpusRow], list[Question]]:
-    """The corpus and the questions of a shared/eval-format folder. Raises ValueError naming file and line."""
-    corpus = [
-        CorpusRow(doc_id=str(row["doc_id"]), title=str(row.get("title") or ""), text=str(row["text"]))
-        for row in _rows(Path(folder) / "corpus.jsonl", ("doc_id", "text"))
-    ]
+def read_dataset(folder: Path) -> tuple[list[CorpusDoc], list[Question]]:
+    """The corpus and the questions (with their gold answers) of a data set folder (see `retrieval.evaluation`).
+    Raises ValueError naming file and line."""
+    corpus = read_corpus(folder)
     questions = [
         Question(
             qid=str(row.get("qid", n)), question=str(row["question"]), answers=tuple(map(str, row.get("answers") or ())),
             gold_doc_ids=frozenset(map(str, row.get("gold_doc_ids") or ())),
             impossible=bool(row.get("is_impossible")) or not row.get("answers"),
         )
-        for n, row in enumerate(_rows(Path(folder) / "queries.jsonl", ("question",)), start=1)
+        for n, row in enumerate(jsonl_rows(Path(folder) / "queries.jsonl", required=("question",)), start=1)
     ]
     return corpus, questions
-
-
-def _rows(path: Path, required: tuple[str, ...]) -> list[dict]:
-    if not path.is_file():
-        raise ValueError(ERR_MISSING.format(path=path))
-    rows = []
-    for line, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not raw.strip():
-            continue
-        try:
-            row = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise ValueError(ERR_ROW.format(path=path, line=line, problem=f"not JSON ({exc.msg})")) from None
-        missing = [name for name in required if not row.get(name)]
-        if missing:
-            raise ValueError(ERR_ROW.format(path=path, line=line, problem=f"no {', '.join(missing)}"))
-        rows.append(row)
-    return rows
 
 
 def impossible_copy(question: Question) -> Question:

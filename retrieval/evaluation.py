@@ -52,14 +52,14 @@ def read_corpus(folder: Path) -> list[CorpusDoc]:
     """Raises ValueError (with file and line) on a missing file or a row without doc_id or text."""
     return [
         CorpusDoc(doc_id=str(row["doc_id"]), title=str(row.get("title") or ""), text=str(row["text"]))
-        for row in _rows(Path(folder) / "corpus.jsonl", required=("doc_id", "text"))
+        for row in jsonl_rows(Path(folder) / "corpus.jsonl", required=("doc_id", "text"))
     ]
 
 
 def read_queries(folder: Path) -> list[EvalQuery]:
     """Raises ValueError on a missing file, or a row without question, or without gold and not impossible."""
     queries = []
-    for n, row in enumerate(_rows(Path(folder) / "queries.jsonl", required=("question",)), start=1):
+    for n, row in enumerate(jsonl_rows(Path(folder) / "queries.jsonl", required=("question",)), start=1):
         gold = frozenset(str(g) for g in row.get("gold_doc_ids") or ())
         impossible = bool(row.get("is_impossible")) or not gold
         qid = str(row.get("qid", n))
@@ -67,7 +67,8 @@ def read_queries(folder: Path) -> list[EvalQuery]:
     return queries
 
 
-def _rows(path: Path, *, required: Sequence[str]) -> Iterable[dict]:
+def jsonl_rows(path: Path, *, required: Sequence[str]) -> Iterable[dict]:
+    """The rows of a data set file; ValueError naming file and line for a row that is not JSON or lacks `required`."""
     if not path.is_file():
         raise ValueError(ERR_MISSING.format(path=path))
     with path.open(encoding="utf-8") as lines:
@@ -78,7 +79,7 @@ def _rows(path: Path, *, required: Sequence[str]) -> Iterable[dict]:
                 row = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise ValueError(ERR_ROW.format(path=path, line=line_no, problem=f"not JSON ({exc.msg})")) from None
-            missing = [key for key in required if not isinstance(row, dict) or key not in row]
+            missing = [key for key in required if not isinstance(row, dict) or row.get(key) in (None, "")]
             if missing:
                 raise ValueError(ERR_ROW.format(path=path, line=line_no, problem=f"no {', '.join(missing)}"))
             yield row

@@ -80,7 +80,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write(scoring.format_table(_flatten(rows)))
 
-    def _ingest(self, dataset: str, collection: Collection, corpus: list[scoring.CorpusRow]) -> dict[int, str]:
+    def _ingest(self, dataset: str, collection: Collection, corpus: list[scoring.CorpusDoc]) -> dict[int, str]:
         """Ingest every row; returns {document pk: corpus doc_id}."""
         started, doc_ids, failed = time.monotonic(), {}, []
         for row in corpus:
