@@ -132,6 +132,34 @@ def alice_api(web, worker, alice):
         yield client
 
 
+@pytest.fixture
+def own_index(tmp_path):
+    """An embedded index in this test's folder, for tests that run the pipeline and search in this process."""
+    from django.test.utils import override_settings
+
+    from retrieval import components
+
+    components.close_all()  # an index this process opened before would stay in use
+    with override_settings(INDEX_PATH=tmp_path / "index"):
+        yield
+        components.close_all()
+
+
+def indexed(collection: Collection, title: str, text: str) -> Document:
+    """A text document ingested in this process (real pipeline, embedding model and index; see `own_index`)."""
+    from django.core.files.base import ContentFile
+
+    from ingestion.pipeline import ingest_document
+
+    document = Document(collection=collection, title=title, original_name=f"{title}.txt", size_bytes=len(text))
+    document.file.save(f"{title}.txt", ContentFile(text.encode()), save=False)
+    document.save()
+    ingest_document(document.pk)
+    document.refresh_from_db()
+    assert document.status == Document.Status.INDEXED, document.error
+    return document
+
+
 def wait_for_document(document_id: int, timeout: float = 120) -> Document:
     """Until the worker ends the document (indexed or failed)."""
     deadline = time.monotonic() + timeout

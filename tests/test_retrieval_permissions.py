@@ -7,12 +7,9 @@ import itertools
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.files.base import ContentFile
-from django.test.utils import override_settings
 
-from ingestion.pipeline import ingest_document
-from retrieval import components
 from retrieval.search import search_passages
+from tests.conftest import indexed
 from webapp.accounts.selectors import collection_ids_readable_by
 from webapp.documents.models import Collection, Document
 
@@ -20,24 +17,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 SECRET = "Executive salaries rise twelve percent next year, decided the board in March."
 QUESTION = SECRET  # the best match there can be
 MODES = ("hybrid", "dense", "sparse")
-
-
-@pytest.fixture
-def own_index(tmp_path):
-    components.close_all()  # an index this process opened before would stay in use
-    with override_settings(INDEX_PATH=tmp_path / "index"):
-        yield
-        components.close_all()
-
-
-def indexed(collection: Collection, title: str, text: str) -> Document:
-    document = Document(collection=collection, title=title, original_name=f"{title}.txt", size_bytes=len(text))
-    document.file.save(f"{title}.txt", ContentFile(text.encode()), save=False)
-    document.save()
-    ingest_document(document.pk)
-    document.refresh_from_db()
-    assert document.status == Document.Status.INDEXED, document.error
-    return document
 
 
 @pytest.fixture

@@ -2,37 +2,16 @@
 Real pipeline, embedding model and embedded index in a folder of the test's own; `spread` is pure."""
 
 import pytest
-from django.core.files.base import ContentFile
-from django.test.utils import override_settings
 
-from ingestion.pipeline import ingest_document
-from retrieval import components
 from retrieval.search import MAX_PER_PAGE, search_passages, spread, with_neighbours
 from retrieval.types import Hit
+from tests.conftest import indexed
 from webapp.documents.models import Chunk, Collection, Document
 
 PARAGRAPHS = [
     f"Section {n}. " + " ".join(f"{topic} rule {n} applies to every {topic} request this quarter." for _ in range(12))
     for n, topic in enumerate(["parking", "laptops", "badges", "catering"], start=1)
 ]
-
-
-@pytest.fixture
-def own_index(tmp_path):
-    components.close_all()
-    with override_settings(INDEX_PATH=tmp_path / "index"):
-        yield
-        components.close_all()
-
-
-def indexed(collection: Collection, title: str, text: str) -> Document:
-    document = Document(collection=collection, title=title, original_name=f"{title}.txt", size_bytes=len(text))
-    document.file.save(f"{title}.txt", ContentFile(text.encode()), save=False)
-    document.save()
-    ingest_document(document.pk)
-    document.refresh_from_db()
-    assert document.status == Document.Status.INDEXED, document.error
-    return document
 
 
 def candidate(chunk_id: int, document_id: int, text: str, page: int | None = 1) -> tuple[Hit, Chunk]:
