@@ -1,5 +1,6 @@
 """Request and response shapes of API v1 (they become the OpenAPI schema)."""
 
+from django.conf import settings
 from ninja import Field, Schema
 
 from webapp.documents.models import Document
@@ -17,7 +18,7 @@ class ChatIn(Schema):
 class SearchIn(Schema):
     query: str
     collection: str | int | None = None
-    k: int = 8
+    k: int = Field(settings.SEARCH_TOP_K, description="passages to return (SEARCH_TOP_K unless given)")
     mode: str = Field("hybrid", description="hybrid (default), dense or sparse")
 
 

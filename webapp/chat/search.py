@@ -2,6 +2,8 @@
 
 import uuid
 
+from django.conf import settings
+
 from webapp import celery_app
 from webapp.chat.services import collection_scope, ensure_answering_available
 from webapp.errors import AppError
@@ -12,10 +14,10 @@ MAX_K = 50
 MODES = ("hybrid", "dense", "sparse")
 
 
-def passages_search(*, user, query: str, collection=None, k: int = 8, mode: str = "hybrid") -> list[dict]:
+def passages_search(*, user, query: str, collection=None, k: int | None = None, mode: str = "hybrid") -> list[dict]:
     from retrieval import events
 
-    query = (query or "").strip()
+    query, k = (query or "").strip(), settings.SEARCH_TOP_K if k is None else k
     if not query:
         raise AppError("invalid_request", "The query is empty.", details={"field": "query"})
     if not 1 <= k <= MAX_K:
