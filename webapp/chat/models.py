@@ -27,6 +27,11 @@ class ModelProfile(models.Model):
     presence_penalty = models.FloatField(default=0.0)
     repeat_penalty = models.FloatField(default=1.1)
     timeout_s = models.FloatField(default=120.0)
+    answerability_threshold = models.FloatField(
+        null=True, blank=True,
+        help_text=_("Refuse below this answerability (0-1); empty = the threshold calibrated for the embedding model. "
+                    "Higher refuses more unanswerable questions and more answerable ones: see the evaluation page."),
+    )
     limits = models.JSONField(
         default=dict, blank=True,
         help_text=_('Ranges callers may choose within, e.g. {"max_tokens": [1, 512], "temperature": [0, 1]}'),
@@ -74,6 +79,17 @@ class Message(models.Model):
     usage = models.JSONField(default=dict, blank=True, help_text=_("token counts and timings"))
     finish_reason = models.CharField(max_length=20, blank=True)
     support = models.FloatField(null=True, blank=True, help_text=_("support check: how well the citations back the answer"))
+    # retrieval.outcome: what the answer turned out to be and why (codes with parameters, translated at display).
+    outcome = models.CharField(max_length=12, blank=True, choices=[
+        ("answered", _("answered")), ("refused", _("not in the documents")), ("unconfirmed", _("not confirmed")),
+    ])
+    reasons = models.JSONField(default=list, blank=True, help_text=_("why it was refused or not confirmed: codes"))
+    answerability = models.FloatField(
+        null=True, blank=True, help_text=_("how likely the passages found answer the question (0-1), before the model")
+    )
+    quote = models.JSONField(
+        default=dict, blank=True, help_text=_("the verbatim sentence(s) of a source that best answer the question")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
