@@ -1,8 +1,11 @@
-"""answer_message() = retrieve → prompt → generate (stream) → cite.
+"""answer_message() = retrieve → judge → quote → prompt → generate (stream) → cite → check.
 
-Events go to the message's Redis stream in this order: `sources` (before any token), `token`…,
-then `done` or `error`. The model is never called without passages: with none, the answer says the
-documents do not cover the question. With no model, the passages themselves are the answer.
+Events go to the message's Redis stream in this order: `sources` (before any token), `quote` (the verbatim sentence
+that best answers, when there is one: the first visible text), `token`…, then `done` or `error`.
+The model is never called when the documents do not answer: with no passage, or an answerability score under the
+threshold (`retrieval.answerability`), the answer says so, names the collections searched and shows the closest
+passages. After generation, an answer whose claims no passage supports is "unconfirmed" (`retrieval.verdict`).
+With no model, the passages themselves are the answer. Outcome and reasons are stored as codes on the message.
 """
 
 import dataclasses
@@ -13,7 +16,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from ingestion import throttle
-from retrieval import events, messages
+from retrieval import events, messages, verdict
+from retrieval.answerability import assess, calibration_for
 from retrieval.citations import CitedAnswer, resolve_citations
 from retrieval.components import get_embedder, get_llm
 from retrieval.language import detect_language
@@ -21,6 +25,7 @@ from retrieval.llm import ModelUnavailable
 from retrieval.prompt import build_prompt
 from retrieval.rewrite import standalone_question
 from retrieval.search import search_passages
+from retrieval.outcome import Outcome, Quote, Reason, ReasonCode
 from retrieval.support import CitationSupport, attribute_uncited, check_support, passage_vectors_of
 from retrieval.types import GenerationParams, Passage
 from webapp.chat.models import Citation, Message
@@ -29,10 +34,11 @@ from webapp.documents.models import Collection
 log = logging.getLogger(__name__)
 HISTORY_TURNS = 2
 # Answers written without the model: the passages themselves, or "not in the documents".
-WITHOUT_MODEL = ("no_passages", "search_only")
+WITHOUT_MODEL = ("no_passages", "refused", "search_only")
 
 
-def answer_message(message_id: int) -> None:
+def answer_message(message_id: int, *, threshold: float | None = None) -> None:
+    """Answer one queued message. `threshold` overrides the answerability threshold (evaluation only)."""
     message = Message.objects.select_related("conversation", "profile").filter(pk=message_id).first()
     # Conditional, so an answer cancelled while queued is never started.
     if message is None or not Message.objects.filter(pk=message_id, status=Message.Status.QUEUED).update(
@@ -42,7 +48,7 @@ def answer_message(message_id: int) -> None:
     usage = {"queue_wait_ms": round((timezone.now() - message.created_at).total_seconds() * 1000)}
     try:
         with throttle.answering():
-            _answer(message, usage)
+            _answer(message, usage, threshold)
     except Exception as exc:  # the user sees a reason and the worker goes on
         log.exception("answer %s failed", message_id)
         _finish(message, status=Message.Status.ERROR, error=f"{type(exc).__name__}: {exc}")
@@ -51,29 +57,53 @@ def answer_message(message_id: int) -> None:
         events.dequeued(message_id)
 
 
-def _answer(message: Message, usage: dict) -> None:
+def _answer(message: Message, usage: dict, threshold: float | None) -> None:
+    started = time.monotonic()
     question, history = _question_and_history(message)
     language = detect_language(question)
-    started = time.monotonic()
     query = standalone_question(question, [asked for asked, _ in history])
     passages = search_passages(query, collection_ids=message.collections, limit=settings.ANSWER_PASSAGES)
     usage["retrieval_ms"] = round((time.monotonic() - started) * 1000, 1)
     message.search_query = query  # written with the answer: no database write before the first token
+    names = list(Collection.objects.filter(pk__in=message.collections).values_list("name", flat=True))
     if not passages:
-        names = list(Collection.objects.filter(pk__in=message.collections).values_list("name", flat=True))
         _publish_sources(message, [], language)
-        return _complete(message, messages.not_covered(language, names), [], usage, "no_passages")
+        code = ReasonCode.NO_PASSAGES if message.collections else ReasonCode.NO_COLLECTIONS
+        return _complete(message, messages.not_covered(language, names), [], usage, "no_passages",
+                         outcome=Outcome.REFUSED, reasons=[Reason(code, {"collections": names})])
+    if threshold is None and message.profile is not None:
+        threshold = message.profile.answerability_threshold
+    judged = assess(query, passages, embed=get_embedder().encode,
+                    calibration=calibration_for(settings.EMBEDDING_MODEL), threshold=threshold)
+    message.answerability = judged.score
+    usage.update(answerability=judged.evidence.as_dict(), judge_ms=judged.elapsed_ms)
+    refused = verdict.refusal(judged.score, judged.threshold, names)
+    _publish_sources(message, passages, language, closest=refused is not None)
+    if refused:
+        return _complete(message, messages.not_answered(language, names), passages, usage, "refused",
+                         outcome=Outcome.REFUSED, reasons=[refused])
+    if judged.quote:
+        events.publish(message.pk, "quote", judged.quote.as_event())
+        usage["first_visible_ms"] = round((time.monotonic() - started) * 1000, 1)
     try:
         llm = get_llm(message.profile)
     except ModelUnavailable as exc:
         llm, usage["model_error"] = None, str(exc)
     if llm is None:
-        _publish_sources(message, passages, language)
-        return _complete(message, messages.search_only(language, passages), passages, usage, "search_only")
-    _generate(message, llm, question, history, passages, language, usage)
+        return _complete(message, messages.search_only(language, passages), passages, usage, "search_only",
+                         outcome=Outcome.ANSWERED, reasons=[Reason(ReasonCode.MODEL_UNAVAILABLE)], quote=judged.quote)
+    _generate(message, llm, question, history, _for_prompt(passages, judged.quote), language, usage, judged.quote,
+              started)
 
 
-def _generate(message, llm, question, history, passages, language, usage) -> None:
+def _for_prompt(passages: list[Passage], quote: Quote | None) -> list[Passage]:
+    """The passages the model reads, the quote's passage first: a small model answers from what it reads first."""
+    if quote is None:
+        return passages
+    return sorted(passages, key=lambda p: p.n != quote.n)
+
+
+def _generate(message, llm, question, history, passages, language, usage, quote, started_at) -> None:
     params = GenerationParams(**message.params)
     started = time.monotonic()
     prompt = build_prompt(
@@ -89,13 +119,14 @@ def _generate(message, llm, question, history, passages, language, usage) -> Non
     params.stop = list(dict.fromkeys(params.stop + prompt.stop))
     usage.update(prompt_tokens=prompt.tokens, passages_left_out=prompt.left_out,
                  prompt_ms=round((time.monotonic() - started) * 1000, 1))
-    _publish_sources(message, prompt.passages, language)
-    text, finish = _stream(message, llm, prompt.segments, params, usage)
-    _complete(message, text, prompt.passages, usage, finish, question=question)
+    text, finish = _stream(message, llm, prompt.segments, params, usage, started_at)
+    kept = sorted(prompt.passages, key=lambda p: p.n)
+    _complete(message, verdict.cleaned(text), kept, usage, finish, question=question, quote=quote)
 
 
-def _stream(message, llm, segments, params: GenerationParams, usage: dict) -> tuple[str, str]:
-    """Relay tokens; stop on cancel or timeout within one token."""
+def _stream(message, llm, segments, params: GenerationParams, usage: dict, started_at: float) -> tuple[str, str]:
+    """Relay tokens; stop on cancel or timeout within one token. `started_at`: when the answer began, for the time
+    to the first visible text (the quote's, when one was shown)."""
     started = time.monotonic()
     parts: list[str] = []
     finish, count = "stop", 0
@@ -108,6 +139,7 @@ def _stream(message, llm, segments, params: GenerationParams, usage: dict) -> tu
                 if not parts:
                     events.dequeued(message.pk)  # it has the model now: no longer waiting in line
                     usage["ttft_ms"] = round((time.monotonic() - started) * 1000, 1)
+                    usage.setdefault("first_visible_ms", round((time.monotonic() - started_at) * 1000, 1))
                 parts.append(text)
                 count += 1
                 cancelled = events.publish_token(message.pk, text)
@@ -142,7 +174,8 @@ def _question_and_history(message: Message) -> tuple[str, list[tuple[str, str]]]
     return question, pairs
 
 
-def _publish_sources(message: Message, passages: list[Passage], language: str) -> None:
+def _publish_sources(message: Message, passages: list[Passage], language: str, *, closest: bool = False) -> None:
+    """`closest`: the passages are the nearest found, not an answer (a refusal)."""
     events.publish(
         message.pk,
         "sources",
@@ -151,6 +184,7 @@ def _publish_sources(message: Message, passages: list[Passage], language: str) -
             "conversation_id": message.conversation_id,
             "language": language,
             "passages": [p.as_event() for p in passages],
+            "closest": closest,
         },
     )
 
@@ -159,10 +193,11 @@ def _checked(cited: CitedAnswer, passages: list[Passage], question: str, finish:
     """Markers added for the sentences the model left uncited (see `attribute_uncited`; not in a cancelled answer),
     then every citation checked against its passage. The passages are embedded once for both.
 
-    Returns the answer's citations, the sources only Acervo cited, and the weakest support of each cited source.
+    Returns the answer's citations, the sources only Acervo cited, the weakest support of each cited source, and
+    every (claim, source) verdict.
     """
     if not cited.text.strip():
-        return cited, [], {}
+        return cited, [], {}, []
     embed = get_embedder().encode
     texts = {p.n: p.text for p in passages}
     vectors = passage_vectors_of(texts, embed)
@@ -173,22 +208,31 @@ def _checked(cited: CitedAnswer, passages: list[Passage], question: str, finish:
             attributed = [n for n in added if n not in cited.cited]
             cited = dataclasses.replace(resolve_citations(completed, passages), dropped_markers=cited.dropped_markers)
     weakest: dict[int, CitationSupport] = {}
-    for result in check_support(cited.text, texts, embed=embed, question=question, passage_vectors=vectors).citations:
+    checked = check_support(cited.text, texts, embed=embed, question=question, passage_vectors=vectors).citations
+    for result in checked:
         if result.n not in weakest or result.score < weakest[result.n].score:
             weakest[result.n] = result
-    return cited, attributed, weakest
+    return cited, attributed, weakest, checked
 
 
 def _complete(message: Message, text: str, passages: list[Passage], usage: dict, finish: str, *,
-              question: str = "") -> None:
-    """Store and announce the answer. `question` is given for answers the model wrote, whose citations are checked."""
+              question: str = "", outcome: Outcome | None = None, reasons: list[Reason] = (),
+              quote: Quote | None = None) -> None:
+    """Store and announce the answer. Answers the model wrote (`outcome` None) have their citations checked and
+    their outcome decided here (`retrieval.verdict.after_generation`); `question` is the one they answer."""
     if not Message.objects.filter(pk=message.pk).exists():
         return  # its conversation was deleted while the answer was being written
     cited = resolve_citations(text, passages)
     usage["dropped_markers"] = cited.dropped_markers
-    attributed, support = [], {}
+    attributed, support, checked = [], {}, []
     if finish not in WITHOUT_MODEL:
-        cited, attributed, support = _checked(cited, passages, question, finish)
+        cited, attributed, support, checked = _checked(cited, passages, question, finish)
+    if outcome is None:
+        outcome, reasons = verdict.after_generation(cited.text, checked, quote)
+        if finish == "cancelled":
+            outcome, reasons = Outcome.ANSWERED, []
+        if not cited.text.strip() and quote:
+            cited = resolve_citations(f"{quote.text} [{quote.n}]", passages)
     usage["attributed_citations"] = len(attributed)
     Citation.objects.bulk_create(
         Citation(
@@ -204,7 +248,10 @@ def _complete(message: Message, text: str, passages: list[Passage], usage: dict,
     status = Message.Status.CANCELLED if finish == "cancelled" else Message.Status.DONE
     scores = [s.score for s in support.values()]
     mean_support = round(sum(scores) / len(scores), 3) if scores else None
-    _finish(message, status=status, text=cited.text, usage=usage, finish_reason=finish, support=mean_support)
+    reason_dicts = [r.as_dict() for r in reasons]
+    quote_event = quote.as_event() if quote else None
+    _finish(message, status=status, text=cited.text, usage=usage, finish_reason=finish, support=mean_support,
+            outcome=str(outcome), reasons=reason_dicts, answerability=message.answerability, quote=quote_event or {})
     by_n = {p.n: p for p in passages}
     events.publish(
         message.pk,
@@ -214,6 +261,10 @@ def _complete(message: Message, text: str, passages: list[Passage], usage: dict,
             "conversation_id": message.conversation_id,
             "answer": cited.text,
             "finish_reason": finish,
+            "outcome": str(outcome),
+            "reasons": reason_dicts,
+            "answerability": message.answerability,
+            "quote": quote_event,
             "citations": [citation_event(by_n[n], support.get(n), attributed=n in attributed) for n in cited.cited],
             "support": mean_support,
             "sources": [p.as_event() for p in passages],

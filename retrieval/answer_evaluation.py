@@ -43,6 +43,7 @@ class Question:
     answers: tuple[str, ...]
     gold_doc_ids: frozenset[str]
     impossible: bool = False
+    language: str = ""
 
 
 def read_dataset(folder: Path) -> tuple[list[CorpusDoc], list[Question]]:
@@ -54,6 +55,7 @@ def read_dataset(folder: Path) -> tuple[list[CorpusDoc], list[Question]]:
             qid=str(row.get("qid", n)), question=str(row["question"]), answers=tuple(map(str, row.get("answers") or ())),
             gold_doc_ids=frozenset(map(str, row.get("gold_doc_ids") or ())),
             impossible=bool(row.get("is_impossible")) or not row.get("answers"),
+            language=str(row.get("lang") or ""),
         )
         for n, row in enumerate(jsonl_rows(Path(folder) / "queries.jsonl", required=("question",)), start=1)
     ]
@@ -62,7 +64,8 @@ def read_dataset(folder: Path) -> tuple[list[CorpusDoc], list[Question]]:
 
 def impossible_copy(question: Question) -> Question:
     """The same question asked where its answer is not: nothing may be cited as gold."""
-    return Question(question.qid, question.question, question.answers, frozenset(), impossible=True)
+    return Question(question.qid, question.question, question.answers, frozenset(), impossible=True,
+                    language=question.language)
 
 
 @dataclass
@@ -74,6 +77,16 @@ class Result:
     impossible: bool
     answer: str
     refused: bool
+    kind: str = "answerable"  # answerable | off_topic (another set's corpus) | same_topic (gold document hidden)
+    language: str = ""
+    outcome: str = ""
+    answerability: float | None = None
+    evidence: dict | None = None
+    quote_contains: bool = False  # the quote alone holds a gold answer
+    model_contains: bool = False  # the model's own text holds a gold answer
+    first_visible_ms: float | None = None
+    # a gold answer is in the passages found: a same-topic question its other documents answer after all
+    answer_in_sources: bool = False
     f1: float = 0.0
     contains: bool = False
     gold_in_sources: bool = False
@@ -127,12 +140,25 @@ def summarize(profile: str, results: list[Result]) -> dict:
     """Rates over the answerable questions, refusals over the impossible ones, timings over all."""
     answerable = [r for r in results if not r.impossible]
     impossible = [r for r in results if r.impossible]
+    off_topic = [r for r in impossible if r.kind == "off_topic"]
+    same_topic = [r for r in impossible if r.kind == "same_topic" and not r.answer_in_sources]
     citing = [r for r in answerable if r.cited]
     checks = [check for r in results for check in r.checks]
+    shown = [r for r in results if r.outcome != "refused"]
     return {
         "profile": profile,
         "questions": len(answerable),
         "impossible_questions": len(impossible),
+        "off_topic_questions": len(off_topic),
+        "same_topic_questions": len(same_topic),
+        "same_topic_answered_elsewhere": sum(r.kind == "same_topic" and r.answer_in_sources for r in impossible),
+        "off_topic_refused": _rate([r.refused for r in off_topic]),
+        "same_topic_refused": _rate([r.refused for r in same_topic]),
+        "same_topic_not_answered": _rate([r.outcome in ("refused", "unconfirmed") for r in same_topic]),
+        "unconfirmed_answerable": _rate([r.outcome == "unconfirmed" for r in answerable]),
+        "quote_contains": _rate([r.quote_contains for r in answerable]),
+        "model_contains": _rate([r.model_contains for r in answerable]),
+        "first_visible_ms_median": _median([r.first_visible_ms for r in shown]),
         "contains_answer": _rate([r.contains for r in answerable]),
         "token_f1": round(statistics.fmean(r.f1 for r in answerable), 3) if answerable else None,
         "gold_in_sources": _rate([r.gold_in_sources for r in answerable]),
@@ -157,12 +183,15 @@ def _mean(values: list[float | None]) -> float | None:
 
 
 COLUMNS = [
-    ("profile", "profile"), ("questions", "n"), ("contains_answer", "contains"), ("token_f1", "F1"),
+    ("profile", "profile"), ("questions", "n"), ("contains_answer", "contains"), ("quote_contains", "quote"),
+    ("model_contains", "model"), ("token_f1", "F1"),
     ("gold_in_sources", "gold@src"), ("answers_citing", "citing"), ("citation_correct", "cite ok"),
-    ("impossible_questions", "n imp"), ("refusal_rate_impossible", "refuse imp"), ("false_refusal_rate", "false ref"),
+    ("false_refusal_rate", "false ref"), ("unconfirmed_answerable", "unconf"),
+    ("off_topic_questions", "n off"), ("off_topic_refused", "off ref"),
+    ("same_topic_questions", "n same"), ("same_topic_refused", "same ref"), ("same_topic_not_answered", "same !ans"),
     ("weak_citation_rate", "weak"), ("weak_rate_passage_holds_gold", "weak|gold"),
-    ("weak_rate_passage_lacks_gold", "weak|other"), ("support_score_mean", "support"),
-    ("stopped_at_max_tokens", "max tok"), ("ttft_ms_median", "TTFT ms"),
+    ("weak_rate_passage_lacks_gold", "weak|other"),
+    ("stopped_at_max_tokens", "max tok"), ("first_visible_ms_median", "visible ms"), ("ttft_ms_median", "TTFT ms"),
     ("tokens_per_s_median", "tok/s"),
 ]
 

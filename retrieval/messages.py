@@ -8,6 +8,16 @@ NOT_COVERED = {
     "pt": "Os documentos que você pode consultar não cobrem essa pergunta. Coleções pesquisadas: {names}.",
     "en": "The documents you can read do not cover this question. Collections searched: {names}.",
 }
+NOT_ANSWERED = {
+    "pt": (
+        "Os documentos que você pode consultar não respondem a essa pergunta. Coleções pesquisadas: {names}. "
+        "Os trechos mais próximos estão abaixo, mas não a respondem."
+    ),
+    "en": (
+        "The documents you can read do not answer this question. Collections searched: {names}. "
+        "The closest passages are below, but they do not answer it."
+    ),
+}
 NO_COLLECTIONS = {
     "pt": "nenhuma (você ainda não tem acesso a nenhuma coleção)",
     "en": "none (you do not have access to any collection yet)",
@@ -27,6 +37,11 @@ SEARCH_ONLY = {
 def not_covered(language: str, collection_names: list[str]) -> str:
     names = ", ".join(collection_names) if collection_names else NO_COLLECTIONS[language]
     return NOT_COVERED[language].format(names=names)
+
+
+def not_answered(language: str, collection_names: list[str]) -> str:
+    names = ", ".join(collection_names) if collection_names else NO_COLLECTIONS[language]
+    return NOT_ANSWERED[language].format(names=names)
 
 
 def search_only(language: str, passages: list[Passage]) -> str:

@@ -50,6 +50,7 @@ def search_passages(
         allowed_collections=collection_ids,
         limit=limit * CANDIDATES_PER_PASSAGE,
         mode=mode,
+        with_modes=mode == "hybrid",  # whether both retrievers found a passage is evidence it answers
         min_similarity=floor if floor > 0 else None,
     )
     return join_passages(hits, limit=limit)

@@ -1,0 +1,65 @@
+"""Decisions about an answer: refuse before the model, and after it, answered or not confirmed.
+
+Pure functions over what the answer path measured, so they can be tested as a table:
+- `refusal`: the answerability score against the threshold in use;
+- `after_generation`: the support check's results on what the model wrote. A claim the support check cannot tie to
+  any passage is not shown as a plain answer; when not one claim is supported, the whole answer is "unconfirmed"
+  (the reader sees why, the verbatim quote and the closest passages; the model's text only on request).
+"""
+
+import re
+
+from retrieval.citations import MARKER
+from retrieval.lexical import tokenize
+from retrieval.outcome import Outcome, Quote, Reason, ReasonCode
+from retrieval.support import CitationSupport, split_sentences
+
+# A sentence with fewer terms than this ("Sim.", "308.") is not a claim of its own: it is judged by whether its
+# words are all in the quote.
+MIN_CLAIM_TERMS = 3
+MAX_MISSING = 6
+_HEADER = re.compile(r"^\s*\[\d+\][^\n]*(?:—|-)\s*(?:p\.|pp\.)\s*\d+[^\n]*$", re.MULTILINE)
+
+
+def refusal(score: float, threshold: float, collections: list[str]) -> Reason | None:
+    """The reason to refuse before the model, or None to answer."""
+    if score >= threshold:
+        return None
+    return Reason(ReasonCode.LOW_ANSWERABILITY,
+                  {"score": round(score, 3), "threshold": round(threshold, 3), "collections": collections})
+
+
+def cleaned(text: str) -> str:
+    """The model's text without echoed prompt scaffolding (a source header such as `[2] Title — p. 3`)."""
+    return _HEADER.sub("", text).strip()
+
+
+def uncited_claims(text: str) -> list[str]:
+    """Sentences with terms enough to be a claim and no `[n]` of their own."""
+    return [s for s in split_sentences(text) if not MARKER.search(s) and len(set(tokenize(s))) >= MIN_CLAIM_TERMS]
+
+
+def short_answer_in_quote(text: str, quote: Quote | None) -> bool:
+    """A short answer ("308.", "30 dias") whose every term is in the quote: it says what the quote says."""
+    terms = set(tokenize(MARKER.sub(" ", text)))
+    return bool(quote and terms and len(terms) < 2 * MIN_CLAIM_TERMS and terms <= set(tokenize(quote.text)))
+
+
+def after_generation(text: str, checked: list[CitationSupport], quote: Quote | None) -> tuple[Outcome, list[Reason]]:
+    """Answered, or unconfirmed with why. `checked` holds every (claim, cited passage) verdict of the support check
+    on `text` (after Acervo's own attributions)."""
+    if not text.strip():
+        if quote:
+            return Outcome.ANSWERED, []
+        return Outcome.UNCONFIRMED, [Reason(ReasonCode.EMPTY_ANSWER)]
+    supported = [c for c in checked if not c.weak]
+    unsupported = [c for c in checked if c.weak]
+    loose = uncited_claims(text)
+    if supported or short_answer_in_quote(text, quote):
+        return Outcome.ANSWERED, []
+    if not unsupported and not loose:
+        return Outcome.ANSWERED, []
+    missing = [word for c in unsupported for word in getattr(c, "missing", ()) or ()]
+    params = {"claims": len({c.claim for c in unsupported}) + len(loose),
+              "missing": list(dict.fromkeys(missing))[:MAX_MISSING]}
+    return Outcome.UNCONFIRMED, [Reason(ReasonCode.UNSUPPORTED_CLAIMS, params)]
