@@ -55,6 +55,79 @@ def test_a_number_the_passage_does_not_contain_flags_the_citation_even_when_the_
     assert citation.reason == "[1] does not contain 45."
 
 
+def test_a_name_the_passage_does_not_contain_flags_the_citation_whatever_the_overlap():
+    support = check("Todo colaborador da Petrobras tem direito a 30 dias corridos de férias por ano [1].")
+
+    [citation] = support.citations
+    assert citation.overlap > 0.8 and citation.score >= THRESHOLD
+    assert (citation.weak, citation.code, citation.missing) == (True, "name_missing", ("Petrobras",))
+    assert citation.reason == "[1] does not name Petrobras."
+
+
+def test_names_count_in_either_language_and_as_acronyms_codes_and_quoted_terms():
+    passage = ("The Denver Broncos defeated the Carolina Panthers at Levi's Stadium, an NFL venue. "
+               'The game was called "the big one".')
+
+    def missing(claim):
+        return check_support(f"{claim} [1].", {1: passage}, embed=bag_of_words).citations[0].missing
+
+    assert missing("The Broncos defeated the Seattle Seahawks at Levi's Stadium") == ("Seattle", "Seahawks")
+    assert missing("The Broncos defeated the Panthers in an NBA venue") == ("NBA",)
+    assert missing("The Broncos defeated the Panthers despite COVID-19") == ("COVID-19",)
+    assert missing('The Broncos defeated the Panthers in "the final one"') == ("final",)
+    assert missing("O jogo no estádio de Levi's foi vencido pelo Denver Broncos contra os Panthers") == ()
+
+
+def test_names_match_folded_and_lightly_inflected_but_a_different_name_is_different():
+    passage = "O CAMPUS DE BRASILIA fica ao lado do Hospital Paulo Freire; the Panther mascot visits Brazil every year."
+
+    def missing(claim):
+        return check_support(f"{claim} [1].", {1: passage}, embed=bag_of_words).citations[0].missing
+
+    assert missing("O campus fica em Brasília, perto do hospital Paulo Freire") == ()
+    assert missing("The Panthers' mascot visits Brazil's capital every year") == ()
+    assert missing("O campus fica em Brasília, perto do hospital Paula Freire") == ("Paula",)
+    assert missing("The mascot visits Brazilian cities") == ("Brazilian",)
+
+
+def test_a_capital_that_opens_a_sentence_is_no_name_unless_a_name_follows_it():
+    passage = FERIAS
+
+    def verdict(claim):
+        citation = check_support(f"{claim} [1].", {1: passage}, embed=bag_of_words).citations[0]
+        return citation.code, citation.missing
+
+    assert verdict("Anualmente, todo colaborador tem direito a 30 dias corridos de férias") == ("", ())
+    assert verdict("O manual diz que “Anualmente todo colaborador tem direito a 30 dias corridos de férias”")[1] == ()
+    assert verdict("Petrobras Distribuidora dá a todo colaborador 30 dias corridos de férias")[1] == (
+        "Petrobras", "Distribuidora")
+    assert verdict("Dr. Silva diz que todo colaborador tem direito a 30 dias corridos de férias")[1] == ("Silva",)
+
+
+def test_a_short_reply_is_its_own_answer_so_its_capital_marks_a_name():
+    question = "Qual empresa aluga os carros?"
+
+    assert check("Localiza [1].", question=question).citations[0].missing == ("Localiza",)
+    assert check("Sim [1].", question=question).citations[0].code != "name_missing"
+
+
+def test_numbers_spelled_out_count_as_their_value_in_either_language():
+    passages = {1: FERIAS, 2: "Employees get 3 weeks of leave and twenty-five paid days; the policy began in 2019."}
+
+    def verdict(claim, n):
+        citation = check_support(f"{claim} [{n}].", passages, embed=bag_of_words).citations[0]
+        return citation.code, citation.missing
+
+    assert verdict("As férias podem ser divididas em até 3 períodos, com a concordância do gestor", 1) == ("", ())
+    assert verdict("As férias podem ser divididas em até quatro períodos, com a concordância do gestor", 1) == (
+        "number_missing", ("quatro",))
+    assert verdict("Employees get three weeks of leave and 25 paid days", 2) == ("", ())
+    assert verdict("Employees get three weeks of leave and vinte e seis paid days", 2) == (
+        "number_missing", ("vinte e seis",))
+    assert verdict("Employees get two weeks of leave, a policy begun in 2019", 2)[1] == ("two",)
+    assert verdict("Employees get leave; one of the policies began in 2019", 2)[1] == ()
+
+
 def test_each_sentence_is_judged_against_the_passages_it_cites():
     support = check("Há 30 dias de férias por ano [1]. O trabalho remoto vale três dias por semana [2].")
 
@@ -116,6 +189,17 @@ def test_with_the_embedding_model_a_right_citation_passes_and_a_wrong_one_is_fla
     assert wrong.citations[0].weak and wrong.citations[0].code == "number_missing"
 
 
+def test_with_the_embedding_model_another_team_in_the_passage_s_own_sentence_is_flagged(embed):
+    passage = ("Super Bowl 50 was an American football game. The Denver Broncos defeated the Carolina Panthers 24–10 "
+               "to earn their third Super Bowl title.")
+    support = check_support("The Denver Broncos defeated the Seattle Seahawks 24–10 to earn their third Super Bowl "
+                            "title [1].", {1: passage}, embed=embed)
+
+    [citation] = support.citations
+    assert citation.score > 0.8 and citation.weak
+    assert (citation.code, citation.missing) == ("name_missing", ("Seattle", "Seahawks"))
+
+
 def test_given_passage_vectors_only_the_claims_are_embedded():
     embedded: list[str] = []
 
@@ -157,6 +241,13 @@ def test_a_number_the_passages_lack_keeps_a_sentence_uncited_even_when_its_words
     text, added = attribute("Todo colaborador tem direito a 45 dias corridos de férias por ano.")
 
     assert (text, added) == ("Todo colaborador tem direito a 45 dias corridos de férias por ano.", [])
+
+
+def test_a_name_the_passages_lack_keeps_a_sentence_uncited_even_when_its_words_match():
+    answer = "Todo colaborador da Petrobras tem direito a 30 dias corridos de férias por ano."
+
+    assert attribute(answer) == (answer, [])
+    assert attribute(answer.replace(" da Petrobras", ""))[1] == [1]
 
 
 def test_sentences_the_model_cited_and_short_ones_are_left_as_they_are():
