@@ -46,9 +46,9 @@ def test_the_evaluation_page_shows_the_latest_runs_summary_per_profile_and_data_
     assert select(page, '.run-list a[aria-current="page"]')[0].get("href") == f"?run={latest.pk}"
     table = select(page, "table.summary-table")[0]
     assert [words(th) for th in select(table, "thead th")] == [
-        "Figure", "default · all", "default · pt_faquad", "default · en_xquad"]
+        "Figure", "default · all", "default · en_xquad", "default · pt_faquad"]
     rows = {words(select(tr, "th")[0]): [words(td) for td in select(tr, "td")] for tr in select(table, "tbody tr")}
-    assert rows["Shown answer contains the gold answer"] == ["52%", "60%", "44%"]
+    assert rows["Shown answer contains the gold answer"] == ["52%", "44%", "60%"]
     assert rows["Unanswerable questions refused"] == ["80%", "80%", "80%"]
     assert rows["Answerable questions wrongly refused"] == ["4%", "4%", "4%"]
     assert rows["Answerable questions"] == ["100", "100", "100"]
@@ -63,8 +63,8 @@ def test_each_profile_and_language_has_a_refusal_curve_chart_marking_the_thresho
     _, page = staff_page(alice, f"/documents/evaluation/?run={chosen.pk}")
     figures = select(page, "figure.line-chart")
     assert [words(select(f, "figcaption")[0]) for f in figures] == [
-        "default, pt: refusals by answerability threshold", "default, en: refusals by answerability threshold"]
-    pt = figures[0]
+        "default, en: refusals by answerability threshold", "default, pt: refusals by answerability threshold"]
+    pt = figures[1]
     assert len(select(pt, "svg polyline")) == 3
     assert select(pt, "svg line.marker")[0].get("x1") == "50.00"  # 0.3 halfway between 0.1 and 0.5
     assert "threshold in use: 0.30" in words(select(pt, "ul.legend")[0])
@@ -92,7 +92,7 @@ def test_the_trade_off_at_a_profiles_threshold_comes_from_the_latest_run_that_me
     run(threshold=0.3)
     found = tradeoff_at(profile_name="default", threshold=0.42)
     assert [(row["language"], row["at"], row["false_refusal"]) for row in found["languages"]] == [
-        ("pt", 0.4, 0.1), ("en", 0.4, 0.12)]
+        ("en", 0.4, 0.12), ("pt", 0.4, 0.1)]
     assert tradeoff_at(profile_name="default", threshold=None)["threshold"] == 0.3
     assert tradeoff_at(profile_name="unmeasured", threshold=0.3) is None
 

@@ -1,7 +1,8 @@
 """What the evaluation page and the model profile admin read from `evaluate_answers` runs (EvaluationRun reports).
 
 A report comes from another process and may come from an older or newer version of the command: every reader
-here takes what it finds, skips what is malformed, and never raises on a report's shape.
+here takes what it finds, skips what is malformed, and never raises on a report's shape. Data sets, profiles and
+languages are listed by name: PostgreSQL's jsonb does not keep the order a report was written in.
 """
 
 from django.utils.formats import number_format
@@ -45,14 +46,14 @@ def evaluation_run_list(*, limit: int = 50) -> list[EvaluationRun]:
 
 def summary_table(report: dict) -> dict:
     """{"columns": [(profile, set name or "")], "rows": [(label, [cell text per column])]}: one column per profile
-    (all its questions) followed by one per data set of it."""
+    (all its questions) followed by one per data set of it, by name."""
     columns, summaries = [], []
     for summary in _list(report.get("profiles")):
         if not isinstance(summary, dict):
             continue
         columns.append((str(summary.get("profile", "")), ""))
         summaries.append(summary)
-        for name, part in _dict(summary.get("sets")).items():
+        for name, part in sorted(_dict(summary.get("sets")).items()):
             if isinstance(part, dict):
                 columns.append((str(summary.get("profile", "")), str(name)))
                 summaries.append(part)
@@ -76,8 +77,8 @@ def curves_of(report: dict) -> list[dict]:
     """[{"profile", "language", "points": [{"threshold", "off_topic_refused", …}] by threshold, "threshold"}]."""
     found = []
     thresholds = _dict(report.get("thresholds"))
-    for profile, languages in _dict(report.get("curves")).items():
-        for language, points in _dict(languages).items():
+    for profile, languages in sorted(_dict(report.get("curves")).items()):
+        for language, points in sorted(_dict(languages).items()):
             clean = sorted((p for p in (_point(p) for p in _list(points)) if p), key=lambda p: p["threshold"])
             if clean:
                 threshold = thresholds.get(profile)
