@@ -28,7 +28,8 @@ def stored_answer(user, *, text: str, outcome: str = "", reasons=(), quote=None,
         reasons=list(reasons), answerability=answerability, quote=quote or {},
     )
     for n, title in ((1, "vacation-policy"), (2, "travel-rules")):
-        Citation.objects.create(message=answer, n=n, title=title, text=PASSAGE, page=n, cited=outcome == "answered" and n == 1)
+        Citation.objects.create(message=answer, n=n, title=title, text=PASSAGE, page=n,
+                                cited=outcome == "answered" and n == 1)
     return answer
 
 

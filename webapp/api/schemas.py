@@ -52,8 +52,12 @@ OUTCOME_HELP = (
 
 
 class ChatOut(Schema):
-    answer: str = Field(..., description="the answer's text; for a refusal, a sentence saying the documents do not answer it")
-    citations: list[dict] = Field(default_factory=list, description="the sources the answer cites, with the support check's verdict")
+    answer: str = Field(
+        ..., description="the answer's text; for a refusal, a sentence saying the documents do not answer it"
+    )
+    citations: list[dict] = Field(
+        default_factory=list, description="the sources the answer cites, with the support check's verdict"
+    )
     conversation_id: int
     message_id: int
     usage: dict = Field(default_factory=dict, description="token counts and timings")

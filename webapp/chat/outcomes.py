@@ -66,5 +66,6 @@ def _claims_text(reason: dict) -> str:
     ) % {"count": count} if count else gettext("The answer could not be tied to a passage")
     missing = [str(m) for m in reason.get("missing") or []]
     if missing:
-        return gettext("%(claims)s; the passages do not mention: %(missing)s.") % {"claims": text, "missing": ", ".join(missing)}
+        said = {"claims": text, "missing": ", ".join(missing)}
+        return gettext("%(claims)s; the passages do not mention: %(missing)s.") % said
     return text + "."

@@ -101,12 +101,14 @@ def line_chart(series: Sequence[tuple[str, str, Sequence[tuple[float, float | No
         f"{at(min(max(marker[0], low), high)):.2f}", HEIGHT,
     ) if marker else ""
     svg = format_html(
-        '<svg class="chart-svg line-svg" viewBox="0 0 100 {}" preserveAspectRatio="none" aria-hidden="true" focusable="false">'
+        '<svg class="chart-svg line-svg" viewBox="0 0 100 {}" preserveAspectRatio="none" aria-hidden="true" '
+        'focusable="false">'
         '<line class="grid" x1="0" y1="{}" x2="100" y2="{}" vector-effect="non-scaling-stroke"/>'
         '<line class="axis" x1="0" y1="{}" x2="100" y2="{}" vector-effect="non-scaling-stroke"/>{}{}</svg>',
         HEIGHT, HEIGHT / 2, HEIGHT / 2, HEIGHT - 0.5, HEIGHT - 0.5, lines, mark,
     )
-    legend = format_html_join("", '<li class="{}"><span class="swatch"></span>{}</li>', ((css, label) for label, css, _ in series))
+    legend = format_html_join("", '<li class="{}"><span class="swatch"></span>{}</li>',
+                              ((css, label) for label, css, _ in series))
     if marker:
         legend = format_html('{}<li class="marker"><span class="swatch"></span>{}</li>', legend, marker[1])
     by_x = {x: [] for x in xs}
@@ -115,7 +117,8 @@ def line_chart(series: Sequence[tuple[str, str, Sequence[tuple[float, float | No
             by_x[x].append(f"{label} {value_text(v) if v is not None else '–'}")
     return format_html(
         '<figure class="chart line-chart"><figcaption>{}</figcaption>'
-        '<div class="chart-body"><div class="chart-y" aria-hidden="true"><span>{}</span><span>{}</span><span>{}</span></div>{}</div>'
+        '<div class="chart-body"><div class="chart-y" aria-hidden="true">'
+        '<span>{}</span><span>{}</span><span>{}</span></div>{}</div>'
         '<div class="chart-x" aria-hidden="true"><span>{}</span><span>{}</span><span>{}</span></div>'
         '<ul class="legend">{}</ul>{}</figure>',
         caption, value_text(1), value_text(0.5), value_text(0), svg, x_text(low), x_label, x_text(high), legend,

@@ -35,7 +35,9 @@ def curve_chart(curve: dict):
         (_("answerable wrongly refused"), "series-bad", [(p["threshold"], p["false_refusal"]) for p in points]),
     ]
     threshold = curve["threshold"]
-    marker = (threshold, _("threshold in use: %(value)s") % {"value": number_format(threshold, 2)}) if threshold is not None else None
+    marker = None
+    if threshold is not None:
+        marker = (threshold, _("threshold in use: %(value)s") % {"value": number_format(threshold, 2)})
     return charts.line_chart(
         series, caption=_("%(profile)s, %(language)s: refusals by answerability threshold") % {
             "profile": curve["profile"], "language": curve["language"]},
