@@ -20,6 +20,8 @@
     conversationTemplate: $("conversation-template"), editTemplate: $("edit-template"),
   };
   const sourcesOf = new Map(Object.entries(data.sources).map(([id, list]) => [Number(id), list]));
+  // The verbatim answer quote of each answer that has one: {n, text, start, end} within passage n's text.
+  const quoteOf = new Map(Object.entries(data.quotes || {}).map(([id, quote]) => [Number(id), quote]));
   const withContext = new Set();
   const RECONNECT_ATTEMPTS = 5;
   let conversationId = data.conversationId;
@@ -217,11 +219,18 @@
       state.messageId = payload.message_id;
       article.dataset.messageId = payload.message_id;
       if (conversationId !== payload.conversation_id) rememberConversation(payload.conversation_id);
-      answerOf(article).textContent = ""; // a resumed stream replays from its first token
+      clearAnswer(article); // a resumed stream replays from its first event
       sourcesOf.set(payload.message_id, payload.passages);
       renderChips(article);
       showSources(payload.message_id);
       setStatus(article, S.writing);
+    } else if (name === "quote") {
+      // The verbatim quote comes before any token: it is the first text the reader sees.
+      quoteOf.set(state.messageId, payload);
+      article.querySelector(".quote-block")?.remove();
+      answerOf(article).before(quoteBlock(payload));
+      setStatus(article, S.writing);
+      if (shown.messageId === state.messageId) showSources(state.messageId, shown.n);
     } else if (name === "token") {
       if (article.dataset.state !== "streaming") {
         article.dataset.state = "streaming";
@@ -245,13 +254,18 @@
     const { article, messageId } = state;
     const detail = await fetchDetail(messageId);
     if (detail) {
-      answerOf(article).innerHTML = detail.html; // sanitised by webapp.chat.rendering.render_answer
+      // Rendered by templates/chat/answer_body.html; the answer in it is sanitised by rendering.render_answer.
+      article.querySelector(".answer-body").innerHTML = detail.body_html;
+      article.dataset.outcome = detail.outcome || "";
+      if (detail.quote) quoteOf.set(messageId, detail.quote);
       article.querySelector(".answer-settings-used").textContent = detail.settings;
       setNote(article, detail.note);
       sourcesOf.set(messageId, detail.sources);
       withContext.add(messageId);
     } else {
       answerOf(article).textContent = done.answer || "";
+      article.dataset.outcome = done.outcome || "";
+      if (S[done.outcome] && done.outcome !== "answered") answerOf(article).prepend(element("strong", "outcome-title", S[done.outcome]), " ");
       // `done` names the cited passages, with the support check's verdict once it runs.
       const verdicts = new Map((done.citations || []).map((c) => [c.n, c]));
       sourcesOf.set(messageId, (done.sources || []).map((source) => {
@@ -304,6 +318,25 @@
   }
 
   const answerOf = (article) => article.querySelector(".answer");
+
+  /** Back to an empty answer, without quote or outcome, as the template renders one still waiting. */
+  function clearAnswer(article) {
+    article.querySelector(".answer-body").replaceChildren(element("div", "answer"));
+    article.dataset.outcome = "";
+  }
+
+  /** The "From the documents" block: the quote's words verbatim, its [n] opening the passage. */
+  function quoteBlock(quote) {
+    const figure = element("figure", "quote-block");
+    const caption = element("figcaption", "quote-label", S.from_documents + " ");
+    const cite = element("button", "cite", quote.n);
+    cite.type = "button";
+    cite.dataset.n = quote.n;
+    cite.setAttribute("aria-label", format(S.source, { n: quote.n }));
+    caption.append(cite);
+    figure.append(caption, element("blockquote", "quote-text", quote.text));
+    return figure;
+  }
 
   function setStatus(article, text) {
     article.querySelector(".status").textContent = text;
@@ -383,7 +416,9 @@
   function showSources(messageId, n = null, { open = false, opener = null } = {}) {
     const list = sourcesOf.get(messageId) || [];
     shown = { messageId, n, opener: opener || shown.opener };
-    els.heading.textContent = list.length ? format(S.sources_count, { count: list.length }) : S.sources;
+    const refused = els.messages.querySelector(`.message[data-message-id="${messageId}"]`)?.dataset.outcome === "refused";
+    const heading = refused ? S.closest_sources : S.sources_count;
+    els.heading.textContent = list.length ? format(heading, { count: list.length }) : S.sources;
     els.hint.textContent = list.length ? "" : S.no_sources;
     els.hint.hidden = list.length > 0;
     els.list.replaceChildren(...list.map((source) => sourceCard(messageId, source, source.n === n)));
@@ -430,7 +465,7 @@
     else if (source.attributed) item.append(element("p", "source-why", S.attributed_why));
     const passage = element("blockquote", "passage");
     if (source.before) passage.append(element("span", "context", source.before));
-    passage.append(element("mark", "", source.text));
+    passage.append(passageMark(source, quoteOf.get(messageId)));
     if (source.after) passage.append(element("span", "context", source.after));
     item.append(passage);
     if (source.original_url) {
@@ -443,6 +478,24 @@
       item.append(actions);
     }
     return item;
+  }
+
+  /** The passage, with the answer quote's span inside it set apart when the quote is from this passage. */
+  function passageMark(source, quote) {
+    const mark = element("mark", "", source.text);
+    if (!quote || quote.n !== source.n) return mark;
+    // The quote's offsets count code points (Python's str), not the UTF-16 units of a JavaScript string.
+    const chars = Array.from(source.text);
+    let start = quote.start, end = quote.end;
+    if (chars.slice(start, end).join("") !== quote.text) {
+      const found = source.text.indexOf(quote.text);
+      if (found < 0) return mark;
+      start = Array.from(source.text.slice(0, found)).length;
+      end = start + Array.from(quote.text).length;
+    }
+    const span = element("strong", "quote-span", chars.slice(start, end).join(""));
+    mark.replaceChildren(chars.slice(0, start).join(""), span, chars.slice(end).join(""));
+    return mark;
   }
 
   function element(tag, className, text) {
@@ -514,7 +567,7 @@
   function resetAnswer(article, messageId) {
     sourcesOf.delete(Number(article.dataset.messageId));
     article.dataset.messageId = messageId;
-    answerOf(article).textContent = "";
+    clearAnswer(article);
     setNote(article, "");
     article.querySelector(".source-chips").replaceChildren();
     article.querySelector(".answer-settings-used").textContent = "";

@@ -12,7 +12,7 @@ from ninja.files import UploadedFile
 
 from webapp.accounts.selectors import document_readable_by, documents_readable_by
 from webapp.api.auth import BrowserSession, TokenAuth, require_scope
-from webapp.api.schemas import ChatIn, DocumentOut, SearchIn, document_out
+from webapp.api.schemas import ChatIn, ChatOut, DocumentOut, SearchIn, chat_out, document_out
 from webapp.chat import services as chat
 from webapp.chat.relay import collect_answer, sse_stream
 from webapp.chat.search import passages_search
@@ -113,9 +113,12 @@ def replace_document(request, document_id: int, file: File[UploadedFile]):
     return (202 if document.revision != revision else 200), document_out(document)
 
 
-@api.post("/chat", tags=["chat"])
+@api.post("/chat", response=ChatOut, tags=["chat"])
 async def chat_ask(request, body: ChatIn):
-    """Ask a question. `stream: true` answers with Server-Sent Events: sources, token…, done | error."""
+    """Ask a question. `stream: true` answers with Server-Sent Events: `sources` (the passages, before any text),
+    `quote` (the verbatim answer quote {n, text, start, end, score}, before any token, when there is one),
+    `token`…, then `done` (as the non-streamed response below, with `sources`) or `error`. A refused question has
+    no tokens: `sources` are the closest passages, and `done` carries the "not in the documents" answer."""
     from asgiref.sync import sync_to_async
 
     await sync_to_async(require_scope)(request, "chat")
@@ -130,7 +133,7 @@ async def chat_ask(request, body: ChatIn):
     result = await collect_answer(message.pk, timeout_s=message.params["timeout"] + 60)
     if result["event"] == "error":
         raise AppError(result.get("code", "answer_failed"), result.get("message", "The answer failed."), status=503)
-    return {key: result.get(key) for key in ("answer", "citations", "conversation_id", "message_id", "usage", "finish_reason")}
+    return chat_out(result)
 
 
 @api.post("/search", tags=["search"])

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from ninja import Field, Schema
+from pydantic import BaseModel, ConfigDict
 
 from webapp.documents.models import Document
 
@@ -13,6 +14,60 @@ class ChatIn(Schema):
     stream: bool = False
     params: dict | None = Field(None, description="generation parameters: temperature, top_p, max_tokens, stop, …")
     profile: str | None = Field(None, description="a model profile name; default: the default profile")
+
+
+class QuoteOut(Schema):
+    """The sentence(s) of one source that best answer the question, verbatim: `text` is that passage's
+    `text[start:end]` (offsets in Unicode code points). Shown before the generated answer."""
+
+    n: int = Field(..., description="the source (citation number) it is taken from")
+    text: str
+    start: int
+    end: int
+    score: float = Field(..., description="how well it answers the question (0-1)")
+
+
+class ReasonOut(BaseModel):
+    """Why an answer was refused or is not confirmed: a code and its parameters (any other field is a parameter).
+    A plain pydantic model: ninja's Schema reads fields through a getter that leaves undeclared ones out."""
+
+    model_config = ConfigDict(extra="allow")
+    code: str = Field(..., description=(
+        "no_collections: the asker may read no collection; "
+        "no_passages {collections}: nothing found in the collections searched (names); "
+        "low_answerability {score, threshold, collections}: the closest passages do not answer the question "
+        "(scores 0-1); "
+        "unsupported_claims {claims, missing}: how many claims the support check could not tie to a passage, "
+        "and the names/numbers the passages lack; "
+        "empty_answer: the model wrote nothing usable; "
+        "model_unavailable: no model, the passages are shown instead"
+    ))
+
+
+OUTCOME_HELP = (
+    "answered: shown as the answer; refused: the documents do not answer it (`answer` says so, `sources` are the "
+    "closest passages, not support); unconfirmed: the model's text could not be tied to the passages; "
+    "empty for an answer that ended without one (stopped)"
+)
+
+
+class ChatOut(Schema):
+    answer: str = Field(
+        ..., description="the answer's text; for a refusal, a sentence saying the documents do not answer it"
+    )
+    citations: list[dict] = Field(
+        default_factory=list, description="the sources the answer cites, with the support check's verdict"
+    )
+    conversation_id: int
+    message_id: int
+    usage: dict = Field(default_factory=dict, description="token counts and timings")
+    finish_reason: str | None = None
+    outcome: str = Field("", description=OUTCOME_HELP)
+    reasons: list[ReasonOut] = Field(default_factory=list, description="why it was refused or not confirmed")
+    answerability: float | None = Field(
+        None, description="how likely the passages found answer the question (0-1), decided before the model is called"
+    )
+    quote: QuoteOut | None = Field(None, description="the verbatim answer quote, when one was found")
 
 
 class SearchIn(Schema):
@@ -47,4 +102,15 @@ def document_out(document: Document) -> dict:
         "chunks": document.chunk_count,
         "pages": document.page_count,
         "warnings": document.warnings or [],
+    }
+
+
+def chat_out(done: dict) -> dict:
+    """The non-streamed answer from its `done` event; an event from before outcomes existed reads as no outcome."""
+    fields = ("answer", "citations", "conversation_id", "message_id", "usage", "finish_reason")
+    return {
+        **{key: done.get(key) for key in fields},
+        "citations": done.get("citations") or [], "usage": done.get("usage") or {},
+        "outcome": done.get("outcome") or "", "reasons": done.get("reasons") or [],
+        "answerability": done.get("answerability"), "quote": done.get("quote") or None,
     }

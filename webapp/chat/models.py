@@ -131,3 +131,23 @@ class Feedback(models.Model):
     thumbs_up = models.BooleanField()
     comment = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class EvaluationRun(models.Model):
+    """One `manage.py evaluate_answers` run: the profiles and data sets it measured and its report.
+
+    report = {"profiles": [summary per profile, with "sets": {name: summary}], "curves": {profile: {language:
+    [{"threshold", "off_topic_refused", "same_topic_refused", "false_refusal"}]}}, "thresholds": {profile: the
+    answerability threshold in use}}; a summary has the keys of retrieval.answer_evaluation.summarize().
+    """
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    profiles = models.JSONField(default=list, blank=True, help_text=_("names of the model profiles evaluated"))
+    datasets = models.JSONField(default=list, blank=True, help_text=_("the data sets asked"))
+    report = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {', '.join(map(str, self.profiles))}"

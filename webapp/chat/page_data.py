@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from webapp.accounts.selectors import document_readable_by
 from webapp.chat.models import Feedback, Message, ModelProfile
+from webapp.chat.outcomes import REFUSED, UNCONFIRMED, reasons_text
 from webapp.chat.params import param_range, profile_defaults
 from webapp.chat.rendering import answer_note, answer_settings, render_answer, weak_reason_text
 from webapp.documents.models import Document
@@ -15,8 +16,9 @@ ACTIVE = (Message.Status.QUEUED, Message.Status.RUNNING)
 
 
 def message_row(message: Message, citations=None, feedback: Feedback | None = None) -> dict:
-    """What a page shows of a message; `html` is sanitised (see rendering.render_answer)."""
-    citations = message.citations.all() if citations is None else citations
+    """What a page shows of a message; `html` is sanitised (see rendering.render_answer). A finished answer also
+    carries its outcome (see webapp.chat.outcomes): the verbatim quote, the reasons in words, the closest passages."""
+    citations = list(message.citations.all() if citations is None else citations)
     done = message.role == Message.Role.ASSISTANT and message.status not in ACTIVE
     return {
         "id": message.pk,
@@ -24,10 +26,34 @@ def message_row(message: Message, citations=None, feedback: Feedback | None = No
         "text": message.text,
         "status": message.status,
         "finish_reason": message.finish_reason,
-        "html": render_answer(message.text, citations) if done else "",
+        "html": _answer_html(message, citations) if done else "",
         "note": answer_note(message.status, message.finish_reason),
         "settings": answer_settings(message.params, message.usage, profile=_profile_name(message)) if done else "",
         "feedback": {"thumbs_up": feedback.thumbs_up, "comment": feedback.comment} if feedback else None,
+        **(_outcome(message, citations) if done else _outcome(Message(), [])),
+    }
+
+
+def _answer_html(message: Message, citations: list) -> str:
+    """A refusal cites nothing as support; the text of an unconfirmed answer cites its passages as weak ones."""
+    if message.outcome == REFUSED:
+        return render_answer(message.text, [])
+    if message.outcome == UNCONFIRMED:
+        return render_answer(message.text, [{"n": c.n, "weak": True} for c in citations])
+    return render_answer(message.text, citations)
+
+
+def _outcome(message: Message, citations: list) -> dict:
+    titles = {c.n: c.title for c in citations}
+    quote = message.quote if isinstance(message.quote, dict) and message.quote.get("text") else None
+    closest = message.outcome in (REFUSED, UNCONFIRMED)
+    return {
+        "outcome": message.outcome,
+        "reasons": message.reasons or [],
+        "reasons_text": reasons_text(message.reasons),
+        "answerability": message.answerability,
+        "quote": {**quote, "title": titles.get(quote.get("n"), "")} if quote else None,
+        "closest": [{"n": c.n, "title": c.title, "page": c.page} for c in citations] if closest else [],
     }
 
 
@@ -184,4 +210,8 @@ def ui_strings() -> dict[str, str]:
         "deleted": _("Conversation deleted."),
         "feedback_thanks": _("Thank you: your feedback helps improve the answers."),
         "regenerating": _("Writing a new answer…"),
+        "from_documents": _("From the documents"),
+        "refused": _("Not in the documents"),
+        "unconfirmed": _("Not confirmed by the documents"),
+        "closest_sources": _("Closest, but not an answer (%(count)s)"),
     }

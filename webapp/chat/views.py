@@ -8,6 +8,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
 
 from webapp.accounts.selectors import collections_readable_by, document_readable_by
@@ -24,6 +25,7 @@ def chat_page(request, conversation_id: int | None = None):
         conversation = get_object_or_404(Conversation, pk=conversation_id, user=request.user)
     history = list(conversation.messages.select_related("profile").prefetch_related("citations")) if conversation else []
     feedback = page_data.feedback_by_message(request.user, history)
+    rows = [page_data.message_row(m, feedback=feedback.get(m.pk)) for m in history]
     profiles = page_data.profiles()
     collections = collections_readable_by(request.user)
     return render(request, "chat/chat.html", {
@@ -32,7 +34,7 @@ def chat_page(request, conversation_id: int | None = None):
         "conversations": Conversation.objects.filter(user=request.user)[:100],
         "collections": collections,
         "chosen": page_data.last_choices(history, collections, profiles),
-        "chat_messages": [page_data.message_row(m, feedback=feedback.get(m.pk)) for m in history],
+        "chat_messages": rows,
         "profiles": profiles,
         "question_stub": {"role": Message.Role.USER, "text": ""},
         "page_data": {
@@ -40,6 +42,7 @@ def chat_page(request, conversation_id: int | None = None):
             "sources": {
                 m.pk: [page_data.source(c) for c in m.citations.all()] for m in history if m.role == Message.Role.ASSISTANT
             },
+            "quotes": {row["id"]: row["quote"] for row in rows if row["quote"]},
             # Only the last answer can still be running: one stream per page.
             "resume": [m.pk for m in history[-1:] if m.role == Message.Role.ASSISTANT and m.status in page_data.ACTIVE],
             "urls": page_data.urls(),
@@ -52,7 +55,8 @@ def chat_page(request, conversation_id: int | None = None):
 @login_required
 @require_GET
 def message_detail(request, message_id: int):
-    """An answer of the asker's as JSON: its sanitised HTML, how it ended, and its passages in context."""
+    """An answer of the asker's as JSON: its sanitised HTML (`html` the answer's text, `body_html` the answer as its
+    outcome shows it: quote, refusal or unconfirmed text), how it ended, and its passages in context."""
     message = get_object_or_404(
         Message.objects.select_related("profile"), pk=message_id, conversation__user=request.user, role=Message.Role.ASSISTANT
     )
@@ -61,7 +65,9 @@ def message_detail(request, message_id: int):
     for source in sources:
         source.update(page_data.context(request.user, source))
     feedback = page_data.feedback_by_message(request.user, [message]).get(message.pk)
-    return JsonResponse({**page_data.message_row(message, citations, feedback), "sources": sources})
+    row = page_data.message_row(message, citations, feedback)
+    body_html = render_to_string("chat/answer_body.html", {"message": row}, request=request)
+    return JsonResponse({**row, "body_html": body_html, "sources": sources})
 
 
 @login_required

@@ -80,6 +80,52 @@ def share_bar(parts: Sequence[tuple[str, int, str]], *, caption: str, empty_text
     )
 
 
+def line_chart(series: Sequence[tuple[str, str, Sequence[tuple[float, float | None]]]], *, caption: str,
+               x_label: str, value_text, x_text, marker: tuple[float, str] | None = None) -> SafeString:
+    """Lines of rates (0-1) over x, one per series (label, css class, points (x, value or None)), with an optional
+    vertical marker (x, label) such as the threshold in use. `x_text(x)` and `value_text(value)` format the axes,
+    the legend and the table."""
+    xs = sorted({x for _, _, points in series for x, _ in points})
+    low, high = (xs[0], xs[-1]) if xs else (0.0, 1.0)
+    span = (high - low) or 1.0
+
+    def at(x: float) -> float:
+        return 100 * (x - low) / span
+
+    lines = format_html_join("", '<polyline class="line {}" points="{}" fill="none" vector-effect="non-scaling-stroke"/>', (
+        (css, " ".join(f"{at(x):.2f},{HEIGHT - HEIGHT * v:.2f}" for x, v in points if v is not None))
+        for _, css, points in series
+    ))
+    mark = format_html(
+        '<line class="marker" x1="{0}" y1="0" x2="{0}" y2="{1}" vector-effect="non-scaling-stroke"/>',
+        f"{at(min(max(marker[0], low), high)):.2f}", HEIGHT,
+    ) if marker else ""
+    svg = format_html(
+        '<svg class="chart-svg line-svg" viewBox="0 0 100 {}" preserveAspectRatio="none" aria-hidden="true" '
+        'focusable="false">'
+        '<line class="grid" x1="0" y1="{}" x2="100" y2="{}" vector-effect="non-scaling-stroke"/>'
+        '<line class="axis" x1="0" y1="{}" x2="100" y2="{}" vector-effect="non-scaling-stroke"/>{}{}</svg>',
+        HEIGHT, HEIGHT / 2, HEIGHT / 2, HEIGHT - 0.5, HEIGHT - 0.5, lines, mark,
+    )
+    legend = format_html_join("", '<li class="{}"><span class="swatch"></span>{}</li>',
+                              ((css, label) for label, css, _ in series))
+    if marker:
+        legend = format_html('{}<li class="marker"><span class="swatch"></span>{}</li>', legend, marker[1])
+    by_x = {x: [] for x in xs}
+    for label, _, points in series:
+        for x, v in points:
+            by_x[x].append(f"{label} {value_text(v) if v is not None else '–'}")
+    return format_html(
+        '<figure class="chart line-chart"><figcaption>{}</figcaption>'
+        '<div class="chart-body"><div class="chart-y" aria-hidden="true">'
+        '<span>{}</span><span>{}</span><span>{}</span></div>{}</div>'
+        '<div class="chart-x" aria-hidden="true"><span>{}</span><span>{}</span><span>{}</span></div>'
+        '<ul class="legend">{}</ul>{}</figure>',
+        caption, value_text(1), value_text(0.5), value_text(0), svg, x_text(low), x_label, x_text(high), legend,
+        _table(caption, [(f"{x_label} {x_text(x)}", "; ".join(values)) for x, values in by_x.items()]),
+    )
+
+
 def _height(value: float, top: float) -> float:
     return max(HEIGHT * value / top, 1.0) if value else 0.0
 

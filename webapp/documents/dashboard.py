@@ -6,10 +6,11 @@ within collections the viewer may read.
 """
 
 import statistics
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -31,7 +32,8 @@ class Dashboard:
     ttft_median_ms: float | None
     ttft_median_per_day: list[float | None]
     answers: int
-    not_in_documents: int
+    outcomes: dict[str, int]  # answered, refused, unconfirmed, other (stopped or failed)
+    reasons: dict[str, int]  # reason code → answers giving it
     thumbs_up: int
     thumbs_down: int
     unanswered: list[Message]  # recent questions the documents did not cover
@@ -56,13 +58,39 @@ def dashboard_numbers(*, user, days: int = 30) -> Dashboard:
         ttft_median_ms=_median([ms for values in ttft.values() for ms in values]),
         ttft_median_per_day=[_median(ttft.get(day, [])) for day in period],
         answers=answers.count(),
-        not_in_documents=answers.filter(finish_reason="no_passages").count(),
+        outcomes=_outcomes(answers),
+        reasons=_reasons(answers),
         thumbs_up=thumbs.get(True, 0),
         thumbs_down=thumbs.get(False, 0),
-        unanswered=_visible(answers.filter(finish_reason="no_passages"), readable),
+        unanswered=_visible(answers.filter(REFUSED), readable),
         complaints=_visible_feedback(Feedback.objects.filter(created_at__gte=since, thumbs_up=False).exclude(comment=""),
                                      readable),
     )
+
+
+# Answers written before outcomes were stored (blank outcome) count by how they ended: "no passages" was the only
+# refusal then, and any other finished answer was shown as an answer.
+OLD = Q(outcome="")
+REFUSED = Q(outcome="refused") | OLD & Q(finish_reason="no_passages")
+ANSWERED = Q(outcome="answered") | OLD & Q(status="done") & ~Q(finish_reason="no_passages")
+UNCONFIRMED = Q(outcome="unconfirmed")
+
+
+def _outcomes(answers) -> dict[str, int]:
+    counts = answers.aggregate(answered=Count("id", filter=ANSWERED), refused=Count("id", filter=REFUSED),
+                               unconfirmed=Count("id", filter=UNCONFIRMED), all=Count("id"))
+    counted = counts["answered"] + counts["refused"] + counts["unconfirmed"]
+    return {"answered": counts["answered"], "refused": counts["refused"], "unconfirmed": counts["unconfirmed"],
+            "other": counts["all"] - counted}
+
+
+def _reasons(answers) -> dict[str, int]:
+    """How many answers give each reason code, most frequent first; old refusals count as no_passages."""
+    found: Counter[str] = Counter()
+    for reasons in answers.exclude(reasons=[]).values_list("reasons", flat=True).iterator():
+        found.update({r["code"] for r in reasons or [] if isinstance(r, dict) and isinstance(r.get("code"), str)})
+    found["no_passages"] += answers.filter(OLD, finish_reason="no_passages").count()
+    return {code: n for code, n in found.most_common() if n}
 
 
 def _documents_by_status(readable: list[int]) -> dict[str, int]:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from webapp.accounts.selectors import collections_readable_by
+from webapp.chat.outcomes import REASON_LABELS
 from webapp.documents import charts
 from webapp.documents.dashboard import PERIODS, dashboard_numbers
 from webapp.documents.forms import RetrievalTestForm
@@ -52,15 +53,20 @@ def dashboard(request):
         "nav": "documents", "tab": "dashboard", "numbers": numbers, "days": days, "periods": PERIODS,
         "charts": _charts(numbers), "questions_total": sum(numbers.questions_per_day),
         "documents_total": sum(numbers.documents_by_status.values()), "thumbs_total": thumbs,
-        "not_found_share": round(100 * numbers.not_in_documents / numbers.answers) if numbers.answers else None,
+        "refused_share": _share(numbers.outcomes["refused"], numbers.answers),
+        "unconfirmed_share": _share(numbers.outcomes["unconfirmed"], numbers.answers),
         "thumbs_up_share": round(100 * numbers.thumbs_up / thumbs) if thumbs else None,
     })
+
+
+def _share(part: int, total: int) -> int | None:
+    return round(100 * part / total) if total else None
 
 
 def _charts(numbers) -> dict:
     labels = [formats.date_format(day, "SHORT_DATE_FORMAT") for day in numbers.days]
     status_names = dict(Document.Status.choices)
-    answered = numbers.answers - numbers.not_in_documents
+    outcomes = numbers.outcomes
     return {
         "questions": charts.column_chart(list(zip(labels, numbers.questions_per_day)), caption=_("Questions per day"),
                                          value_text=lambda v: formats.number_format(v, 0)),
@@ -73,10 +79,17 @@ def _charts(numbers) -> dict:
             caption=_("Documents by status"), value_text=lambda v: formats.number_format(v, 0, force_grouping=True),
         ),
         "coverage": charts.share_bar(
-            [(_("answered from the documents"), answered, "part-good"),
-             (_("“not in the documents”"), numbers.not_in_documents, "part-bad")],
+            [(_("answered from the documents"), outcomes["answered"], "part-good"),
+             (_("“not in the documents”"), outcomes["refused"], "part-bad"),
+             (_("not confirmed by the documents"), outcomes["unconfirmed"], "part-warn"),
+             (_("stopped or failed"), outcomes["other"], "part-other")],
             caption=_("Answers"), empty_text=_("No answers in this period."),
         ),
+        "reasons": charts.bar_list(
+            [(str(REASON_LABELS.get(code, code)), n, "reason") for code, n in numbers.reasons.items()],
+            caption=_("Why answers were refused or not confirmed"),
+            value_text=lambda v: formats.number_format(v, 0, force_grouping=True),
+        ) if numbers.reasons else "",
         "feedback": charts.share_bar(
             [(_("thumbs up"), numbers.thumbs_up, "part-good"), (_("thumbs down"), numbers.thumbs_down, "part-bad")],
             caption=_("Feedback"), empty_text=_("No feedback in this period."),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from webapp.documents import collection_views, insight_views, views
+from webapp.documents import collection_views, evaluation_views, insight_views, views
 
 app_name = "documents"
 urlpatterns = [
@@ -15,4 +15,5 @@ urlpatterns = [
     path("collections/<int:collection_id>/edit", collection_views.collection_update, name="collection-update"),
     path("search/", insight_views.retrieval_test, name="search"),
     path("dashboard/", insight_views.dashboard, name="dashboard"),
+    path("evaluation/", evaluation_views.evaluation_page, name="evaluation"),
 ]
