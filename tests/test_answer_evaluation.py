@@ -3,11 +3,13 @@
 import json
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from retrieval import answer_evaluation as scoring
+from retrieval.answerability import FEATURES
 from retrieval.messages import NOT_COVERED
 from webapp.chat.models import Message, ModelProfile
 from webapp.documents.models import Collection, Document
@@ -106,8 +108,11 @@ def test_evaluate_answers_prints_one_row_per_profile_and_leaves_nothing_behind(t
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [r["profile"] for r in rows] == ["longer", "short"]
     for row in rows:
-        assert (row["questions"], row["impossible_questions"]) == (3, 2)
-        assert row["gold_in_sources"] == 1.0 and row["ttft_ms_median"] > 0
+        # per set: one off-topic question (asked of the other set) and one same-topic one (its gold document hidden)
+        assert (row["questions"], row["impossible_questions"]) == (3, 4)
+        assert row["off_topic_questions"] == 2
+        assert row["gold_in_sources"] == 1.0
+        assert row["off_topic_refused"] == 1.0
         assert set(row["sets"]) == {"rh", "sport"}
     assert not Collection.objects.exists() and not Document.objects.exists() and not Message.objects.exists()
     assert User.objects.count() == users
@@ -119,3 +124,18 @@ def test_an_unknown_profile_is_an_error_that_lists_the_profiles(two_sets):
 
     with pytest.raises(CommandError, match=r"no model profile named 'gemma' \(profiles: default\)"):
         call_command("evaluate_answers", str(two_sets[0]), "--profile", "gemma")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_calibrate_fits_the_score_without_the_model_and_writes_it_where_asked(two_sets, tmp_path, capsys):
+    ModelProfile.objects.create(name="default", is_default=True)
+    written = tmp_path / "calibration.json"
+
+    call_command("evaluate_answers", *map(str, two_sets), "--limit", "2", "--impossible", "1", "--calibrate",
+                 "--calibration", str(written), "--json")
+
+    row = json.loads(capsys.readouterr().out.splitlines()[0])
+    assert row["ttft_ms_median"] is None  # no question reached the model
+    entry = json.loads(written.read_text())[settings.EMBEDDING_MODEL]
+    assert len(entry["weights"]) == len(FEATURES) and 0 <= entry["threshold"] <= 1
+    assert {p["threshold"] for p in row["curves"]["pt"]} >= {0.0, 0.5, 1.0}

