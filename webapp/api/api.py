@@ -62,6 +62,7 @@ def _http_error(request, exc: HttpError):
 def upload_document(request, file: File[UploadedFile], collection: Form[str], title: Form[str] = ""):
     """Store a file and queue its ingestion; poll GET /documents/{id} for status and progress."""
     require_scope(request, "documents")
+    documents.check_may_upload(request.auth)
     documents.file_type_check(file)
     target = documents.collection_for_upload(user=request.auth, name_or_id=collection)
     document, _created = documents.document_upload(user=request.auth, file=file, collection=target, title=title)

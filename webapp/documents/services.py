@@ -32,8 +32,19 @@ def file_type_check(file: File) -> None:
         message = errors.FILE_TYPE_UNSUPPORTED.format(kind=kind, supported=", ".join(sorted(PARSERS)))
         raise AppError("unsupported_media_type", message, status=415)
 
+def check_may_upload(user) -> None:
+    """403 unless the user is staff: asked before anything is read, looked up or created for an upload, so a
+    refused upload leaves nothing behind and its answer is the same whatever collection it names."""
+    if not (user.is_staff or user.is_superuser):
+        raise AppError("forbidden", errors.NOT_ALLOWED_TO_UPLOAD, status=403)
+
+
 def collection_for_upload(*, user, name_or_id: str) -> Collection:
-    """The named collection if the user may read it; staff naming a new one creates it for their groups."""
+    """The named collection if the user may read it; staff naming a new one creates it for their groups.
+
+    Raises 403 for a user who may not upload (before any look-up: whether the name exists is not revealed, and
+    nothing is created), 404 for a name or id that staff may not read."""
+    check_may_upload(user)
     name_or_id = (name_or_id or "").strip()
     if not name_or_id:
         raise AppError("invalid_request", "collection is required (a name or an id).", details={"field": "collection"})
@@ -67,8 +78,7 @@ def _check_file(file: File) -> None:
 def document_upload(*, user, file: File, collection: Collection, title: str = "") -> tuple[Document, bool]:
     """Store the original and queue its ingestion. Returns (document, created); the same content
     already in the collection is recognised by hash and returned instead of being indexed twice."""
-    if not (user.is_staff or user.is_superuser):
-        raise AppError("forbidden", errors.NOT_ALLOWED_TO_UPLOAD, status=403)
+    check_may_upload(user)
     _check_file(file)
     digest = _sha256(file)
     existing = Document.objects.filter(collection=collection, sha256=digest).first()
@@ -109,8 +119,7 @@ def document_replace(*, user, document: Document, file: File) -> Document:
     Raises AppError when the file is empty or too large, or when another document of the collection
     already has this content, or the user is not staff. The same content as the current file changes nothing.
     """
-    if not (user.is_staff or user.is_superuser):
-        raise AppError("forbidden", errors.NOT_ALLOWED_TO_UPLOAD, status=403)
+    check_may_upload(user)
     _check_file(file)
     digest = _sha256(file)
     if digest == document.sha256:
