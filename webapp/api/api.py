@@ -1,10 +1,12 @@
 """REST API v1: thin endpoints that parse input, call one service and serialize.
 
-OpenAPI schema at /api/v1/openapi.json, interactive docs at /api/v1/docs.
+OpenAPI schema at /api/v1/openapi.json, interactive docs at /api/v1/docs: both for signed-in users only, the
+docs page with Swagger UI from our own static files (django-ninja ships it; "ninja" is an installed app).
 Every error is `{"error": {"code", "message", "details"?}}` with a fitting status.
 """
 
 
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, StreamingHttpResponse
 from ninja import File, Form, NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -26,6 +28,7 @@ api = NinjaAPI(
     auth=[TokenAuth(), BrowserSession()],
     docs_url="/docs",
     openapi_url="/openapi.json",
+    docs_decorator=login_required,
 )
 
 
