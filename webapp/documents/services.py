@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.files.base import File
 from django.db import transaction
 from django.db.models import F
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 
 from webapp import celery_app, errors
 from webapp.accounts.selectors import collections_readable_by
@@ -144,10 +146,21 @@ def document_replace(*, user, document: Document, file: File) -> Document:
 
 
 def document_delete(*, document: Document) -> None:
-    """Delete row, chunks and stored file now; the worker removes the vectors (search ignores them meanwhile)."""
-    document_id, storage, name = document.pk, document.file.storage, document.file.name
+    """Delete row, chunks and stored file now; the worker removes the vectors (search ignores them meanwhile).
+
+    The file and the vectors go in `document_deleted`, which runs for every deleted document, one deleted with
+    its collection (the admin, or any `Collection.delete()`) included."""
     document.delete()
-    transaction.on_commit(lambda: _after_delete(document_id, storage, name))
+
+
+@receiver(post_delete, sender=Document, dispatch_uid="documents.document_deleted")
+def document_deleted(sender, instance: Document, **kwargs) -> None:
+    """After the deletion commits: remove the stored original and ask the worker to purge the vectors.
+
+    A receiver rather than a step of `document_delete` because Django's cascade deletes a collection's
+    documents without calling any service of ours."""
+    document_id, storage, name = instance.pk, instance.file.storage, instance.file.name
+    transaction.on_commit(lambda: _after_delete(document_id, storage, name), using=kwargs.get("using"))
 
 
 def _after_delete(document_id: int, storage, name: str) -> None:
