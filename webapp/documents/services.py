@@ -1,20 +1,28 @@
 """Uploading, re-ingesting and deleting documents. The worker does the heavy part, after commit."""
 
 import hashlib
+import logging
 import tempfile
 from pathlib import Path
 
+import redis
 from django.conf import settings
 from django.core.files.base import File
 from django.db import transaction
 from django.db.models import F
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
+from kombu.exceptions import OperationalError
 
+from retrieval import events
 from webapp import celery_app, errors
 from webapp.accounts.selectors import collections_readable_by
 from webapp.documents.models import Chunk, Collection, Document
 from webapp.errors import AppError
+
+log = logging.getLogger(__name__)
+# What sending a task raises when Redis is away (kombu wraps the connection error; redis-py's own may escape).
+BROKER_ERRORS = (OperationalError, redis.RedisError, OSError)
 
 
 def file_type_check(file: File) -> None:
@@ -86,6 +94,7 @@ def document_upload(*, user, file: File, collection: Collection, title: str = ""
     existing = Document.objects.filter(collection=collection, sha256=digest).first()
     if existing:
         return existing, False
+    check_broker()
     name = Path(file.name or "upload").name
     with transaction.atomic():
         document = Document(
@@ -95,8 +104,28 @@ def document_upload(*, user, file: File, collection: Collection, title: str = ""
         )
         document.file.save(name, file, save=False)
         document.save()
-        transaction.on_commit(lambda: enqueue_ingest(document.pk))
+        transaction.on_commit(lambda: _enqueue_or_withdraw(document))
     return document, True
+
+
+def check_broker() -> None:
+    """503 before anything is stored when Redis is away: a document whose ingest was never queued would stay
+    `queued` for ever (a re-upload would only find it again)."""
+    try:
+        events.client().ping()
+    except redis.RedisError:
+        raise AppError("redis_unavailable", errors.REDIS_DOWN, status=503) from None
+
+
+def _enqueue_or_withdraw(document: Document) -> None:
+    """After commit: queue the ingest; if the broker went away since `check_broker`, take the upload back (row and
+    file) and answer 503, so no row waits for a task that was never sent."""
+    try:
+        enqueue_ingest(document.pk)
+    except BROKER_ERRORS:
+        log.warning("upload of document %s withdrawn: the broker is unreachable", document.pk)
+        Document.objects.filter(pk=document.pk).delete()
+        raise AppError("redis_unavailable", errors.REDIS_DOWN, status=503) from None
 
 
 def enqueue_ingest(document_id: int) -> None:
@@ -166,7 +195,10 @@ def document_deleted(sender, instance: Document, **kwargs) -> None:
 def _after_delete(document_id: int, storage, name: str) -> None:
     if name:
         storage.delete(name)
-    celery_app.send_task("ingestion.tasks.purge_document", args=[document_id])
+    try:
+        celery_app.send_task("ingestion.tasks.purge_document", args=[document_id])
+    except BROKER_ERRORS:  # the deletion stands: search drops points whose chunk rows are gone
+        log.warning("vectors of deleted document %s stay in the index: the broker is unreachable", document_id)
 
 
 def document_chunk_count(document: Document) -> int:
