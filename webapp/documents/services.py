@@ -143,6 +143,21 @@ def document_reingest(*, document: Document) -> None:
     transaction.on_commit(lambda: enqueue_ingest(document.pk))
 
 
+def document_move(*, document: Document, collection: Collection) -> None:
+    """Move the document to `collection`: from now on its readers are the new collection's.
+
+    The database changes at once, and search checks it (`retrieval.search.join_passages`), so readers of the old
+    collection stop finding the document now. Its index points still carry the old collection, so it is
+    re-ingested; readers of the new collection find it in search once that is done (they may open it at once).
+    """
+    if collection.pk == document.collection_id:
+        return
+    with transaction.atomic():
+        Document.objects.filter(pk=document.pk).update(collection=collection)
+        document_reingest(document=document)
+    document.refresh_from_db()
+
+
 def document_replace(*, user, document: Document, file: File) -> Document:
     """Store a new version of the document's file and queue its ingest.
 
