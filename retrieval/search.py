@@ -2,8 +2,10 @@
 → spread.
 
 The filter on the collections the asker may read is part of the engine query itself, for the dense, the sparse and
-the fused parts alike (see `retrieval.index.base`); nothing here removes results after the fact for permission
-reasons. What happens here, on rows already allowed: stale versions and near-duplicates are dropped, and one page
+the fused parts alike (see `retrieval.index.base`). The payload's collection is a copy, though: a document moved to
+another collection keeps the old one in its points until it is re-indexed, so the join checks each passage's
+collection in the database too (the source of truth), and a moved document is never shown to its old readers.
+What happens here, on rows already allowed: stale versions and near-duplicates are dropped, and one page
 may not crowd the others out. `with_neighbours` widens passages with the chunks around them, for a prompt that wants
 more context than one chunk.
 """
@@ -53,18 +55,21 @@ def search_passages(
         with_modes=mode == "hybrid",  # whether both retrievers found a passage is evidence it answers
         min_similarity=floor if floor > 0 else None,
     )
-    return join_passages(hits, limit=limit)
+    return join_passages(hits, limit=limit, collection_ids=collection_ids)
 
 
-def join_passages(hits: list[Hit], *, limit: int) -> list[Passage]:
+def join_passages(hits: list[Hit], *, limit: int, collection_ids: list[int]) -> list[Passage]:
     """Attach text and location from the database (the source of truth), then `spread` them.
 
     Drops hits whose chunk is gone or belongs to a version being replaced, so a re-ingest in progress never
-    shows a passage twice.
+    shows a passage twice, and hits whose document is no longer in `collection_ids` (moved, its points not yet
+    rewritten), so a stale payload never grants access.
     """
     chunks = Chunk.objects.select_related("document").defer("document__extracted_text")  # a whole book's text
     rows = chunks.in_bulk([h.chunk_id for h in hits])
-    live = [(h, c) for h in hits if (c := rows.get(h.chunk_id)) and c.version == c.document.version]
+    allowed = set(collection_ids)
+    live = [(h, c) for h in hits if (c := rows.get(h.chunk_id)) and c.version == c.document.version
+            and c.document.collection_id in allowed]
     return [_passage(n, hit, chunk) for n, (hit, chunk) in enumerate(spread(live, limit=limit), start=1)]
 
 

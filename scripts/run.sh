@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
+umask 077  # from here on: the database, originals, index and logs are the owner's only
 VENV=${VENV:-.venv}
 export PATH="$PWD/$VENV/bin:$PATH"
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}

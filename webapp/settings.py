@@ -4,7 +4,9 @@ Defaults make a fresh clone run on one machine (SQLite, embedded index, in-proce
 `.env.example` lists every knob.
 """
 
+import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -13,7 +15,7 @@ from webapp.env import envbool, envfloat, envint, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(envstr("DATA_DIR", str(BASE_DIR / "var"))).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)  # database, originals, secret key: the owner's only
 
 
 def _secret_key() -> str:
@@ -48,7 +50,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "webapp.api.middleware.UploadLimitMiddleware",
     # Django reads multipart bodies for POST only; this reads them for PUT too (replacing a document's file).
     "ninja.compatibility.files.fix_request_files_middleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -113,7 +114,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "staticfiles"
 MEDIA_ROOT = DATA_DIR / "media"
 MAX_UPLOAD_MB = envint("MAX_UPLOAD_MB", 100, minimum=1)
-DATA_UPLOAD_MAX_MEMORY_SIZE = None  # bodies are bounded by UploadLimitMiddleware (MAX_UPLOAD_MB)
+DATA_UPLOAD_MAX_MEMORY_SIZE = None  # bodies are bounded before Django reads them: webapp/body_limit.py
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 LOGGING = {
@@ -185,3 +186,32 @@ ANSWER_TEMPERATURE = envfloat("ANSWER_TEMPERATURE", 0.2)
 ANSWER_MAX_TOKENS = envint("ANSWER_MAX_TOKENS", 256, minimum=1)
 ANSWER_TIMEOUT_S = envfloat("ANSWER_TIMEOUT_S", 120.0)
 API_RATE_LIMIT_PER_MINUTE = envint("API_RATE_LIMIT_PER_MINUTE", 120, minimum=1)
+
+# --- Security (README "Security") ------------------------------------------------------------
+# Login throttling: django-axes counts failed logins per username and per client address, each on its own
+# (webapp/accounts/lockout.py shows the message); the login page and /admin/login/ alike.
+LOGIN_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_LOCKOUT_MINUTES = envint("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+INSTALLED_APPS += ["axes", "ninja"]  # ninja: Swagger UI served from our static files, not a CDN
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware", "webapp.csp.ContentSecurityPolicyMiddleware"]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "webapp.accounts.lockout.locked_out"
+AXES_VERBOSE = False
+# Request bodies without a login (webapp/body_limit.py); with one, MAX_UPLOAD_MB.
+MAX_ANONYMOUS_BODY_KB = envint("MAX_ANONYMOUS_BODY_KB", 64, minimum=1)
+# Cookies only over HTTPS: turn on behind TLS (the default suits http://127.0.0.1).
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", False)
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", SESSION_COOKIE_SECURE)
+# Empty turns the header off; the default allows this origin only (webapp/csp.py).
+CONTENT_SECURITY_POLICY = envstr("CONTENT_SECURITY_POLICY", "default")
+if CONTENT_SECURITY_POLICY == "default":
+    from webapp.csp import DEFAULT_POLICY as CONTENT_SECURITY_POLICY  # noqa: E402
+# Originals and their folders readable by the owner only; the SQLite file (sessions) too.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+if DATABASES["default"]["ENGINE"].endswith("sqlite3") and DATABASES["default"]["NAME"] not in ("", ":memory:"):
+    # SQLite creates its -wal and -shm files with the database file's mode.
+    os.close(os.open(DATABASES["default"]["NAME"], os.O_CREAT | os.O_RDWR, 0o600))

@@ -1,10 +1,12 @@
 """REST API v1: thin endpoints that parse input, call one service and serialize.
 
-OpenAPI schema at /api/v1/openapi.json, interactive docs at /api/v1/docs.
+OpenAPI schema at /api/v1/openapi.json, interactive docs at /api/v1/docs: both for signed-in users only, the
+docs page with Swagger UI from our own static files (django-ninja ships it; "ninja" is an installed app).
 Every error is `{"error": {"code", "message", "details"?}}` with a fitting status.
 """
 
 
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, StreamingHttpResponse
 from ninja import File, Form, NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -26,6 +28,7 @@ api = NinjaAPI(
     auth=[TokenAuth(), BrowserSession()],
     docs_url="/docs",
     openapi_url="/openapi.json",
+    docs_decorator=login_required,
 )
 
 
@@ -62,6 +65,7 @@ def _http_error(request, exc: HttpError):
 def upload_document(request, file: File[UploadedFile], collection: Form[str], title: Form[str] = ""):
     """Store a file and queue its ingestion; poll GET /documents/{id} for status and progress."""
     require_scope(request, "documents")
+    documents.check_may_upload(request.auth)
     documents.file_type_check(file)
     target = documents.collection_for_upload(user=request.auth, name_or_id=collection)
     document, _created = documents.document_upload(user=request.auth, file=file, collection=target, title=title)

@@ -95,11 +95,20 @@ class DocumentAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            return super().save_model(request, obj, form, change)
+            return self._save_change(request, obj, form)
         files = form.cleaned_data["files"]
         title = form.cleaned_data.get("title", "") if len(files) == 1 else ""
         request._uploaded = [self._upload(request, f, form.cleaned_data["collection"], title) for f in files]
         obj.pk = next((d.pk for d in request._uploaded if d), None)
+
+    def _save_change(self, request, obj, form):
+        """A new collection goes through `document_move`, which also brings the index along."""
+        moved_to = obj.collection if "collection" in form.changed_data else None
+        if moved_to:
+            obj.collection_id = form.initial["collection"]
+        super().save_model(request, obj, form, True)
+        if moved_to:
+            services.document_move(document=obj, collection=moved_to)
 
     def _upload(self, request, file, collection, title: str) -> Document | None:
         try:

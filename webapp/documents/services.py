@@ -1,18 +1,28 @@
 """Uploading, re-ingesting and deleting documents. The worker does the heavy part, after commit."""
 
 import hashlib
+import logging
 import tempfile
 from pathlib import Path
 
+import redis
 from django.conf import settings
 from django.core.files.base import File
 from django.db import transaction
 from django.db.models import F
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
+from kombu.exceptions import OperationalError
 
+from retrieval import events
 from webapp import celery_app, errors
 from webapp.accounts.selectors import collections_readable_by
 from webapp.documents.models import Chunk, Collection, Document
 from webapp.errors import AppError
+
+log = logging.getLogger(__name__)
+# What sending a task raises when Redis is away (kombu wraps the connection error; redis-py's own may escape).
+BROKER_ERRORS = (OperationalError, redis.RedisError, OSError)
 
 
 def file_type_check(file: File) -> None:
@@ -32,8 +42,19 @@ def file_type_check(file: File) -> None:
         message = errors.FILE_TYPE_UNSUPPORTED.format(kind=kind, supported=", ".join(sorted(PARSERS)))
         raise AppError("unsupported_media_type", message, status=415)
 
+def check_may_upload(user) -> None:
+    """403 unless the user is staff: asked before anything is read, looked up or created for an upload, so a
+    refused upload leaves nothing behind and its answer is the same whatever collection it names."""
+    if not (user.is_staff or user.is_superuser):
+        raise AppError("forbidden", errors.NOT_ALLOWED_TO_UPLOAD, status=403)
+
+
 def collection_for_upload(*, user, name_or_id: str) -> Collection:
-    """The named collection if the user may read it; staff naming a new one creates it for their groups."""
+    """The named collection if the user may read it; staff naming a new one creates it for their groups.
+
+    Raises 403 for a user who may not upload (before any look-up: whether the name exists is not revealed, and
+    nothing is created), 404 for a name or id that staff may not read."""
+    check_may_upload(user)
     name_or_id = (name_or_id or "").strip()
     if not name_or_id:
         raise AppError("invalid_request", "collection is required (a name or an id).", details={"field": "collection"})
@@ -67,13 +88,13 @@ def _check_file(file: File) -> None:
 def document_upload(*, user, file: File, collection: Collection, title: str = "") -> tuple[Document, bool]:
     """Store the original and queue its ingestion. Returns (document, created); the same content
     already in the collection is recognised by hash and returned instead of being indexed twice."""
-    if not (user.is_staff or user.is_superuser):
-        raise AppError("forbidden", errors.NOT_ALLOWED_TO_UPLOAD, status=403)
+    check_may_upload(user)
     _check_file(file)
     digest = _sha256(file)
     existing = Document.objects.filter(collection=collection, sha256=digest).first()
     if existing:
         return existing, False
+    check_broker()
     name = Path(file.name or "upload").name
     with transaction.atomic():
         document = Document(
@@ -83,8 +104,28 @@ def document_upload(*, user, file: File, collection: Collection, title: str = ""
         )
         document.file.save(name, file, save=False)
         document.save()
-        transaction.on_commit(lambda: enqueue_ingest(document.pk))
+        transaction.on_commit(lambda: _enqueue_or_withdraw(document))
     return document, True
+
+
+def check_broker() -> None:
+    """503 before anything is stored when Redis is away: a document whose ingest was never queued would stay
+    `queued` for ever (a re-upload would only find it again)."""
+    try:
+        events.client().ping()
+    except redis.RedisError:
+        raise AppError("redis_unavailable", errors.REDIS_DOWN, status=503) from None
+
+
+def _enqueue_or_withdraw(document: Document) -> None:
+    """After commit: queue the ingest; if the broker went away since `check_broker`, take the upload back (row and
+    file) and answer 503, so no row waits for a task that was never sent."""
+    try:
+        enqueue_ingest(document.pk)
+    except BROKER_ERRORS:
+        log.warning("upload of document %s withdrawn: the broker is unreachable", document.pk)
+        Document.objects.filter(pk=document.pk).delete()
+        raise AppError("redis_unavailable", errors.REDIS_DOWN, status=503) from None
 
 
 def enqueue_ingest(document_id: int) -> None:
@@ -102,6 +143,21 @@ def document_reingest(*, document: Document) -> None:
     transaction.on_commit(lambda: enqueue_ingest(document.pk))
 
 
+def document_move(*, document: Document, collection: Collection) -> None:
+    """Move the document to `collection`: from now on its readers are the new collection's.
+
+    The database changes at once, and search checks it (`retrieval.search.join_passages`), so readers of the old
+    collection stop finding the document now. Its index points still carry the old collection, so it is
+    re-ingested; readers of the new collection find it in search once that is done (they may open it at once).
+    """
+    if collection.pk == document.collection_id:
+        return
+    with transaction.atomic():
+        Document.objects.filter(pk=document.pk).update(collection=collection)
+        document_reingest(document=document)
+    document.refresh_from_db()
+
+
 def document_replace(*, user, document: Document, file: File) -> Document:
     """Store a new version of the document's file and queue its ingest.
 
@@ -109,8 +165,7 @@ def document_replace(*, user, document: Document, file: File) -> Document:
     Raises AppError when the file is empty or too large, or when another document of the collection
     already has this content, or the user is not staff. The same content as the current file changes nothing.
     """
-    if not (user.is_staff or user.is_superuser):
-        raise AppError("forbidden", errors.NOT_ALLOWED_TO_UPLOAD, status=403)
+    check_may_upload(user)
     _check_file(file)
     digest = _sha256(file)
     if digest == document.sha256:
@@ -135,16 +190,30 @@ def document_replace(*, user, document: Document, file: File) -> Document:
 
 
 def document_delete(*, document: Document) -> None:
-    """Delete row, chunks and stored file now; the worker removes the vectors (search ignores them meanwhile)."""
-    document_id, storage, name = document.pk, document.file.storage, document.file.name
+    """Delete row, chunks and stored file now; the worker removes the vectors (search ignores them meanwhile).
+
+    The file and the vectors go in `document_deleted`, which runs for every deleted document, one deleted with
+    its collection (the admin, or any `Collection.delete()`) included."""
     document.delete()
-    transaction.on_commit(lambda: _after_delete(document_id, storage, name))
+
+
+@receiver(post_delete, sender=Document, dispatch_uid="documents.document_deleted")
+def document_deleted(sender, instance: Document, **kwargs) -> None:
+    """After the deletion commits: remove the stored original and ask the worker to purge the vectors.
+
+    A receiver rather than a step of `document_delete` because Django's cascade deletes a collection's
+    documents without calling any service of ours."""
+    document_id, storage, name = instance.pk, instance.file.storage, instance.file.name
+    transaction.on_commit(lambda: _after_delete(document_id, storage, name), using=kwargs.get("using"))
 
 
 def _after_delete(document_id: int, storage, name: str) -> None:
     if name:
         storage.delete(name)
-    celery_app.send_task("ingestion.tasks.purge_document", args=[document_id])
+    try:
+        celery_app.send_task("ingestion.tasks.purge_document", args=[document_id])
+    except BROKER_ERRORS:  # the deletion stands: search drops points whose chunk rows are gone
+        log.warning("vectors of deleted document %s stay in the index: the broker is unreachable", document_id)
 
 
 def document_chunk_count(document: Document) -> int:

@@ -7,7 +7,7 @@ from webapp.env import envstr
 
 
 class Command(BaseCommand):
-    help = "Create the first superuser if there is none; print its login once."
+    help = "Create the first superuser if there is none; print a generated password once (never one from the environment)."
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="admin")
@@ -17,6 +17,10 @@ class Command(BaseCommand):
         if User.objects.filter(is_superuser=True).exists():
             self.stdout.write("admin account: exists (use your password, or `python manage.py changepassword admin`)")
             return
-        password = envstr("ACERVO_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
+        given = envstr("ACERVO_ADMIN_PASSWORD")
+        password = given or secrets.token_urlsafe(12)
         User.objects.create_superuser(username=username, email="", password=password)
-        self.stdout.write(f"admin account created: user {username!r}, password {password!r} (shown once)")
+        if given:  # whoever set it knows it; a log or a shared terminal need not
+            self.stdout.write(f"admin account created: user {username!r}, password from ACERVO_ADMIN_PASSWORD")
+        else:
+            self.stdout.write(f"admin account created: user {username!r}, password {password!r} (shown once)")
