@@ -23,6 +23,7 @@ from retrieval.components import get_embedder, get_llm
 from retrieval.language import detect_language
 from retrieval.llm import ModelUnavailable
 from retrieval.prompt import build_prompt
+from retrieval.quote import quote_window
 from retrieval.rewrite import standalone_question
 from retrieval.search import search_passages
 from retrieval.outcome import Outcome, Quote, Reason, ReasonCode
@@ -92,14 +93,18 @@ def _answer(message: Message, usage: dict, threshold: float | None) -> None:
     if llm is None:
         return _complete(message, messages.search_only(language, passages), passages, usage, "search_only",
                          outcome=Outcome.ANSWERED, reasons=[Reason(ReasonCode.MODEL_UNAVAILABLE)], quote=judged.quote)
-    _generate(message, llm, question, history, _for_prompt(passages, judged.quote), language, usage, judged.quote,
-              started)
+    _generate(message, llm, question, history, passages, language, usage, judged.quote, started)
 
 
 def _for_prompt(passages: list[Passage], quote: Quote | None) -> list[Passage]:
-    """The passages the model reads, the quote's passage first: a small model answers from what it reads first."""
+    """What the model reads (ANSWER_CONTEXT): "passages": all of them, the quote's first (a small model answers from
+    what it reads first); "quote": only the quote with a sentence on each side, under the quote's source number."""
     if quote is None:
         return passages
+    if settings.ANSWER_CONTEXT == "quote":
+        passage = next(p for p in passages if p.n == quote.n)
+        start, end = quote_window(passage.text, quote)
+        return [dataclasses.replace(passage, text=passage.text[start:end])]
     return sorted(passages, key=lambda p: p.n != quote.n)
 
 
@@ -108,7 +113,7 @@ def _generate(message, llm, question, history, passages, language, usage, quote,
     started = time.monotonic()
     prompt = build_prompt(
         question=question,
-        passages=passages,
+        passages=_for_prompt(passages, quote),
         history=history,
         language=language,
         count_tokens=lambda text: len(llm.tokenize(text)),
@@ -119,14 +124,18 @@ def _generate(message, llm, question, history, passages, language, usage, quote,
     params.stop = list(dict.fromkeys(params.stop + prompt.stop))
     usage.update(prompt_tokens=prompt.tokens, passages_left_out=prompt.left_out,
                  prompt_ms=round((time.monotonic() - started) * 1000, 1))
-    text, finish = _stream(message, llm, prompt.segments, params, usage, started_at)
-    kept = sorted(prompt.passages, key=lambda p: p.n)
+    text, finish = _stream(message, llm, prompt.segments, params, usage, started_at, one_line=prompt.one_line)
+    read = {p.n for p in prompt.passages}
+    # The sources shown are those the model read, whole, and the quote's; with ANSWER_CONTEXT=quote, all found.
+    kept = [p for p in passages if p.n in read or settings.ANSWER_CONTEXT == "quote" or (quote and p.n == quote.n)]
     _complete(message, verdict.cleaned(text), kept, usage, finish, question=question, quote=quote)
 
 
-def _stream(message, llm, segments, params: GenerationParams, usage: dict, started_at: float) -> tuple[str, str]:
-    """Relay tokens; stop on cancel or timeout within one token. `started_at`: when the answer began, for the time
-    to the first visible text (the quote's, when one was shown)."""
+def _stream(message, llm, segments, params: GenerationParams, usage: dict, started_at: float, *,
+            one_line: bool = False) -> tuple[str, str]:
+    """Relay tokens; stop on cancel or timeout within one token, and with `one_line` at the first line break after
+    visible text. `started_at`: when the answer began, for the time to the first visible text (the quote's, when one
+    was shown)."""
     started = time.monotonic()
     parts: list[str] = []
     finish, count = "stop", 0
@@ -135,6 +144,8 @@ def _stream(message, llm, segments, params: GenerationParams, usage: dict, start
         for piece in stream:
             # Leading blanks are not shown: the first token is the first visible text.
             text = piece.text if parts else piece.text.lstrip()
+            ended = one_line and "\n" in text
+            text = text.split("\n", 1)[0].rstrip() if ended else text
             if text:
                 if not parts:
                     events.dequeued(message.pk)  # it has the model now: no longer waiting in line
@@ -147,6 +158,9 @@ def _stream(message, llm, segments, params: GenerationParams, usage: dict, start
                 cancelled = events.is_cancelled(message.pk)
             if piece.finish_reason:
                 finish = piece.finish_reason
+            if ended:
+                finish = "stop"
+                break
             if cancelled:
                 finish = "cancelled"
                 break
@@ -228,7 +242,7 @@ def _complete(message: Message, text: str, passages: list[Passage], usage: dict,
     if finish not in WITHOUT_MODEL:
         cited, attributed, support, checked = _checked(cited, passages, question, finish)
     if outcome is None:
-        outcome, reasons = verdict.after_generation(cited.text, checked, quote)
+        outcome, reasons = verdict.after_generation(cited.text, checked, quote, [p.text for p in passages])
         if finish == "cancelled":
             outcome, reasons = Outcome.ANSWERED, []
         if not cited.text.strip() and quote:

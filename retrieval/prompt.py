@@ -29,7 +29,9 @@ LABELS = {
     "pt": {"sources": "Fontes:", "question": "Pergunta:", "answer": "Resposta:", "page": "p."},
     "en": {"sources": "Sources:", "question": "Question:", "answer": "Answer:", "page": "p."},
 }
-# A base model does not stop by itself: these end the answer where a new section would begin.
+# A base model does not stop by itself: these end the answer where a new section would begin. It also ends at its
+# first line break once it has written something (`Prompt.one_line`): on the shared sets, Gemma 3 270M went on after
+# its answer with invented dialogue, options or the prompt's own headers, and one line held the answer as often.
 COMPLETION_STOPS = ["\nPergunta:", "\nQuestion:", "\nFontes:", "\nSources:", "\n\n\n"]
 
 
@@ -40,6 +42,7 @@ class Prompt:
     left_out: int
     tokens: int
     stop: list[str]
+    one_line: bool = False  # the answer ends at its first line break after visible text (a base model's prompt)
 
 
 def source_block(passage: Passage, language: str) -> str:
@@ -95,6 +98,7 @@ def build_prompt(
         left_out=len(passages) - len(kept),
         tokens=used,
         stop=[] if chat_template else COMPLETION_STOPS,
+        one_line=not chat_template,
     )
 
 

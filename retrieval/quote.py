@@ -111,3 +111,13 @@ def _share(question_terms: list[frozenset[str]], terms: set[str]) -> float:
     if not question_terms:
         return 0.0
     return sum(1 for word in question_terms if word & terms) / len(question_terms)
+
+
+def quote_window(text: str, quote: Quote, *, around: int = 1) -> tuple[int, int]:
+    """(start, end) in `text` of the quote with `around` sentences on each side: context for a model to read."""
+    spans = split_spans(text)
+    inside = [i for i, (a, b) in enumerate(spans) if a < quote.end and b > quote.start]
+    if not inside:
+        return quote.start, quote.end
+    first, last = max(inside[0] - around, 0), min(inside[-1] + around, len(spans) - 1)
+    return spans[first][0], spans[last][1]

@@ -18,6 +18,7 @@ from retrieval.support import CitationSupport, split_sentences
 # words are all in the quote.
 MIN_CLAIM_TERMS = 3
 MAX_MISSING = 6
+_WORD = re.compile(r"\w+(?:[.,/\-]\w+)*")
 _HEADER = re.compile(r"^\s*\[\d+\][^\n]*(?:—|-)\s*(?:p\.|pp\.)\s*\d+[^\n]*$", re.MULTILINE)
 
 
@@ -39,15 +40,27 @@ def uncited_claims(text: str) -> list[str]:
     return [s for s in split_sentences(text) if not MARKER.search(s) and len(set(tokenize(s))) >= MIN_CLAIM_TERMS]
 
 
-def short_answer_in_quote(text: str, quote: Quote | None) -> bool:
-    """A short answer ("308.", "30 dias") whose every term is in the quote: it says what the quote says."""
-    terms = set(tokenize(MARKER.sub(" ", text)))
-    return bool(quote and terms and len(terms) < 2 * MIN_CLAIM_TERMS and terms <= set(tokenize(quote.text)))
+def short_answer_missing(text: str, quote: Quote | None, passages: list[str]) -> list[str] | None:
+    """For a short answer ("308.", "30 dias", "Peyton Manning"): the words no single passage (the quote first) holds
+    all of, or [] when one holds them all. None for an answer that is not short: the support check judges it."""
+    words = [w for w in _WORD.findall(MARKER.sub(" ", text)) if tokenize(w)]
+    terms = set(tokenize(" ".join(words)))
+    if not terms or len(terms) >= 2 * MIN_CLAIM_TERMS:
+        return None
+    texts = ([quote.text] if quote else []) + list(passages)
+    best: list[str] | None = None
+    for passage in texts:
+        present = set(tokenize(passage))
+        missing = [w for w in words if not set(tokenize(w)) & present]
+        if best is None or len(missing) < len(best):
+            best = missing
+    return best if best is not None else words
 
 
-def after_generation(text: str, checked: list[CitationSupport], quote: Quote | None) -> tuple[Outcome, list[Reason]]:
+def after_generation(text: str, checked: list[CitationSupport], quote: Quote | None,
+                     passages: list[str] = ()) -> tuple[Outcome, list[Reason]]:
     """Answered, or unconfirmed with why. `checked` holds every (claim, cited passage) verdict of the support check
-    on `text` (after Acervo's own attributions)."""
+    on `text` (after Acervo's own attributions); `passages` the texts of the sources, for a short answer's words."""
     if not text.strip():
         if quote:
             return Outcome.ANSWERED, []
@@ -55,11 +68,13 @@ def after_generation(text: str, checked: list[CitationSupport], quote: Quote | N
     supported = [c for c in checked if not c.weak]
     unsupported = [c for c in checked if c.weak]
     loose = uncited_claims(text)
-    if supported or short_answer_in_quote(text, quote):
+    short_missing = short_answer_missing(text, quote, list(passages)) if not supported and not loose else None
+    if short_missing:
+        return Outcome.UNCONFIRMED, [Reason(ReasonCode.UNSUPPORTED_CLAIMS,
+                                            {"claims": 1, "missing": short_missing[:MAX_MISSING]})]
+    if supported or short_missing == [] or (not unsupported and not loose):
         return Outcome.ANSWERED, []
-    if not unsupported and not loose:
-        return Outcome.ANSWERED, []
-    missing = [word for c in unsupported for word in getattr(c, "missing", ()) or ()]
+    missing = [word for c in unsupported for word in c.missing]
     params = {"claims": len({c.claim for c in unsupported}) + len(loose),
               "missing": list(dict.fromkeys(missing))[:MAX_MISSING]}
     return Outcome.UNCONFIRMED, [Reason(ReasonCode.UNSUPPORTED_CLAIMS, params)]

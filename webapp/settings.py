@@ -11,7 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from webapp.env import envbool, envfloat, envint, envlist, envstr
+from webapp.env import envbool, envchoice, envfloat, envint, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(envstr("DATA_DIR", str(BASE_DIR / "var"))).resolve()
@@ -178,6 +178,8 @@ CHUNK_TOKENS = envint("CHUNK_TOKENS", 200, minimum=32)
 CHUNK_OVERLAP_TOKENS = envint("CHUNK_OVERLAP_TOKENS", 32, minimum=0)
 SEARCH_TOP_K = envint("SEARCH_TOP_K", 8, minimum=1)
 ANSWER_PASSAGES = envint("ANSWER_PASSAGES", 3, minimum=1)
+# What the model reads: "passages" (all, the answer quote's first) or "quote" (the quote and its neighbours).
+ANSWER_CONTEXT = envchoice("ANSWER_CONTEXT", "passages", ("passages", "quote"))
 # Sentences the model left without [n] get the passage that clearly supports them (marked as found by Acervo).
 ATTRIBUTE_UNCITED = envbool("ATTRIBUTE_UNCITED", True)
 RELEVANCE_FLOOR = envfloat("RELEVANCE_FLOOR", 0.0)
