@@ -19,9 +19,14 @@ ANSWER_QUEUE = "answer-queue"
 TERMINAL_EVENTS = ("done", "error")
 
 
+SOCKET_TIMEOUT_S = 10
+# A blocking read waits at most this long per command: well within the socket timeout.
+BLOCK_ROUND_S = SOCKET_TIMEOUT_S / 2
+
+
 @cache
 def client() -> redis.Redis:
-    return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=10)
+    return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=SOCKET_TIMEOUT_S)
 
 
 def key(name: str) -> str:
@@ -113,6 +118,14 @@ def send_reply(request_id: str, payload: dict) -> None:
 
 
 def wait_reply(request_id: str, timeout_s: float) -> dict | None:
-    """Block until the worker replies, or None after `timeout_s` seconds."""
-    found = client().blpop([reply_key(request_id)], timeout=timeout_s)
-    return json.loads(found[1]) if found else None
+    """Block until the worker replies, or None after `timeout_s` seconds.
+
+    Waits in rounds shorter than the client's socket timeout: one BLPOP longer than it ends in a
+    TimeoutError on the socket instead of an empty reply.
+    """
+    deadline = time.monotonic() + timeout_s
+    while (left := deadline - time.monotonic()) > 0:
+        found = client().blpop([reply_key(request_id)], timeout=min(left, BLOCK_ROUND_S))
+        if found:
+            return json.loads(found[1])
+    return None
