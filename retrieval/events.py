@@ -1,11 +1,13 @@
-"""Redis keys shared by the worker and the web: answer event streams, cancel flags, the answer queue
-and the worker heartbeat. Light on purpose: the web process imports it.
+"""Redis keys shared by the worker and the web: answer event streams, cancel flags, the answer queue,
+who writes each answer, and the worker heartbeat. Light on purpose: the web process imports it.
 
 An answer's events live in one Redis stream per message, so a reconnecting client resumes from the
 last event id it saw, and the worker never needs to know who is listening.
 """
 
 import json
+import os
+import socket
 import time
 from functools import cache
 
@@ -39,6 +41,16 @@ def stream_key(message_id: int) -> str:
 
 def cancel_key(message_id: int) -> str:
     return key(f"answer:{message_id}:cancel")
+
+
+def owner_key(message_id: int) -> str:
+    """The name of the worker writing the answer (retrieval.sweep)."""
+    return key(f"answer:{message_id}:worker")
+
+
+def worker_name() -> str:
+    """This process's name in the heartbeat hash."""
+    return f"{socket.gethostname()}-{os.getpid()}"
 
 
 def answer_queue_key() -> str:
