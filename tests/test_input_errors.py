@@ -54,6 +54,15 @@ def test_a_title_that_is_not_text_is_a_400(alice, title):
     assert Conversation.objects.get(pk=conversation.pk).title == "Vacation"
 
 
+def test_an_edited_question_that_is_not_text_is_a_400(alice):
+    conversation = Conversation.objects.create(user=alice, title="Vacation")
+    Message.objects.create(conversation=conversation, role="user", text="How many vacation days?")
+    answer = Message.objects.create(conversation=conversation, role="assistant", text="Thirty.", status="done")
+    response = browser(alice).post(f"/c/messages/{answer.pk}/edit", {"question": 30}, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["details"]["field"] == "question"
+
+
 def test_an_enormous_document_id_to_poll_is_no_document(alice):
     response = browser(alice).get(f"/documents/status?id={HUGE}&id=-3&id=x")
     assert response.status_code == 200, response.content

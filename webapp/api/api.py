@@ -19,9 +19,6 @@ from webapp.chat.search import passages_search
 from webapp.documents import services as documents
 from webapp.errors import AppError
 
-# Past any real collection's size, and small enough for every database's OFFSET.
-MAX_OFFSET = 1_000_000_000
-
 api = NinjaAPI(
     title="Acervo API",
     version="1",
@@ -77,6 +74,10 @@ def get_document(request, document_id: int):
     if document is None:
         raise Http404
     return document_out(document)
+
+
+# Past any real collection's size, and small enough for every database's OFFSET.
+MAX_OFFSET = 1_000_000_000
 
 
 @api.get("/documents", response=list[DocumentOut], tags=["documents"])
