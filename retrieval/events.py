@@ -1,11 +1,13 @@
-"""Redis keys shared by the worker and the web: answer event streams, cancel flags, the answer queue
-and the worker heartbeat. Light on purpose: the web process imports it.
+"""Redis keys shared by the worker and the web: answer event streams, cancel flags, the answer queue,
+who writes each answer, and the worker heartbeat. Light on purpose: the web process imports it.
 
 An answer's events live in one Redis stream per message, so a reconnecting client resumes from the
 last event id it saw, and the worker never needs to know who is listening.
 """
 
 import json
+import os
+import socket
 import time
 from functools import cache
 
@@ -19,9 +21,14 @@ ANSWER_QUEUE = "answer-queue"
 TERMINAL_EVENTS = ("done", "error")
 
 
+SOCKET_TIMEOUT_S = 10
+# A blocking read waits at most this long per command: well within the socket timeout.
+BLOCK_ROUND_S = SOCKET_TIMEOUT_S / 2
+
+
 @cache
 def client() -> redis.Redis:
-    return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=10)
+    return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=SOCKET_TIMEOUT_S)
 
 
 def key(name: str) -> str:
@@ -34,6 +41,16 @@ def stream_key(message_id: int) -> str:
 
 def cancel_key(message_id: int) -> str:
     return key(f"answer:{message_id}:cancel")
+
+
+def owner_key(message_id: int) -> str:
+    """The name of the worker writing the answer (retrieval.sweep)."""
+    return key(f"answer:{message_id}:worker")
+
+
+def worker_name() -> str:
+    """This process's name in the heartbeat hash."""
+    return f"{socket.gethostname()}-{os.getpid()}"
 
 
 def answer_queue_key() -> str:
@@ -113,6 +130,14 @@ def send_reply(request_id: str, payload: dict) -> None:
 
 
 def wait_reply(request_id: str, timeout_s: float) -> dict | None:
-    """Block until the worker replies, or None after `timeout_s` seconds."""
-    found = client().blpop([reply_key(request_id)], timeout=timeout_s)
-    return json.loads(found[1]) if found else None
+    """Block until the worker replies, or None after `timeout_s` seconds.
+
+    Waits in rounds shorter than the client's socket timeout: one BLPOP longer than it ends in a
+    TimeoutError on the socket instead of an empty reply.
+    """
+    deadline = time.monotonic() + timeout_s
+    while (left := deadline - time.monotonic()) > 0:
+        found = client().blpop([reply_key(request_id)], timeout=min(left, BLOCK_ROUND_S))
+        if found:
+            return json.loads(found[1])
+    return None

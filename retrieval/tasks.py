@@ -1,23 +1,24 @@
 """Celery interface of answering and searching: on the `answer` queue, never behind ingestion.
 
-Not `acks_late`: a half-streamed answer is not worth replaying an hour later; if its worker dies,
-the web tells the reader the worker went away.
+Not `acks_late` (the global setting is on, for ingestion): a half-streamed answer is not worth replaying an
+hour later; if its worker dies, retrieval.sweep ends it with an error the asker sees and can regenerate from.
 """
 
 from celery import shared_task
 
-from retrieval import events
+from retrieval import events, sweep
 from retrieval.answer import answer_message
 from retrieval.index.base import IndexUnreachable
 from retrieval.search import search_passages
 
 
-@shared_task
+@shared_task(acks_late=False)
 def answer(message_id: int) -> None:
-    answer_message(message_id)
+    with sweep.answering(message_id):
+        answer_message(message_id)
 
 
-@shared_task
+@shared_task(acks_late=False)
 def search(request_id: str, query: str, collection_ids: list[int], k: int, mode: str = "hybrid") -> None:
     """Passages for the search API; the permission filter (`collection_ids`) is part of the engine query."""
     try:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Run Acervo on this machine: Redis (if none answers), migrations, an admin account, the worker and
-# the web server. Ctrl-C stops everything this script started.
+# Run Acervo on this machine: Redis (if none answers), migrations, an admin account, the worker (started
+# again whenever it dies) and the web server. Ctrl-C stops everything this script started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
@@ -34,8 +34,28 @@ python manage.py migrate --noinput -v 0
 python manage.py collectstatic --noinput -v 0
 python manage.py ensure_admin
 
-celery -A webapp worker -Q answer,ingest --pool threads --concurrency "${WORKER_THREADS:-4}" \
-  --loglevel INFO -n "acervo@%h" >"$DATA_DIR/logs/worker.log" 2>&1 &
+# The worker is supervised: when it dies (killed, out of memory, a crash) it is started again, after a pause that
+# doubles with each quick death (1 s up to 60 s) and starts over once a worker has run WORKER_STABLE_S.
+# The web server keeps answering meanwhile (questions get a 503 naming the missing worker).
+supervise_worker() {
+  local worker=0 delay=1 started status
+  trap '[ "$worker" -gt 0 ] && kill "$worker" 2>/dev/null; wait "$worker" 2>/dev/null; exit 0' INT TERM
+  while true; do
+    started=$SECONDS
+    celery -A webapp worker -Q answer,ingest --pool threads --concurrency "${WORKER_THREADS:-4}" \
+      --loglevel INFO -n "acervo@%h" >>"$DATA_DIR/logs/worker.log" 2>&1 &
+    worker=$!
+    echo "==> worker started (pid $worker)"
+    status=0
+    wait "$worker" || status=$?
+    if [ $((SECONDS - started)) -ge "${WORKER_STABLE_S:-60}" ]; then delay=1; fi
+    echo "==> the worker stopped (exit status $status); starting it again in ${delay} s. Its log: $DATA_DIR/logs/worker.log" >&2
+    sleep "$delay" & wait $!  # in the background, so a stop does not wait for the pause to end
+    delay=$((delay * 2 > 60 ? 60 : delay * 2))
+  done
+}
+: >"$DATA_DIR/logs/worker.log"
+supervise_worker &
 pids+=($!)
 uvicorn webapp.asgi:application --host "$HOST" --port "$PORT" --log-level warning &
 pids+=($!)

@@ -135,6 +135,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis's transport, fixed to ride out a Redis restart while an acks_late task runs (see webapp/broker.py).
+CELERY_BROKER_TRANSPORT = "webapp.broker:Transport"
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # A task whose worker died is handed to another worker after this many seconds.
     "visibility_timeout": envint("TASK_VISIBILITY_TIMEOUT", 3600, minimum=60),

@@ -1,4 +1,5 @@
-"""Life of a worker process: warm the models, report a heartbeat, release the index on shutdown.
+"""Life of a worker process: warm the models, report a heartbeat, end the answers of workers that stopped
+(retrieval.sweep), release the index on shutdown.
 
 The heartbeat is how the web knows a worker is alive (for /readyz and for 503s) without a round
 trip through the broker. It carries what the worker loaded, so the web can explain search-only mode.
@@ -6,19 +7,22 @@ trip through the broker. It carries what the worker loaded, so the web can expla
 
 import logging
 import os
-import socket
 import threading
 
 from celery.signals import worker_ready, worker_shutdown
 
 log = logging.getLogger(__name__)
 BEAT_EVERY_S = 3.0
+# Answers whose worker stopped are looked for every this many beats (retrieval.sweep).
+SWEEP_EVERY_BEATS = 3
 _stop = threading.Event()
 _status: dict = {"ready": False, "llm": "loading", "index": "loading", "embedding": "loading"}
 
 
 def _name() -> str:
-    return f"{socket.gethostname()}-{os.getpid()}"
+    from retrieval import events
+
+    return events.worker_name()
 
 
 def _warm_up() -> None:
@@ -63,16 +67,33 @@ def _check_index() -> None:
 
 
 def _beat_forever() -> None:
-    from retrieval import events
+    from retrieval import events, sweep
 
-    name = _name()
+    name, beats = _name(), 0
     while not _stop.is_set():
         _check_index()
         try:
             events.beat(name, {"name": name, "pid": os.getpid(), **_status})
+            sweep.renew()  # after the beat: an answer's owner is never written before its worker is alive
         except Exception as exc:  # Redis away: keep trying, the broker reconnects on its own too
             log.warning("heartbeat failed: %s", exc)
+        if beats % SWEEP_EVERY_BEATS == 0:
+            _sweep_answers()
+        beats += 1
         _stop.wait(BEAT_EVERY_S)
+
+
+def _sweep_answers() -> None:
+    from django.db import connection
+
+    from retrieval import sweep
+
+    try:
+        sweep.answers_end_stale()
+    except Exception as exc:  # database or Redis away: next round
+        log.warning("sweep for answers of stopped workers failed: %s", exc)
+    finally:
+        connection.close()  # this thread's own connection; a fresh one next round
 
 
 @worker_ready.connect

@@ -8,7 +8,7 @@ Every error is `{"error": {"code", "message", "details"?}}` with a fitting statu
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, StreamingHttpResponse
-from ninja import File, Form, NinjaAPI
+from ninja import File, Form, NinjaAPI, Query
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.files import UploadedFile
 
@@ -16,7 +16,7 @@ from webapp.accounts.selectors import document_readable_by, documents_readable_b
 from webapp.api.auth import BrowserSession, TokenAuth, require_scope
 from webapp.api.schemas import ChatIn, ChatOut, DocumentOut, SearchIn, chat_out, document_out
 from webapp.chat import services as chat
-from webapp.chat.relay import collect_answer, sse_stream
+from webapp.chat.relay import collect_answer, resume_cursor, sse_stream
 from webapp.chat.search import passages_search
 from webapp.documents import services as documents
 from webapp.errors import AppError
@@ -80,8 +80,13 @@ def get_document(request, document_id: int):
     return document_out(document)
 
 
+# Past any real collection's size, and small enough for every database's OFFSET.
+MAX_OFFSET = 1_000_000_000
+
+
 @api.get("/documents", response=list[DocumentOut], tags=["documents"])
-def list_documents(request, collection: str | None = None, limit: int = 100, offset: int = 0):
+def list_documents(request, collection: str | None = None, limit: int = 100,
+                   offset: int = Query(0, ge=0, le=MAX_OFFSET)):
     """Documents in the collections you may read, newest first."""
     documents = documents_readable_by(request.auth).select_related("collection")
     if collection:
@@ -152,7 +157,7 @@ def search(request, body: SearchIn):
 def message_stream(request, message_id: int):
     """Resume an answer's event stream; send `Last-Event-ID` to continue after the last event seen."""
     chat.message_owned(user=request.auth, message_id=message_id)
-    return _event_stream(message_id, request.headers.get("Last-Event-ID", "0"))
+    return _event_stream(message_id, resume_cursor(message_id, request.headers.get("Last-Event-ID")))
 
 
 @api.post("/messages/{message_id}/cancel", tags=["chat"])

@@ -22,6 +22,7 @@ ACTIVE = (Message.Status.QUEUED, Message.Status.RUNNING)
 
 MESSAGE_NOT_FOUND = "Message not found."
 TITLE_EMPTY = "The title is empty."
+TITLE_NOT_TEXT = "The title must be text."
 NOT_LAST = "Only the last question and answer of a conversation can be redone."
 STILL_ANSWERING = "The answer is still being written: stop it or wait for it to end."
 FEEDBACK_NOT_ANSWERED = "Feedback can only be given on a finished answer."
@@ -43,7 +44,9 @@ def access_message(*, user, message_id: int, role: str) -> Message:
 
 def conversation_rename(*, user, conversation_id: int, title: str) -> Conversation:
     conversation = access_conversation(user=user, conversation_id=conversation_id)
-    title = " ".join((title or "").split())[:TITLE_MAX]
+    if not isinstance(title, str):
+        raise AppError("invalid_request", TITLE_NOT_TEXT, details={"field": "title"})
+    title = " ".join(title.split())[:TITLE_MAX]
     if not title:
         raise AppError("title_empty", TITLE_EMPTY, details={"field": "title"})
     conversation.title = title

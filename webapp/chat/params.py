@@ -3,6 +3,8 @@
 A bad value is a 400 that names the field, never a silent clamp.
 """
 
+import math
+
 from django.conf import settings
 
 from retrieval.types import GenerationParams
@@ -64,7 +66,9 @@ def _number(name: str, value, profile=None):
     low, high = param_range(name, profile)
     if value is None and name == "seed":
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and value != int(value)):
+    # JSON allows NaN and Infinity (Python's parser reads them): they are not numbers a range can hold.
+    finite = isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
+    if isinstance(value, bool) or not finite or (kind is int and value != int(value)):
         raise AppError("invalid_param", f"params.{name} must be {'an integer' if kind is int else 'a number'}.",
                        details={"field": f"params.{name}"})
     if not low <= value <= high:

@@ -44,7 +44,9 @@ def profile_choose(name: str | None) -> ModelProfile | None:
 
 
 def question_checked(question: str) -> str:
-    """The question without surrounding blanks; a 400 naming the field when it is empty or too long."""
+    """The question without surrounding blanks; a 400 naming the field when it is not text, empty or too long."""
+    if question is not None and not isinstance(question, str):
+        raise AppError("invalid_request", errors.QUESTION_NOT_TEXT, details={"field": "question"})
     question = (question or "").strip()
     if not question:
         raise AppError("invalid_request", errors.QUESTION_EMPTY, details={"field": "question"})

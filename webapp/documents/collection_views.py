@@ -1,6 +1,7 @@
 """The collections page for staff: create, rename, choose who may read, and see what each one holds."""
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -41,7 +42,7 @@ def collection_update(request, collection_id: int):
             collection = service.collection_update(user=request.user, collection_id=collection_id, **form.cleaned_data)
         except AppError as exc:
             if exc.status == 404:
-                raise
+                raise Http404(exc.message) from None
             form.add_error(_field(exc), _error_text(exc))
         else:
             messages.success(request, _("Collection “%(name)s” saved.") % {"name": collection.name})

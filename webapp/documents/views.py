@@ -70,7 +70,8 @@ def documents_page(request):
 @require_GET
 def documents_status(request):
     """`?id=1&id=2…` → `{"documents": [...]}` in the API's document shape; ids the user may not read are left out."""
-    ids = [int(i) for i in request.GET.getlist("id")[:MAX_POLLED] if i.isdigit()]
+    # An id no database row can have (past 64 bits) is no document, like any other unknown id.
+    ids = [int(i) for i in request.GET.getlist("id")[:MAX_POLLED] if i.isdigit() and int(i) < 2**63]
     documents = Document.objects.filter(pk__in=ids, collection__in=collections_readable_by(request.user))
     return JsonResponse({"documents": [document_out(d) for d in documents.select_related("collection")]})
 
