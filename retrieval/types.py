@@ -71,7 +71,7 @@ class Passage:
 
 @dataclass
 class GenerationParams:
-    temperature: float = 0.2
+    temperature: float = 0.0
     top_p: float = 0.95
     top_k: int = 40
     min_p: float = 0.05

@@ -17,7 +17,8 @@ class ModelProfile(models.Model):
     threads = models.IntegerField(default=0, help_text=_("0 = llama.cpp's default: half the cores to generate; the prompt is read with all of them"))
     gpu_layers = models.IntegerField(default=0)
     system_prompt = models.TextField(blank=True, help_text=_("Extra instructions added to the built-in ones"))
-    temperature = models.FloatField(default=0.2)
+    # Greedy: on the shared sets Gemma 3 270M held the gold answer in 48% of its answers at 0, 30% at 0.2.
+    temperature = models.FloatField(default=0.0)
     top_p = models.FloatField(default=0.95)
     top_k = models.IntegerField(default=40)
     min_p = models.FloatField(default=0.05)
