@@ -8,6 +8,7 @@ WORKER_DOWN = "No answer worker is running, so questions cannot be answered righ
 REDIS_DOWN = "The message broker (Redis) is not reachable at REDIS_URL. Start Redis and try again."
 QUESTION_EMPTY = "The question is empty."
 QUESTION_TOO_LONG = "The question is too long: at most {limit} characters."
+QUERY_TOO_LONG = "The query is too long: at most {limit} characters (MAX_SEARCH_QUERY_CHARS)."
 COLLECTION_NOT_FOUND = "No collection named {name!r} that you may read."
 CONVERSATION_NOT_FOUND = "Conversation not found."
 FILE_EMPTY = "The file is empty (0 bytes): there is nothing to index."

@@ -185,3 +185,11 @@ ANSWER_TEMPERATURE = envfloat("ANSWER_TEMPERATURE", 0.2)
 ANSWER_MAX_TOKENS = envint("ANSWER_MAX_TOKENS", 256, minimum=1)
 ANSWER_TIMEOUT_S = envfloat("ANSWER_TIMEOUT_S", 120.0)
 API_RATE_LIMIT_PER_MINUTE = envint("API_RATE_LIMIT_PER_MINUTE", 120, minimum=1)
+
+# --- Limits on untrusted input (README: Security › Untrusted input) --------------------------
+MAX_SEARCH_QUERY_CHARS = envint("MAX_SEARCH_QUERY_CHARS", 4000, minimum=10)
+# What one uploaded file may become: bytes unpacked from a ZIP container (DOCX, XLSX, PPTX, ODF, EPUB),
+# characters of extracted text and chunks. A document over a limit fails with a reason naming it.
+MAX_UNZIPPED_MB = envint("MAX_UNZIPPED_MB", 256, minimum=1)
+MAX_DOCUMENT_CHARS = envint("MAX_DOCUMENT_CHARS", 10_000_000, minimum=1000)
+MAX_DOCUMENT_CHUNKS = envint("MAX_DOCUMENT_CHUNKS", 20_000, minimum=1)
