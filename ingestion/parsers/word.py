@@ -12,6 +12,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from ingestion import limits
 from ingestion.parsers.office_xml import chart_text, part_text
 from ingestion.parsers.tables import table_blocks
 from ingestion.types import Block, ParsedFile, ParseError
@@ -62,6 +63,7 @@ class _BodyWalker:
 
     def walk(self, container) -> Iterator[Block]:
         for child in container.iterchildren():
+            limits.checkpoint()  # a small file can hold a million empty paragraphs
             tag = child.tag.rsplit("}", 1)[-1]
             if tag == "p":
                 yield from self._paragraph(child)
