@@ -49,7 +49,8 @@ def test_a_member_holding_more_than_it_declares_is_refused_before_a_library_read
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_document_unpacking_to_more_than_max_unzipped_mb_fails_naming_the_limit(own_index, handbook, settings, tmp_path):
+def test_a_document_unpacking_to_more_than_max_unzipped_mb_fails_naming_the_limit(own_index, handbook, settings,
+                                                                                   tmp_path):
     settings.MAX_UNZIPPED_MB = 8
     path = add_member(word_file(tmp_path / "bomb.docx", ["Travel is booked through the portal."]),
                       "word/media/padding.bin", 9 * MB)
