@@ -10,7 +10,8 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from ingestion.types import Block, ChunkDraft
+from ingestion.limits import TOO_MANY_CHARS
+from ingestion.types import Block, ChunkDraft, ParseError
 
 SEPARATOR = "\n\n"
 SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+")
@@ -35,12 +36,14 @@ class ExtractedText:
     """A document's extracted text, built while its blocks stream past on their way to the chunker.
 
     `place(blocks)` yields each non-empty block (stripped) with its start offset in the text; `str()` is the
-    whole text once they have passed. Only the text is kept, not the blocks.
+    whole text once they have passed. Only the text is kept, not the blocks. Past `max_chars` characters it raises
+    ParseError("too_large") naming MAX_DOCUMENT_CHARS: the text is held whole, so it must be bounded.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, max_chars: int | None = None) -> None:
         self._parts: list[str] = []
         self._length = 0
+        self._max_chars = max_chars
 
     def place(self, blocks: Iterable[Block]) -> Iterator[tuple[int, Block]]:
         for block in blocks:
@@ -51,6 +54,8 @@ class ExtractedText:
                 self._parts.append(SEPARATOR)
                 self._length += len(SEPARATOR)
             start = self._length
+            if self._max_chars is not None and start + len(text) > self._max_chars:
+                raise ParseError("too_large", TOO_MANY_CHARS.format(limit=self._max_chars))
             self._parts.append(text)
             self._length += len(text)
             yield start, Block(text, block.page, block.location, block.heading_path, block.kind)

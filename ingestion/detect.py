@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 HEAD_SIZE = 8192
+MIMETYPE_BYTES = 100  # an ODF or EPUB `mimetype` member is one short line
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 ODF_MIMETYPES = {
@@ -87,13 +88,22 @@ def _zip_type(path: Path, head: bytes) -> str:
     try:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
-            mimetype = archive.read("mimetype")[:100].decode("ascii", "replace").strip() if "mimetype" in names else ""
+            mimetype = _head_of(archive, "mimetype") if "mimetype" in names else ""
     except (zipfile.BadZipFile, OSError, KeyError, EOFError):
         # A truncated package: its central directory is gone, but the local headers at the start still name
         # the first members, enough to tell the user which kind of file is damaged.
         kind = _zip_members_type(_local_header_names(head), "")
         return kind if kind != "zip" else "corrupt-zip"
     return _zip_members_type(names, mimetype)
+
+
+def _head_of(archive: zipfile.ZipFile, name: str) -> str:
+    """The first bytes of a member as text: a bounded read, however large the member says or turns out to be.
+    (zipfile bounds what it inflates per read for stored and deflated data only: ODF and EPUB use nothing else.)"""
+    if archive.getinfo(name).compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return ""
+    with archive.open(name) as member:
+        return member.read(MIMETYPE_BYTES).decode("ascii", "replace").strip()
 
 
 def _local_header_names(head: bytes) -> list[str]:

@@ -25,7 +25,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from ingestion import chunking, lease, progress
+from ingestion import chunking, lease, limits, progress
 from ingestion.embedding import EmbeddingModelError
 from ingestion.parsers import parse_file
 from ingestion.types import ChunkDraft, ParsedFile, ParseError
@@ -53,11 +53,11 @@ ERR_INTERNAL = "internal error while {stage}: {error}"
 ERR_GAVE_UP = "not finished after {n} attempts because a service was unreachable ({error}): re-ingest it once it is back"
 
 
-class IngestTimeout(Exception):
+class IngestTimeout(limits.Interrupted):
     pass
 
 
-class LeaseLost(Exception):
+class LeaseLost(limits.Interrupted):
     """The document was deleted, or another attempt took it over: stop without publishing."""
 
 
@@ -121,10 +121,19 @@ def _attempt(held: lease.Lease, document: Document) -> str:
 
 
 def _parse_and_chunk(document: Document, version: int, check) -> tuple[ParsedFile, str, int]:
-    """Parse, chunk and store chunk rows as the pages stream past; returns (parsed, extracted text, chunk count)."""
+    """Parse, chunk and store chunk rows as the pages stream past; returns (parsed, extracted text, chunk count).
+
+    The file is untrusted: the limits (MAX_UNZIPPED_MB, MAX_DOCUMENT_CHARS, MAX_DOCUMENT_CHUNKS) fail it with a
+    ParseError naming the one it passed, and `check` also runs inside the parsers' loops (ingestion.limits)."""
+    caps = limits.Limits.from_settings()
+    with limits.watching(caps, check):
+        return _parse_and_store(document, version, caps, check)
+
+
+def _parse_and_store(document: Document, version: int, caps: limits.Limits, check) -> tuple[ParsedFile, str, int]:
     embedder = get_embedder()
     parsed = parse_file(Path(document.file.path))
-    text = chunking.ExtractedText()
+    text = chunking.ExtractedText(max_chars=caps.max_chars)
     drafts = chunking.chunk_blocks(
         text.place(progress.track_pages(document, parsed, check)),
         count_tokens=embedder.count_tokens,
@@ -133,8 +142,10 @@ def _parse_and_chunk(document: Document, version: int, check) -> tuple[ParsedFil
     )
     count = 0
     while batch := list(itertools.islice(drafts, CHUNK_ROWS_PER_INSERT)):
-        Chunk.objects.bulk_create([_chunk_row(document, version, draft) for draft in batch])
         count += len(batch)
+        if count > caps.max_chunks:
+            raise ParseError("too_large", limits.TOO_MANY_CHUNKS.format(limit=caps.max_chunks))
+        Chunk.objects.bulk_create([_chunk_row(document, version, draft) for draft in batch])
     extracted = str(text)
     if not extracted.strip():
         raise ParseError("empty", "no text found: the file has no readable text" + _warned(parsed.warnings))
@@ -198,7 +209,7 @@ def _publish(held: lease.Lease, document: Document, version: int, count: int, pa
     """Switch readers to the new version in one transaction, then drop the other versions everywhere."""
     fields = dict(version=version, status=S.INDEXED, stage="", progress=100.0, error="", chunk_count=count,
                   indexed_at=timezone.now(), extracted_text=text, page_count=parsed.page_count,
-                  warnings=parsed.warnings, **lease.ended())
+                  warnings=parsed.warnings.summary(), **lease.ended())
     outcome = INDEXED
     with transaction.atomic():
         mine = Document.objects.filter(pk=document.pk, lease_owner=held.token)

@@ -20,16 +20,47 @@ class Block:
     kind: str = "text"
 
 
+MAX_WARNINGS = 20
+
+
+class Warnings(list):
+    """A parser's notes, capped: a damaged file can produce one per page, and every document list shows them.
+
+    Past MAX_WARNINGS, `append` only counts; `summary()` is what is stored, ending with how many more there were.
+    (Parsers `append`; `insert` is for the one summary a parser wants seen first, whatever came before.)
+    """
+
+    def __init__(self, items: Iterable[str] = ()):
+        super().__init__()
+        self.more = 0
+        for item in items:
+            self.append(item)
+
+    def append(self, message: str) -> None:
+        if len(self) < MAX_WARNINGS:
+            super().append(message)
+        else:
+            self.more += 1
+
+    def summary(self) -> list[str]:
+        return list(self) + ([f"… and {self.more:,} more warnings"] if self.more else [])
+
+
 @dataclass
 class ParsedFile:
     """A parser's result. `blocks` may be a generator so large files stream through in bounded memory.
 
-    `warnings` is appended to while `blocks` is consumed (e.g. "page 7 could not be read: skipped").
+    `warnings` is appended to while `blocks` is consumed (e.g. "page 7 could not be read: skipped"); `page_count`
+    may be corrected then too (a PDF that declares more pages than it has).
     """
 
     blocks: Iterable[Block]
     page_count: int | None = None
-    warnings: list[str] = field(default_factory=list)
+    warnings: Warnings = field(default_factory=Warnings)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.warnings, Warnings):
+            self.warnings = Warnings(self.warnings)
 
 
 class ParseError(Exception):

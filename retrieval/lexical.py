@@ -18,6 +18,7 @@ sparse indices are. Document values are BM25 term-frequency saturation only; the
 (Qdrant's IDF modifier), which needs collection statistics no single chunk has.
 """
 
+import itertools
 import re
 import threading
 import unicodedata
@@ -52,6 +53,9 @@ _PT_ACCENTS = (
 _ABBREVIATIONS = {"art": "artigo", "arts": "artigos"}
 
 _CACHE_SIZE = 100_000
+# A query is analysed up to here (questions and search queries are refused long before by the web).
+QUERY_MAX_CHARS = 8_000
+QUERY_MAX_TERMS = 1024
 _cache: dict[str, tuple[str, ...]] = {}  # chunk -> terms; words repeat, so most chunks are found here
 _local = threading.local()
 
@@ -107,9 +111,13 @@ def document_vector(text: str, *, avg_len: float = 120.0, k1: float = 1.2, b: fl
     return SparseVector(indices=indices, values=[counts[i] * (k1 + 1.0) / (counts[i] + norm) for i in indices])
 
 
-def query_vector(text: str) -> SparseVector:
-    """Weight 1.0 for each distinct query term; indices unique and sorted."""
-    indices = sorted(set(map(term_id, tokenize(text))))
+def query_vector(text: str, *, max_chars: int = QUERY_MAX_CHARS, max_terms: int = QUERY_MAX_TERMS) -> SparseVector:
+    """Weight 1.0 for each distinct query term; indices unique and sorted.
+
+    Only the first `max_chars` characters are analysed and the first `max_terms` distinct terms kept: the web
+    refuses longer queries (MAX_SEARCH_QUERY_CHARS), and this bounds the work and the engine query whoever calls.
+    """
+    indices = sorted(set(map(term_id, itertools.islice(dict.fromkeys(tokenize(text[:max_chars])), max_terms))))
     return SparseVector(indices=indices, values=[1.0] * len(indices))
 
 

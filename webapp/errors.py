@@ -9,6 +9,7 @@ REDIS_DOWN = "The message broker (Redis) is not reachable at REDIS_URL. Start Re
 QUESTION_EMPTY = "The question is empty."
 QUESTION_NOT_TEXT = "The question must be text."
 QUESTION_TOO_LONG = "The question is too long: at most {limit} characters."
+QUERY_TOO_LONG = "The query is too long: at most {limit} characters (MAX_SEARCH_QUERY_CHARS)."
 COLLECTION_NOT_FOUND = "No collection named {name!r} that you may read."
 CONVERSATION_NOT_FOUND = "Conversation not found."
 FILE_EMPTY = "The file is empty (0 bytes): there is nothing to index."

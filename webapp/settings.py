@@ -219,3 +219,11 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 if DATABASES["default"]["ENGINE"].endswith("sqlite3") and DATABASES["default"]["NAME"] not in ("", ":memory:"):
     # SQLite creates its -wal and -shm files with the database file's mode.
     os.close(os.open(DATABASES["default"]["NAME"], os.O_CREAT | os.O_RDWR, 0o600))
+
+# --- Limits on untrusted input (README: Security › Untrusted input) --------------------------
+MAX_SEARCH_QUERY_CHARS = envint("MAX_SEARCH_QUERY_CHARS", 4000, minimum=10)
+# What one uploaded file may become: bytes unpacked from a ZIP container (DOCX, XLSX, PPTX, ODF, EPUB),
+# characters of extracted text and chunks. A document over a limit fails with a reason naming it.
+MAX_UNZIPPED_MB = envint("MAX_UNZIPPED_MB", 256, minimum=1)
+MAX_DOCUMENT_CHARS = envint("MAX_DOCUMENT_CHARS", 10_000_000, minimum=1000)
+MAX_DOCUMENT_CHUNKS = envint("MAX_DOCUMENT_CHUNKS", 20_000, minimum=1)

@@ -10,7 +10,10 @@ import logging
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from ingestion import limits
+from ingestion.archive import check_expansion
 from ingestion.detect import detect_type
+from ingestion.limits import Interrupted
 from ingestion.types import Block, ParsedFile, ParseError
 
 log = logging.getLogger(__name__)
@@ -43,6 +46,7 @@ PARSERS: dict[str, str] = {
     "corrupt-ole": "unreadable",
 }
 
+ZIP_KINDS = {"docx", "pptx", "xlsx", "odt", "ods", "odp", "epub"}  # checked before a library unpacks them
 NO_TEXT = "no text found: the {kind} file has no readable text"
 SCAN_HINT = {"pdf", "image", "docx", "pptx", "odt", "odp", "doc", "ppt"}  # formats where the text may be a picture
 UNREADABLE = "corrupt: the {kind} file could not be read ({error}); open it in its application, save a new copy and upload that"
@@ -51,10 +55,11 @@ UNREADABLE = "corrupt: the {kind} file could not be read ({error}); open it in i
 def parse_file(path: Path) -> ParsedFile:
     """Parse one file of any supported type.
 
-    Raises ParseError up front when the file is empty, unsupported, encrypted, corrupt or has no text. Blocks of a
-    large file (PDF pages) are produced while `blocks` is consumed, so memory stays bounded; an unexpected
-    failure at that point is also raised as ParseError("corrupt"), and a page that cannot be read is skipped with a
-    note in `warnings`. Every block yielded has at least one letter or digit.
+    Raises ParseError up front when the file is empty, unsupported, encrypted, corrupt, unpacks to more than the
+    limits in force allow (ingestion.limits) or has no text. Blocks of a large file (PDF pages) are produced while
+    `blocks` is consumed, so memory stays bounded; an unexpected failure at that point is also raised as
+    ParseError("corrupt"), and a page that cannot be read is skipped with a note in `warnings`. An Interrupted raised
+    at a checkpoint (time limit, document deleted) passes through. Every block yielded has a letter or digit.
     """
     if path.stat().st_size == 0:
         raise ParseError("empty", "no text found: the file is empty (0 bytes)")
@@ -64,12 +69,14 @@ def parse_file(path: Path) -> ParsedFile:
         raise ParseError(
             "unsupported", f"unsupported file type ({kind}); supported: {', '.join(sorted(set(PARSERS) - _PSEUDO))}"
         )
+    if kind in ZIP_KINDS:
+        check_expansion(path, max_bytes=limits.current().max_unzipped_bytes, kind=kind)
     module = importlib.import_module(f"ingestion.parsers.{module_name}")
     try:
         parsed = module.parse(path)
         blocks = _guarded(parsed.blocks, kind)
         first = next(blocks, None)  # an empty document fails here, before anyone counts its pages
-    except ParseError:
+    except (ParseError, Interrupted):
         raise
     except Exception as exc:  # a library's own error on a damaged file: the worker must survive it
         log.warning("parsing %s as %s failed", path, kind, exc_info=True)
@@ -88,9 +95,10 @@ def _guarded(blocks: Iterable[Block], kind: str) -> Iterator[Block]:
     """Drop blocks with nothing to search for (blank, or bullets and rules only); turn a library error raised mid-document into a ParseError a person can read."""
     try:
         for block in blocks:
+            limits.checkpoint()
             if any(ch.isalnum() for ch in block.text):
                 yield block
-    except ParseError:
+    except (ParseError, Interrupted):
         raise
     except Exception as exc:
         log.warning("parsing a %s file failed part-way", kind, exc_info=True)

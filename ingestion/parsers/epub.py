@@ -8,6 +8,8 @@ from urllib.parse import unquote
 
 from lxml import etree
 
+from ingestion import limits
+from ingestion.archive import read_member
 from ingestion.types import Block, ParsedFile, ParseError
 
 NS = {
@@ -34,9 +36,9 @@ def parse(path: Path) -> ParsedFile:
 
 
 def _spine(archive: zipfile.ZipFile) -> list[str]:
-    container = etree.fromstring(archive.read("META-INF/container.xml"), PARSER)
+    container = etree.fromstring(_read(archive, "META-INF/container.xml"), PARSER)
     opf_path = container.xpath("//c:rootfile/@full-path", namespaces=NS)[0]
-    opf = etree.fromstring(archive.read(opf_path), PARSER)
+    opf = etree.fromstring(_read(archive, opf_path), PARSER)
     base = posixpath.dirname(opf_path)
     items = {item.get("id"): item for item in opf.xpath("//opf:manifest/opf:item", namespaces=NS)}
     chapters = []
@@ -47,10 +49,14 @@ def _spine(archive: zipfile.ZipFile) -> list[str]:
     return chapters
 
 
+def _read(archive: zipfile.ZipFile, name: str) -> bytes:
+    return read_member(archive, name, max_bytes=limits.current().max_unzipped_bytes, kind="EPUB")
+
+
 def _drm_protected(archive: zipfile.ZipFile, chapters: list[str]) -> bool:
     if "META-INF/encryption.xml" not in archive.namelist():
         return False
-    encryption = etree.fromstring(archive.read("META-INF/encryption.xml"), PARSER)
+    encryption = etree.fromstring(_read(archive, "META-INF/encryption.xml"), PARSER)
     encrypted = {unquote(uri) for uri in encryption.xpath("//enc:CipherReference/@URI", namespaces=NS)}
     return any(chapter in encrypted for chapter in chapters)  # obfuscated fonts alone are not DRM
 
@@ -63,7 +69,8 @@ def _blocks(archive: zipfile.ZipFile, chapters: list[str]) -> Iterator[Block]:
         for number, name in enumerate(chapters, start=1):
             if name not in archive.namelist():
                 continue
-            for block in html_blocks(decode(archive.read(name)), main_content=False):
+            limits.checkpoint()
+            for block in html_blocks(decode(_read(archive, name)), main_content=False):
                 yield Block(text=block.text, location=f"section {number}", heading_path=block.heading_path,
                             kind=block.kind)
     finally:

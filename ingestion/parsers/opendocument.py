@@ -10,6 +10,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from ingestion import limits
+from ingestion.archive import read_member
 from ingestion.parsers.tables import table_blocks
 from ingestion.types import Block, ParsedFile, ParseError
 
@@ -32,10 +34,12 @@ PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True
 def parse(path: Path) -> ParsedFile:
     try:
         with zipfile.ZipFile(path) as archive:
-            manifest = archive.read("META-INF/manifest.xml") if "META-INF/manifest.xml" in archive.namelist() else b""
+            most = limits.current().max_unzipped_bytes
+            manifest = (read_member(archive, "META-INF/manifest.xml", max_bytes=most, kind="OpenDocument")
+                        if "META-INF/manifest.xml" in archive.namelist() else b"")
             if b"encryption-data" in manifest:
                 raise ParseError("encrypted", ENCRYPTED)
-            root = etree.fromstring(archive.read("content.xml"), PARSER)
+            root = etree.fromstring(read_member(archive, "content.xml", max_bytes=most, kind="OpenDocument"), PARSER)
     except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as exc:
         raise ParseError("corrupt", CORRUPT.format(detail=type(exc).__name__)) from exc
     body = root.find("office:body", NS)
@@ -76,6 +80,7 @@ def _text_blocks(container, path: tuple[tuple[int, str], ...] = ()) -> Iterator[
     heading_path = list(path)
     tables = 0
     for element in container.iter(f"{TEXT}h", f"{TEXT}p", f"{TABLE}table"):
+        limits.checkpoint()
         if _inside(element, (f"{TABLE}table-cell", f"{TEXT}note")) and element.tag != f"{TABLE}table":
             continue  # cell paragraphs are read with their table; notes with their anchor
         if element.tag == f"{TABLE}table":

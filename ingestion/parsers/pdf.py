@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from ingestion import limits
 from ingestion.parsers import ocr
 from ingestion.types import Block, ParsedFile, ParseError
 
@@ -24,6 +25,8 @@ UNMAPPED = re.compile(r"[\ue000-\uf8ff\ufffd]")  # glyphs without a Unicode mapp
 ENCRYPTED = ("encrypted (password required): the PDF is protected with a password to open; "
              "remove the password (print it to a new PDF, or save a copy without security) and upload again")
 CORRUPT = "corrupt: the PDF cannot be opened ({detail}); if it was downloaded, download it again, or re-save it"
+MISSING_PAGES = ("the PDF declares {declared:,} pages but {missing:,} of them do not exist (a damaged or crafted page "
+                 "tree): {found:,} pages read")
 PDFIUM_ERRORS = {1: "unknown error", 2: "file missing or unreadable", 3: "not a PDF or damaged beyond repair",
                  4: "password", 5: "unsupported security", 6: "unsupported security handler"}
 
@@ -39,16 +42,28 @@ def parse(path: Path) -> ParsedFile:
             raise ParseError("encrypted", ENCRYPTED) from exc
         raise ParseError("corrupt", CORRUPT.format(detail=PDFIUM_ERRORS.get(code, str(exc)))) from exc
     parsed = ParsedFile(blocks=[], page_count=len(document))
-    parsed.blocks = _blocks(document, parsed.warnings)
+    parsed.blocks = _blocks(document, parsed)
     return parsed
 
 
-def _blocks(document, warnings: list[str]) -> Iterator[Block]:
-    yielded, scans_skipped = 0, 0
+def _blocks(document, parsed: ParsedFile) -> Iterator[Block]:
+    """Pages in order. The page count PDFium reports is the one the file declares (/Count), which may be far more
+    than the page objects it has: a page that cannot be loaded at all is counted as missing, not warned about one
+    by one, and `parsed.page_count` becomes the number of pages that exist."""
+    import pypdfium2 as pdfium
+
+    warnings, declared = parsed.warnings, len(document)
+    yielded, scans_skipped, missing = 0, 0, 0
     try:
-        for number in range(1, len(document) + 1):
+        for number in range(1, declared + 1):
+            limits.checkpoint()
             try:
-                block = _page_block(document, number, warnings)
+                page = document[number - 1]
+            except pdfium.PdfiumError:
+                missing += 1
+                continue
+            try:
+                block = _page_block(page, number, warnings)
             except ParseError as exc:
                 if exc.reason != "converter_missing":
                     raise
@@ -63,12 +78,14 @@ def _blocks(document, warnings: list[str]) -> Iterator[Block]:
                 yield block
     finally:
         document.close()
+    if missing:
+        parsed.page_count = declared - missing
+        warnings.insert(0, MISSING_PAGES.format(declared=declared, missing=missing, found=declared - missing))
     if not yielded and scans_skipped:
         raise ParseError(*ocr.NOT_INSTALLED)
 
 
-def _page_block(document, number: int, warnings: list[str]) -> Block | None:
-    page = document[number - 1]
+def _page_block(page, number: int, warnings: list[str]) -> Block | None:
     try:
         text = _page_text(page)
         if _needs_ocr(page, text):

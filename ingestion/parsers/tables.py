@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Iterator
 from numbers import Number
 
+from ingestion import limits
 from ingestion.types import Block
 
 MAX_ROWS = 30
@@ -45,6 +46,7 @@ def table_blocks(
     region_start = True
     header_shown = True  # a header with no rows under it is still text worth keeping
     for number, values in rows:
+        limits.checkpoint()  # a sheet can hold a million blank rows that yield nothing
         cells = [cell_text(v) for v in values]
         while cells and not cells[-1]:
             cells.pop()

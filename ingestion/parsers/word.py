@@ -12,6 +12,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from ingestion import limits
 from ingestion.parsers.office_xml import chart_text, part_text
 from ingestion.parsers.tables import table_blocks
 from ingestion.types import Block, ParsedFile, ParseError
@@ -59,9 +60,13 @@ class _BodyWalker:
         self.list_formats = _list_formats(document)
         self.counters: dict[tuple[str, int], int] = {}
         self.tables = 0
+        # python-docx finds a paragraph's style by scanning every style (~1 ms): a million paragraphs took
+        # 15 minutes. Documents have a few dozen styles, so each is looked up once.
+        self.styles: dict[str | None, object] = {}
 
     def walk(self, container) -> Iterator[Block]:
         for child in container.iterchildren():
+            limits.checkpoint()  # a small file can hold a million empty paragraphs
             tag = child.tag.rsplit("}", 1)[-1]
             if tag == "p":
                 yield from self._paragraph(child)
@@ -81,20 +86,28 @@ class _BodyWalker:
         paragraph = Paragraph(p, self.document.part)
         text = paragraph.text.strip()
         boxes = [t for t in map(_plain_text, _xp(p, ".//w:txbxContent[not(ancestor::mc:Fallback)]")) if t]
-        level = _heading_level(paragraph)
+        style = self._style(p) if text else None
+        level = _heading_level(paragraph, style) if text else 0
         if text and level:
             self.path = [(lvl, t) for lvl, t in self.path if lvl < level] + [(level, text)]
             yield Block(text=text, heading_path=self._heading_path(), kind="heading")
         elif text:
-            yield Block(text=self._list_marker(paragraph) + text, heading_path=self._heading_path())
+            yield Block(text=self._list_marker(paragraph, style) + text, heading_path=self._heading_path())
         for box in boxes:
             yield Block(text=box, heading_path=self._heading_path(), location="text box")
 
-    def _list_marker(self, paragraph) -> str:
+    def _style(self, p):
+        from docx.enum.style import WD_STYLE_TYPE
+
+        style_id = p.style  # the paragraph's w:pStyle, or None for the default style
+        if style_id not in self.styles:
+            self.styles[style_id] = self.document.part.get_style(style_id, WD_STYLE_TYPE.PARAGRAPH)
+        return self.styles[style_id]
+
+    def _list_marker(self, paragraph, style) -> str:
         p = paragraph._p
         num_id = _xp(p, "string(./w:pPr/w:numPr/w:numId/@w:val)")
         level_text = _xp(p, "string(./w:pPr/w:numPr/w:ilvl/@w:val)")
-        style = paragraph.style
         while not num_id and style is not None:  # "List Bullet" and friends number through their style
             num_id = _xp(style.element, "string(./w:pPr/w:numPr/w:numId/@w:val)")
             level_text = level_text or _xp(style.element, "string(./w:pPr/w:numPr/w:ilvl/@w:val)")
@@ -139,8 +152,7 @@ class _BodyWalker:
             yield Block(text=content.strip(), heading_path=self._heading_path())
 
 
-def _heading_level(paragraph) -> int:
-    style = paragraph.style
+def _heading_level(paragraph, style) -> int:
     while style is not None:
         name = (style.name or "").strip()
         if name.lower() == "title":

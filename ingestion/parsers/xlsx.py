@@ -1,12 +1,20 @@
-"""Excel 2007+ workbooks (.xlsx, .xlsm): one table block per ~30 rows, sheet number as page, header repeated."""
+"""Excel 2007+ workbooks (.xlsx, .xlsm): one table block per ~30 rows, sheet number as page, header repeated.
+
+Only cells the sheet holds are read. A sheet's declared dimension (`A1:XFD1048576`) is ignored: openpyxl would pad
+every row to its width and add every row up to its height, 17 billion empty cells for a 2 KB file. A row wider than
+MAX_COLUMNS keeps its first MAX_COLUMNS columns as they are and, past them, only the cells that hold something.
+"""
 
 import warnings
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from ingestion import limits
 from ingestion.parsers.tables import table_blocks
 from ingestion.types import Block, ParsedFile, ParseError
+
+MAX_COLUMNS = 1024
 
 # openpyxl warns about every drawing, validation or formatting extension it skips: none of them hold text we read
 warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
@@ -32,8 +40,16 @@ def _blocks(workbook, stream) -> Iterator[Block]:
         for number, sheet in enumerate(workbook.worksheets, start=1):
             if getattr(sheet, "sheet_state", "visible") != "visible":
                 continue  # hidden sheets hold lookup lists and scratch data, not what people read
-            rows = ((i, list(values)) for i, values in enumerate(sheet.iter_rows(values_only=True), start=1))
+            sheet.reset_dimensions()  # the declared size is the file's word, not its content
+            rows = ((i, _bounded(values)) for i, values in enumerate(sheet.iter_rows(values_only=True), start=1))
             yield from table_blocks(rows, label=sheet.title, page=number)
     finally:
         workbook.close()
         stream.close()
+
+
+def _bounded(values: tuple) -> list:
+    if len(values) <= MAX_COLUMNS:
+        return list(values)
+    limits.checkpoint()  # a far-right cell made openpyxl pad this row: dropping the padding is itself work
+    return list(values[:MAX_COLUMNS]) + [value for value in values[MAX_COLUMNS:] if value is not None]

@@ -4,7 +4,7 @@ import uuid
 
 from django.conf import settings
 
-from webapp import celery_app
+from webapp import celery_app, errors
 from webapp.chat.services import collection_scope, ensure_answering_available
 from webapp.errors import AppError
 
@@ -20,6 +20,9 @@ def passages_search(*, user, query: str, collection=None, k: int | None = None, 
     query, k = (query or "").strip(), settings.SEARCH_TOP_K if k is None else k
     if not query:
         raise AppError("invalid_request", "The query is empty.", details={"field": "query"})
+    if len(query) > settings.MAX_SEARCH_QUERY_CHARS:  # the worker would analyse and embed all of it
+        raise AppError("invalid_request", errors.QUERY_TOO_LONG.format(limit=settings.MAX_SEARCH_QUERY_CHARS),
+                       details={"field": "query", "max_length": settings.MAX_SEARCH_QUERY_CHARS})
     if not 1 <= k <= MAX_K:
         raise AppError("invalid_request", f"k must be between 1 and {MAX_K}.", details={"field": "k"})
     if mode not in MODES:

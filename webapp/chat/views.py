@@ -6,7 +6,7 @@ import json
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
@@ -15,6 +15,7 @@ from webapp.accounts.selectors import collections_readable_by, document_readable
 from webapp.api.auth import check_rate
 from webapp.chat import actions, page_data
 from webapp.chat.models import Conversation, Message
+from webapp.documents.originals import original_response
 from webapp.errors import AppError
 
 
@@ -72,11 +73,12 @@ def message_detail(request, message_id: int):
 
 @login_required
 def document_original(request, document_id: int):
-    """The stored original, only for users who may read its collection (404 otherwise: no leak)."""
+    """The stored original, only for users who may read its collection (404 otherwise: no leak), sent so that
+    nothing in it can run script on this origin (webapp.documents.originals)."""
     document = document_readable_by(request.user, document_id)
     if document is None or not document.file:
         raise Http404
-    return FileResponse(document.file.open("rb"), filename=document.original_name or None)
+    return original_response(document)
 
 
 def json_action(view):

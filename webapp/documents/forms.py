@@ -1,6 +1,7 @@
 """Forms of the staff pages: they parse and label the input; the rules live in the services they feed."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
@@ -24,7 +25,7 @@ class RetrievalTestForm(forms.Form):
         ("sparse", _("Lexical (words)")),
     ]
 
-    q = forms.CharField(label=_("Query"), max_length=2000)
+    q = forms.CharField(label=_("Query"), max_length=settings.MAX_SEARCH_QUERY_CHARS)
     collections = forms.TypedMultipleChoiceField(label=_("Collections"), required=False, coerce=int,
                                                  widget=forms.CheckboxSelectMultiple)
     mode = forms.ChoiceField(label=_("Mode"), choices=MODE_CHOICES, initial="hybrid", widget=forms.RadioSelect)
