@@ -123,6 +123,22 @@ def contains_answer(text: str, golds: Iterable[str]) -> bool:
     return any(needle.strip() and f" {needle} " in haystack for needle in (" ".join(normalize(g)) for g in golds))
 
 
+def answer_found(text: str, golds: Iterable[str], *, recall: float = 0.8) -> bool:
+    """Whether `text` holds a gold answer: whole, or for an answer of 3 words or more, `recall` of its words.
+
+    Used to tell a same-topic question its other documents answer after all (in other words than the gold
+    passage's) from one they do not: only the second kind should be refused.
+    """
+    if contains_answer(text, golds):
+        return True
+    words = set(normalize(text))
+    for gold in golds:
+        expected = set(normalize(gold))
+        if len(expected) >= 3 and len(expected & words) / len(expected) >= recall:
+            return True
+    return False
+
+
 def is_refusal(answer: str) -> bool:
     return bool(REFUSALS.search(answer))
 

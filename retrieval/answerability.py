@@ -129,7 +129,7 @@ def assess(question: str, passages: list[Passage], *, embed, calibration: "Calib
     words = question_words(question)
     quote = best_quote([terms for _, terms, _ in words], sentences, similarities)
     return Judgement(
-        evidence=evidence, score=round(calibration.score(evidence), 4),
+        evidence=evidence, score=round(calibration.score(evidence), 3),
         threshold=calibration.threshold if threshold is None else threshold, quote=quote,
         elapsed_ms=round((time.monotonic() - started) * 1000, 1),
     )

