@@ -10,7 +10,7 @@ test: install
 	.venv/bin/python -m pytest
 
 screenshots: install
-	.venv/bin/python -m pytest tests/test_browser_screenshots.py -q
+	REVIEW_SCREENSHOTS=1 .venv/bin/python -m pytest tests/test_browser_screenshots.py -q
 
 bench: install
 	.venv/bin/python bench/answer.py

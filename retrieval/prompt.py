@@ -42,7 +42,7 @@ class Prompt:
     left_out: int
     tokens: int
     stop: list[str]
-    one_line: bool = False  # the answer ends at its first line break after visible text (a base model's prompt)
+    one_line: bool = False  # a completion prompt: the answer may end at its first line break (ANSWER_ONE_LINE)
 
 
 def source_block(passage: Passage, language: str) -> str:

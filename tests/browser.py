@@ -12,6 +12,11 @@ from django.test import Client
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "screenshots"
+# The reviewers' screenshots are tracked files: only `make screenshots` (REVIEW_SCREENSHOTS=1) rewrites them; a plain
+# test run writes its copies to a temporary folder, so it leaves the checkout as it found it.
+REVIEW_SCREENSHOTS = SCREENSHOTS if os.environ.get("REVIEW_SCREENSHOTS") else Path(
+    os.environ.get("TMPDIR", "/tmp")) / "acervo-screenshots"
+REVIEW_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

@@ -16,6 +16,8 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("REDIS_KEY_PREFIX", f"acervo-test-{uuid.uuid4().hex[:8]}:")
 os.environ.setdefault("LLM_MODEL_PATH", str(ROOT / "var" / "models" / "tiny-test.gguf"))
 os.environ.setdefault("LLM_CONTEXT_SIZE", "2048")
+# The tiny model writes random tokens, line breaks among them: answers long enough to stop, resume and time out.
+os.environ.setdefault("ANSWER_ONE_LINE", "false")
 os.environ.setdefault("API_RATE_LIMIT_PER_MINUTE", "100000")
 
 from webapp.settings import *  # noqa: E402,F403

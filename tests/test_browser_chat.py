@@ -56,7 +56,8 @@ def test_the_answer_streams_then_shows_its_sources_and_a_click_on_a_source_highl
     assert len({s["length"] for s in streaming}) > 1, "text should grow token by token"
     expect(page).to_have_url(re.compile(r"/c/\d+/$"))
 
-    chip = answer.locator(".source-chips button[data-n='1']")
+    # the tiny model's random words are unconfirmed: its sources are then listed as the closest passages
+    chip = answer.locator(".source-chips button[data-n='1'], .closest-source[data-n='1']").filter(visible=True)
     expect(chip).to_contain_text("vacation-policy")
     message_id = answer.get_attribute("data-message-id")
     chip.click()
@@ -97,7 +98,7 @@ def test_stop_ends_a_long_answer_early(open_page, alice, policy):
     page.goto("/")
     page.click(".answer-settings summary")
     page.fill("#max-tokens", "1500")
-    answer = ask(page, "Write everything about vacation", collection="handbook")
+    answer = ask(page, "How many vacation days do employees get?", collection="handbook")
     expect(answer).to_have_attribute("data-state", "streaming")
     page.click("#stop")
 

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from tests.browser import (  # noqa: F401 (fixtures)
-    DESKTOP, PHONE, SCREENSHOTS, ask, browser, exchange, open_page, upload, wait_until_answered,
+    DESKTOP, PHONE, REVIEW_SCREENSHOTS, ask, browser, exchange, open_page, upload, wait_until_answered,
 )
 from tests.conftest import api_client, wait_for_document
 from webapp.chat.models import Citation, Feedback, Message
@@ -60,16 +60,16 @@ def test_chat_screenshots(open_page, conversation):
     page.reload()
     page.locator(f".message.assistant button.cite[data-n='{vacation}']").first.click()
     expect(page.locator(".source.active")).to_be_visible()
-    page.screenshot(path=str(SCREENSHOTS / "chat-desktop.png"))
+    page.screenshot(path=str(REVIEW_SCREENSHOTS / "chat-desktop.png"))
 
     phone = open_page(conversation, viewport=PHONE)
     phone.goto(page.url)
     expect(phone.locator(".message.assistant .source-chips button")).not_to_have_count(0)
-    phone.screenshot(path=str(SCREENSHOTS / "chat-phone.png"))
+    phone.screenshot(path=str(REVIEW_SCREENSHOTS / "chat-phone.png"))
     phone.locator(f".message.assistant button.cite[data-n='{vacation}']").first.click()
     expect(phone.locator("#sources-panel")).to_be_in_viewport()
     phone.wait_for_timeout(300)  # the drawer's slide-in
-    phone.screenshot(path=str(SCREENSHOTS / "chat-phone-sources.png"))
+    phone.screenshot(path=str(REVIEW_SCREENSHOTS / "chat-phone-sources.png"))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -81,10 +81,10 @@ def test_document_and_collections_screenshots(open_page, conversation, team, han
     page.get_by_role("link", name="employee-handbook").click()
     page.locator("#chunk-list a", has_text="Vacation").click()
     expect(page.locator("#extracted-text mark")).to_be_visible()
-    page.screenshot(path=str(SCREENSHOTS / "document-desktop.png"))
+    page.screenshot(path=str(REVIEW_SCREENSHOTS / "document-desktop.png"))
     page.goto("/documents/collections/")
     page.locator(".collection-card").first.get_by_text("Edit").click()
-    page.screenshot(path=str(SCREENSHOTS / "collections-desktop.png"), full_page=True)
+    page.screenshot(path=str(REVIEW_SCREENSHOTS / "collections-desktop.png"), full_page=True)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -93,11 +93,11 @@ def test_retrieval_test_screenshots(open_page, conversation):
     page = open_page(conversation, viewport=DESKTOP)
     page.goto(query)
     expect(page.locator(".probe-row").first).to_be_visible()
-    page.screenshot(path=str(SCREENSHOTS / "retrieval-test-desktop.png"), full_page=True)
+    page.screenshot(path=str(REVIEW_SCREENSHOTS / "retrieval-test-desktop.png"), full_page=True)
     phone = open_page(conversation, viewport=PHONE)
     phone.goto(query)
     phone.locator(".probe-results").evaluate("element => element.scrollIntoView()")
-    phone.screenshot(path=str(SCREENSHOTS / "retrieval-test-phone.png"))
+    phone.screenshot(path=str(REVIEW_SCREENSHOTS / "retrieval-test-phone.png"))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -105,10 +105,10 @@ def test_dashboard_screenshots(open_page, conversation, handbook):
     plant_activity(conversation, handbook)
     page = open_page(conversation, viewport=DESKTOP)
     page.goto("/documents/dashboard/")
-    page.screenshot(path=str(SCREENSHOTS / "dashboard-desktop.png"), full_page=True)
+    page.screenshot(path=str(REVIEW_SCREENSHOTS / "dashboard-desktop.png"), full_page=True)
     phone = open_page(conversation, viewport=PHONE)
     phone.goto("/documents/dashboard/")
-    phone.screenshot(path=str(SCREENSHOTS / "dashboard-phone.png"))
+    phone.screenshot(path=str(REVIEW_SCREENSHOTS / "dashboard-phone.png"))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -123,11 +123,11 @@ def test_documents_screenshots(open_page, conversation):
     ])
     expect(page.locator("tr.doc-row", has_text="onboarding").locator(".status-pill")).to_have_text("indexed", timeout=60_000)
     expect(page.locator("tr.doc-row", has_text="empty-notes").locator(".status-pill")).to_have_text("failed")
-    page.screenshot(path=str(SCREENSHOTS / "documents-desktop.png"), full_page=True)
+    page.screenshot(path=str(REVIEW_SCREENSHOTS / "documents-desktop.png"), full_page=True)
 
     phone = open_page(conversation, viewport=PHONE)
     phone.goto("/documents/")
-    phone.screenshot(path=str(SCREENSHOTS / "documents-phone.png"), full_page=True)
+    phone.screenshot(path=str(REVIEW_SCREENSHOTS / "documents-phone.png"), full_page=True)
 
 
 def plant_answer(message_id: int) -> int:

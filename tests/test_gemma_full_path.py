@@ -21,7 +21,8 @@ FERIAS = (
 @pytest.fixture(scope="module")
 def gemma_web(stack_env, tmp_path_factory):
     folder = tmp_path_factory.mktemp("gemma")
-    with services.Stack(stack_env, folder, "gemma", LLM_MODEL_PATH="", LLM_CONTEXT_SIZE="4096") as stack:
+    with services.Stack(stack_env, folder, "gemma", LLM_MODEL_PATH="", LLM_CONTEXT_SIZE="4096",
+                        ANSWER_ONE_LINE="true") as stack:
         assert "gemma" in stack.readyz()["checks"]["llm"]
         yield stack.url
 

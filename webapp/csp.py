@@ -27,6 +27,6 @@ DEFAULT_POLICY = "; ".join([
 
 class ContentSecurityPolicyMiddleware(MiddlewareMixin):
     def process_response(self, request, response):
-        if settings.CONTENT_SECURITY_POLICY and HEADER not in response:
+        if settings.CONTENT_SECURITY_POLICY and HEADER not in response and not getattr(response, "csp_exempt", False):
             response[HEADER] = settings.CONTENT_SECURITY_POLICY
         return response

@@ -181,6 +181,8 @@ CHUNK_OVERLAP_TOKENS = envint("CHUNK_OVERLAP_TOKENS", 32, minimum=0)
 SEARCH_TOP_K = envint("SEARCH_TOP_K", 8, minimum=1)
 ANSWER_PASSAGES = envint("ANSWER_PASSAGES", 3, minimum=1)
 # What the model reads: "passages" (all, the answer quote's first) or "quote" (the quote and its neighbours).
+# A base model's answer (a completion prompt, no chat template) ends at its first line break once it has begun.
+ANSWER_ONE_LINE = envbool("ANSWER_ONE_LINE", True)
 ANSWER_CONTEXT = envchoice("ANSWER_CONTEXT", "quote", ("passages", "quote"))
 # Sentences the model left without [n] get the passage that clearly supports them (marked as found by Acervo).
 ATTRIBUTE_UNCITED = envbool("ATTRIBUTE_UNCITED", True)

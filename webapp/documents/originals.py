@@ -37,6 +37,8 @@ def original_response(document: Document) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     if content_type != "application/pdf":
         response["Content-Security-Policy"] = SANDBOX
+    else:
+        response.csp_exempt = True  # the site's policy (object-src 'none') would keep the PDF viewer from opening it
     return response
 
 
