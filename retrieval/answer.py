@@ -24,6 +24,7 @@ from retrieval.language import detect_language
 from retrieval.llm import ModelUnavailable
 from retrieval.prompt import build_prompt
 from retrieval.quote import quote_window
+from retrieval.rarity import rarity_of
 from retrieval.rewrite import standalone_question
 from retrieval.search import search_passages
 from retrieval.outcome import Outcome, Quote, Reason, ReasonCode
@@ -75,7 +76,8 @@ def _answer(message: Message, usage: dict, threshold: float | None) -> None:
     if threshold is None and message.profile is not None:
         threshold = message.profile.answerability_threshold
     judged = assess(query, passages, embed=get_embedder().encode,
-                    calibration=calibration_for(settings.EMBEDDING_MODEL), threshold=threshold)
+                    calibration=calibration_for(settings.EMBEDDING_MODEL), threshold=threshold,
+                    rarity=rarity_of(message.collections))
     message.answerability = judged.score
     usage.update(answerability=judged.evidence.as_dict(), judge_ms=judged.elapsed_ms)
     refused = verdict.refusal(judged.score, judged.threshold, names)

@@ -10,7 +10,9 @@ A small model answers whatever it is given, so the decision to answer cannot be 
 - `names`: the share of the question's names and numbers found in the best passage (1.0 when it has none): a
   question about someone or something the documents never name is not answered by them, however close the topic;
 - `similarity`: the cosine, with the embedding model, between the question and its best sentence;
-- `agree`: whether dense and lexical retrieval both found the top passage.
+- `agree`: whether dense and lexical retrieval both found the top passage;
+- `rare_coverage`: `coverage` with each word weighted by its rarity in the collections searched (`retrieval.rarity`):
+  a question that shares only its common words with the passages is about something else.
 They are combined by logistic regression (`calibration.json`, fitted per embedding model by
 `manage.py evaluate_answers --calibrate`), so the score reads as a probability of being answerable and a threshold
 (`ModelProfile.answerability_threshold`, else the calibrated one) trades refusals against false refusals.
@@ -36,7 +38,7 @@ from retrieval.types import Passage
 
 log = logging.getLogger(__name__)
 CALIBRATION = Path(__file__).with_name("calibration.json")
-FEATURES = ("coverage", "sentence_coverage", "passage_coverage", "names", "similarity", "agree")
+FEATURES = ("coverage", "sentence_coverage", "passage_coverage", "names", "similarity", "agree", "rare_coverage")
 # Words that shape a question without naming what it is about: they are not looked for in the passages.
 QUESTION_WORDS = frozenset(
     """
@@ -67,6 +69,7 @@ class Evidence:
     names: float
     similarity: float
     agree: float
+    rare_coverage: float = 0.0
 
     def vector(self) -> list[float]:
         return [getattr(self, name) for name in FEATURES]
@@ -117,7 +120,7 @@ class Judgement:
 
 
 def assess(question: str, passages: list[Passage], *, embed, calibration: "Calibration",
-           threshold: float | None = None) -> Judgement:
+           threshold: float | None = None, rarity=None) -> Judgement:
     """Score how likely `passages` (best first) answer `question`, and choose the answer quote from the same
     sentences: the question and the sentences of the top passages are embedded once for both.
     `threshold` None: the calibrated one."""
@@ -125,7 +128,7 @@ def assess(question: str, passages: list[Passage], *, embed, calibration: "Calib
     sentences = sentences_of(passages[:PASSAGES_LOOKED_AT])
     vectors = np.asarray(embed([question] + [s.text for s in sentences]), dtype=np.float32)
     similarities = vectors[1:] @ vectors[0] if sentences else np.zeros(0, dtype=np.float32)
-    evidence = evidence_of(question, passages, sentences=sentences, similarities=similarities)
+    evidence = evidence_of(question, passages, sentences=sentences, similarities=similarities, rarity=rarity)
     words = question_words(question)
     quote = best_quote([terms for _, terms, _ in words], sentences, similarities)
     return Judgement(
@@ -136,24 +139,29 @@ def assess(question: str, passages: list[Passage], *, embed, calibration: "Calib
 
 
 def evidence_of(question: str, passages: list[Passage], *, sentences: list[Sentence],
-                similarities: np.ndarray) -> Evidence:
+                similarities: np.ndarray, rarity=None) -> Evidence:
     """The evidence that `passages` (best first) answer `question`; `similarities` are the cosines of `sentences`
-    (those of the top passages) to the question. No passages: all zero."""
+    (those of the top passages) to the question; `rarity` gives a word's terms their inverse document frequency
+    (`retrieval.rarity`; None: every word weighs the same). No passages: all zero."""
     top = passages[:PASSAGES_LOOKED_AT]
     if not top:
-        return Evidence(0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+        return Evidence(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
     words = question_words(question)
     passage_terms = [set(tokenize(p.text)) for p in top]
     typed = _typed(question, sentences)
-    coverage = max((_covered(words, terms) * ok for terms, ok in zip(_windows(sentences), typed, strict=True)),
-                   default=0.0)
+    windows = _windows(sentences)
+    coverage = max((_covered(words, terms) * ok for terms, ok in zip(windows, typed, strict=True)), default=0.0)
+    weights = [rarity(terms) for _, terms, _ in words] if rarity is not None else [1.0] * len(words)
+    rare_coverage = max((_covered(words, terms, weights) * ok for terms, ok in zip(windows, typed, strict=True)),
+                        default=0.0)
     sentence_coverage = max((_covered(words, set(tokenize(s.text))) for s in sentences), default=0.0)
     passage_coverage = max(_covered(words, terms) for terms in passage_terms)
     names = [w for w in words if w[2]]
     name_share = max(_covered(names, terms) for terms in passage_terms) if names else 1.0
     similarity = float(np.max(similarities)) if len(similarities) else 0.0
     agree = 1.0 if set(top[0].modes) >= {"dense", "sparse"} else 0.0
-    return Evidence(coverage, sentence_coverage, passage_coverage, name_share, max(similarity, 0.0), agree)
+    return Evidence(coverage, sentence_coverage, passage_coverage, name_share, max(similarity, 0.0), agree,
+                    rare_coverage)
 
 
 def _typed(question: str, sentences: list[Sentence]) -> list[float]:
@@ -168,11 +176,13 @@ def _typed(question: str, sentences: list[Sentence]) -> list[float]:
     return result
 
 
-def _covered(words, terms: set[str]) -> float:
-    """Share of `words` with at least one index term in `terms`; 1.0 for a question with no content words."""
+def _covered(words, terms: set[str], weights: list[float] | None = None) -> float:
+    """Share of `words` (weighted by `weights`) with an index term in `terms`; 1.0 for a question with no words."""
     if not words:
         return 1.0
-    return sum(1 for _, word_terms, _ in words if word_terms & terms) / len(words)
+    weights = weights or [1.0] * len(words)
+    total = sum(weights) or 1.0
+    return sum(w for (_, word_terms, _), w in zip(words, weights, strict=True) if word_terms & terms) / total
 
 
 def _windows(sentences: list[Sentence]) -> list[set[str]]:

@@ -57,8 +57,8 @@ def test_no_passages_is_no_evidence():
 
 
 def test_the_score_rises_with_the_evidence():
-    calibration = Calibration(weights=(2.0, 0.5, 3.0, 0.5, 3.0, 1.0), bias=-6.0, threshold=0.3, model="m")
-    weak, strong = Evidence(0.2, 0.2, 0.2, 1.0, 0.1, 0.0), Evidence(1.0, 1.0, 1.0, 1.0, 0.6, 1.0)
+    calibration = Calibration(weights=(2.0, 0.5, 3.0, 0.5, 3.0, 1.0, 2.0), bias=-7.0, threshold=0.3, model="m")
+    weak, strong = Evidence(0.2, 0.2, 0.2, 1.0, 0.1, 0.0, 0.1), Evidence(1.0, 1.0, 1.0, 1.0, 0.6, 1.0, 1.0)
     assert 0.0 < calibration.score(weak) < calibration.threshold < calibration.score(strong) < 1.0
 
 
@@ -159,3 +159,12 @@ def test_a_short_answer_not_in_any_passage_names_its_missing_word():
 
 def test_echoed_source_headers_are_removed():
     assert verdict.cleaned("[2] layout-parser-paper-fast — p. 3\nPyTorch and TensorFlow") == "PyTorch and TensorFlow"
+
+
+def test_a_question_sharing_only_its_common_words_with_the_passage_covers_little_of_its_rare_ones():
+    rare = {"intern", "bonus"}
+    rarity = lambda terms: 5.0 if terms & rare else 0.5  # noqa: E731
+    found = evidence_of("How much vacation bonus does an intern get?", [passage(1, VACATION)],
+                        sentences=sentences_of([passage(1, VACATION)]), similarities=np.array([0.5, 0.5, 0.5]),
+                        rarity=rarity)
+    assert found.rare_coverage < 0.2 < found.coverage
