@@ -57,7 +57,9 @@ def same_openmp_policy() -> str:
 def stack_env(data: Path, model_path: str) -> dict:
     env = dict(os.environ, DATA_DIR=str(data), DJANGO_SETTINGS_MODULE="webapp.settings", LLM_MODEL_PATH=model_path,
                MODELS_DIR=str(ROOT / "var" / "models"), REDIS_KEY_PREFIX=f"acervo-bench-answer-{uuid.uuid4().hex[:6]}:",
-               ACERVO_ADMIN_PASSWORD="bench-password", API_RATE_LIMIT_PER_MINUTE="100000")
+               ACERVO_ADMIN_PASSWORD="bench-password", API_RATE_LIMIT_PER_MINUTE="100000",
+               # answers long enough for a tokens/s figure: not cut at the base model's first line break
+               ANSWER_ONE_LINE=os.environ.get("ANSWER_ONE_LINE", "false"))
     env.pop("DATABASE_URL", None)
     return env
 
@@ -112,6 +114,9 @@ def ask(client: httpx.Client, question: str, params: dict) -> dict:
     return {
         "events": found,
         "sources": next((d for _, e, d in found if e == "sources"), None),
+        "quote": next((d for _, e, d in found if e == "quote"), None),
+        # what the reader sees first: the verbatim quote, else the first token
+        "first_visible_s": next((t for t, e, d in found if e == "quote" or (e == "token" and d["text"])), None),
         "done": next((d for _, e, d in found if e == "done"), None),
         "positions": [d["position"] for _, e, d in found if e == "queued"],
         "ttft_s": tokens[0][0] if tokens else None,
@@ -135,7 +140,8 @@ class RawModel:
 
         self.llm = LlamaCppLLM(path, n_ctx=n_ctx, threads=threads, gpu_layers=0)
 
-    def prompt(self, question: str, sources: dict, max_tokens: int):
+    def prompt(self, question: str, sources: dict, max_tokens: int, quote: dict | None = None):
+        """The worker's prompt: with a quote (and ANSWER_CONTEXT=quote, the default) the quote and its neighbours."""
         from dataclasses import fields
 
         from retrieval.prompt import build_prompt
@@ -144,6 +150,11 @@ class RawModel:
         names = {f.name for f in fields(Passage)}
         passages = [Passage(**({"collection_id": 0} | {k: v for k, v in p.items() if k in names}))
                     for p in sources["passages"]]
+        if quote and os.environ.get("ANSWER_CONTEXT", "quote") == "quote":
+            from retrieval.outcome import Quote
+            from retrieval.quote import quote_context
+
+            passages = quote_context(passages, Quote(**quote))
         return build_prompt(question=question, passages=passages, history=[], language=sources["language"],
                             count_tokens=lambda text: len(self.llm.tokenize(text)),
                             budget=self.llm.n_ctx - max_tokens, chat_template=self.llm.chat_template)
@@ -189,7 +200,10 @@ def sequential(client: httpx.Client, raw: RawModel, twin: RawModel, questions: l
         path["worker_cpu_share"] = (cpu_seconds(worker_pid) - worker_cpu) / (time.perf_counter() - started)
         path["web_cpu_ms"] = (cpu_seconds(web_pid) - web_cpu) * 1000
         assert path["done"], path["events"][-3:]
-        prompt = raw.prompt(question, path["sources"], params["max_tokens"])
+        if path["done"].get("outcome") == "refused":
+            print(f"refused before the model: {question}", flush=True)
+            continue
+        prompt = raw.prompt(question, path["sources"], params["max_tokens"], path["quote"])
         if i % 2:
             control = twin.generate(prompt, params)
         worker_cpu, own_cpu, started = cpu_seconds(worker_pid), time.process_time(), time.perf_counter()
@@ -278,7 +292,9 @@ def summarize(rows: list[dict], crowd: dict, idle_health: list[float]) -> dict:
     worker_ratios = [r["usage"]["tokens_per_s"] / r["raw"]["tps"] for r in rows if r["path"]["tps"] and r["raw"]["tps"]]
     return {
         "questions": len(rows),
-        "ttft_ms_median_path": median(ms(r["path"]["ttft_s"]) for r in rows),
+        "first_visible_ms_median": median(ms(r["path"]["first_visible_s"]) for r in rows
+                                          if r["path"]["first_visible_s"] is not None),
+        "ttft_ms_median_path": median(ms(r["path"]["ttft_s"]) for r in rows if r["path"]["ttft_s"]),
         "ttft_ms_median_raw": median(ms(r["raw"]["ttft_s"]) for r in rows),
         "ttft_overhead_ms_median": median(overhead),
         "ttft_overhead_ms_max": round(max(overhead), 1) if overhead else None,

@@ -23,7 +23,7 @@ from retrieval.components import get_embedder, get_llm
 from retrieval.language import detect_language
 from retrieval.llm import ModelUnavailable
 from retrieval.prompt import build_prompt
-from retrieval.quote import quote_window
+from retrieval.quote import quote_context
 from retrieval.rarity import rarity_of
 from retrieval.rewrite import standalone_question
 from retrieval.search import search_passages
@@ -104,9 +104,7 @@ def _for_prompt(passages: list[Passage], quote: Quote | None) -> list[Passage]:
     if quote is None:
         return passages
     if settings.ANSWER_CONTEXT == "quote":
-        passage = next(p for p in passages if p.n == quote.n)
-        start, end = quote_window(passage.text, quote)
-        return [dataclasses.replace(passage, text=passage.text[start:end])]
+        return quote_context(passages, quote)
     return sorted(passages, key=lambda p: p.n != quote.n)
 
 

@@ -7,6 +7,7 @@ the passage's rank breaks ties. A sentence that holds every question word and no
 not its answer: sentences are also rewarded for the words they add.
 """
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -111,6 +112,13 @@ def _share(question_terms: list[frozenset[str]], terms: set[str]) -> float:
     if not question_terms:
         return 0.0
     return sum(1 for word in question_terms if word & terms) / len(question_terms)
+
+
+def quote_context(passages: list[Passage], quote: Quote) -> list[Passage]:
+    """The quote's passage cut to the quote and a sentence on each side: what a small model reads best."""
+    passage = next(p for p in passages if p.n == quote.n)
+    start, end = quote_window(passage.text, quote)
+    return [dataclasses.replace(passage, text=passage.text[start:end])]
 
 
 def quote_window(text: str, quote: Quote, *, around: int = 1) -> tuple[int, int]:
