@@ -171,6 +171,15 @@ def wait_for_document(document_id: int, timeout: float = 120) -> Document:
     raise TimeoutError(f"document {document_id} still {document.status} after {timeout} s")
 
 
+def uploaded(client: httpx.Client, name: str, text: str, collection: str = "handbook") -> Document:
+    """A text file uploaded through the API and indexed by the worker."""
+    response = client.post("/documents", files={"file": (name, text.encode(), "text/plain")},
+                           data={"collection": collection})
+    document = wait_for_document(response.json()["id"])
+    assert document.status == "indexed", document.error
+    return document
+
+
 def read_sse(response: httpx.Response) -> list[tuple[str, str, dict]]:
     """(id, event, data) for every event of a text/event-stream response, in order."""
     import json

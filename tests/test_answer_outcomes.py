@@ -3,7 +3,7 @@
 
 import pytest
 
-from tests.conftest import read_sse, wait_for_document
+from tests.conftest import read_sse, uploaded
 from webapp.chat.models import Message
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -13,9 +13,7 @@ TEXT = ("Vacation is thirty calendar days per year, taken in up to three periods
 
 @pytest.fixture
 def indexed(alice_api, handbook):
-    response = alice_api.post("/documents", files={"file": ("policy.txt", TEXT.encode(), "text/plain")},
-                              data={"collection": "handbook"})
-    assert wait_for_document(response.json()["id"]).status == "indexed"
+    uploaded(alice_api, "policy.txt", TEXT)
     return alice_api
 
 
