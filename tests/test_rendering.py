@@ -129,3 +129,10 @@ def test_every_reason_of_the_support_check_is_said_in_portuguese():
 
 def test_a_reason_it_does_not_know_is_shown_as_written():
     assert weak_reason_text("The passage is from another year.") == "The passage is from another year."
+
+
+def test_a_name_the_passage_lacks_is_said_in_portuguese():
+    from django.utils import translation
+
+    with translation.override("pt-br"):
+        assert weak_reason_text("[2] does not name Maria.") == "[2] não nomeia Maria."

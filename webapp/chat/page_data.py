@@ -175,6 +175,8 @@ def ui_strings() -> dict[str, str]:
         "worker_unavailable": _("No answer worker is running, so questions cannot be answered right now. Ask an administrator to start it."),
         "redis_unavailable": _("The message broker (Redis) is not reachable, so questions cannot be answered right now."),
         "rate_limited": _("Too many questions in a minute. Wait a moment and try again."),
+        "worker_lost": _("The worker stopped while writing this answer. Regenerate it to try again."),
+        "stream_lost": _("This answer has ended, but its events are no longer kept. Reload the page to read it."),
         "answer_failed": _("The answer could not be generated because of an internal error. Try again; if it persists, tell an administrator."),
         "timeout": _("The answer took too long and was cut short."),
         "stopped": _("Stopped."),

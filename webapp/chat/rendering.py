@@ -24,7 +24,7 @@ ATTRIBUTE_VALUES = {"button": {"type": {"button"}, "class": {"cite", "cite weak"
 # The support check's reasons (retrieval/support.py: NUMBER_MISSING, FEW_WORDS, LOW_SIMILARITY), so they can be
 # said in the reader's language; tests/test_rendering.py keeps these in step with that module.
 _WHY = re.compile(
-    r"\[(?P<n>\d+)\] (?:does not contain (?P<numbers>.+?)|does not mention (?P<words>.+?)"
+    r"\[(?P<n>\d+)\] (?:does not contain (?P<numbers>.+?)|does not mention (?P<words>.+?)|does not name (?P<names>.+?)"
     r"|says something else \(similarity (?P<similarity>-?[\d.]+)\))\.(?=\s|$)"
 )
 
@@ -73,6 +73,8 @@ def weak_reason_text(reason: str) -> str:
         n = match["n"]
         if match["numbers"] is not None:
             return gettext("[%(n)s] does not contain %(numbers)s.") % {"n": n, "numbers": match["numbers"]}
+        if match["names"] is not None:
+            return gettext("[%(n)s] does not name %(names)s.") % {"n": n, "names": match["names"]}
         if match["words"] is not None:
             return gettext("[%(n)s] does not mention %(words)s.") % {"n": n, "words": match["words"]}
         similarity = number_format(float(match["similarity"]), 2)
