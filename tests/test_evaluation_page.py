@@ -52,7 +52,7 @@ def test_the_evaluation_page_shows_the_latest_runs_summary_per_profile_and_data_
     assert rows["Unanswerable questions refused"] == ["80%", "80%", "80%"]
     assert rows["Answerable questions wrongly refused"] == ["4%", "4%", "4%"]
     assert rows["Answerable questions"] == ["100", "100", "100"]
-    assert rows["Median time to first visible text (ms)"] == ["850", "850", "850"]
+    assert rows["Median time to first token (ms)"] == ["850", "850", "850"]
     assert rows["Citations pointing at the gold passage"] == ["–", "–", "–"]
     assert select(page, '.tabs a[aria-current="page"]')[0].get("href") == "/documents/evaluation/"
 

@@ -16,11 +16,18 @@ from webapp.chat.outcomes import percent
 METRICS = {
     "questions": _("Answerable questions"),
     "impossible_questions": _("Unanswerable questions"),
+    "off_topic_questions": _("Off-topic questions"),
+    "same_topic_questions": _("Same-topic questions"),
+    "same_topic_answered_elsewhere": _("Same-topic questions other passages answer (left out)"),
     "refusal_rate_impossible": _("Unanswerable questions refused"),
     "off_topic_refused": _("Off-topic questions refused"),
     "same_topic_refused": _("Same-topic questions refused"),
+    "same_topic_not_answered": _("Same-topic questions refused or not confirmed"),
     "false_refusal_rate": _("Answerable questions wrongly refused"),
+    "unconfirmed_answerable": _("Answerable questions not confirmed"),
     "contains_answer": _("Shown answer contains the gold answer"),
+    "quote_contains": _("Quote contains the gold answer"),
+    "model_contains": _("Model's text contains the gold answer"),
     "token_f1": _("Token F1"),
     "gold_in_sources": _("Gold passage among the sources"),
     "answers_citing": _("Answers citing a source"),
@@ -31,12 +38,14 @@ METRICS = {
     "weak_rate_passage_lacks_gold": _("Flagged weak, passage lacks the gold answer"),
     "support_score_mean": _("Mean support score"),
     "stopped_at_max_tokens": _("Stopped at max tokens"),
-    "ttft_ms_median": _("Median time to first visible text (ms)"),
+    "first_visible_ms_median": _("Median time to first visible text (ms)"),
+    "ttft_ms_median": _("Median time to first token (ms)"),
     "tokens_per_s_median": _("Median tokens per second"),
 }
-COUNTS = {"questions", "impossible_questions", "citations_checked"}
-PLAIN = {"token_f1", "support_score_mean", "ttft_ms_median", "tokens_per_s_median"}
-SKIPPED = {"profile", "sets"}
+COUNTS = {"questions", "impossible_questions", "citations_checked", "off_topic_questions", "same_topic_questions",
+          "same_topic_answered_elsewhere"}
+PLAIN = {"token_f1", "support_score_mean", "ttft_ms_median", "tokens_per_s_median", "first_visible_ms_median"}
+SKIPPED = {"profile", "sets", "threshold"}
 CURVE_KEYS = ("off_topic_refused", "same_topic_refused", "false_refusal")
 
 
