@@ -17,12 +17,20 @@ from retrieval.lexical import tokenize
 from retrieval.outcome import Quote
 from retrieval.types import Passage
 
-# Sentence ends: . ! ? … followed by space and an upper-case letter, digit or quote; or a line break.
-_END = re.compile(r"(?<=[.!?…])[\"'”)]?\s+(?=[\"'“(\[]?[A-ZÀ-Ý0-9])|\n+")
+# Sentence ends: . ! ? … followed by space and an upper-case letter, digit or quote; a blank line; a line ending in a
+# colon; a line break before a list item or heading. A single line break elsewhere is a PDF's or a text file's
+# wrapping inside a sentence, not its end.
+_END = re.compile(
+    r"(?<=[.!?…])[\"'”)]?\s+(?=[\"'“(\[]?[A-ZÀ-Ý0-9])"
+    r"|\r?\n[ \t\r]*\n\s*"
+    r"|(?<=:)[ \t\r]*\n\s*"
+    r"|[ \t\r]*\n[ \t]*(?=[·•▪◦*#>|\-–—]|\d+[.)]\s|[a-zA-Z][.)]\s)"
+)
 # "Art. 5º", "Dr. Silva", "p. 3", "U.S. Army": a dot after these is not a sentence end.
 _ABBREVIATION = re.compile(r"(?:\b(?:art|arts|dr|dra|sr|sra|prof|profa|p|pp|n|no|nº|inc|cap|fig|vol|ed|st|mr|mrs|ms|jr|"
                            r"vs|etc|e\.g|i\.e|cf|[A-Z])\.)$", re.IGNORECASE)
 MIN_SENTENCE_CHARS = 20
+MIN_QUOTE_WORDS = 6
 MAX_QUOTE_CHARS = 600
 # Weights of the sentence score, chosen on the shared sets (see `manage.py evaluate_answers`, quote columns).
 WINDOW_WEIGHT = 0.35
@@ -100,8 +108,9 @@ def best_quote(question_terms: list[frozenset[str]], sentences: list[Sentence], 
         in_sentence = _share(question_terms, terms[i])
         in_window = _share(question_terms, window)
         adds = 1.0 if terms[i] - set().union(*question_terms) else 0.0
+        prose = 1.0 if len(s.text.split()) >= MIN_QUOTE_WORDS else 0.5  # a heading or a keyword line says little
         score = (SENTENCE_WEIGHT * in_sentence + WINDOW_WEIGHT * in_window + SIMILARITY_WEIGHT * float(similarities[i])
-                 - RANK_PENALTY * s.rank) * (0.5 + 0.5 * adds)
+                 - RANK_PENALTY * s.rank) * (0.5 + 0.5 * adds) * prose
         if score > best_score:
             best, best_score = s, score
     end = min(best.end, best.start + MAX_QUOTE_CHARS)

@@ -168,3 +168,11 @@ def test_a_question_sharing_only_its_common_words_with_the_passage_covers_little
                         sentences=sentences_of([passage(1, VACATION)]), similarities=np.array([0.5, 0.5, 0.5]),
                         rarity=rarity)
     assert found.rare_coverage < 0.2 < found.coverage
+
+
+def test_a_line_wrapped_sentence_stays_whole_and_list_items_stand_apart():
+    text = ("31.1.\nA unidade de medida adotada será os postos de trabalho\nefetivamente ocupados.\n"
+            "Os fatores:\n· eficiência\n· disponibilidade")
+    sentences = [text[a:b] for a, b in split_spans(text)]
+    assert "A unidade de medida adotada será os postos de trabalho\nefetivamente ocupados." in sentences
+    assert sentences[-2:] == ["· eficiência", "· disponibilidade"]
