@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from retrieval import events
 from tests.browser import browser, open_page  # noqa: F401 (fixtures)
 from webapp.chat.models import Citation, Conversation, Message
+from webapp.documents.models import Document
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -45,9 +46,13 @@ def publish_sources(answer: Message) -> None:
 
 
 def finish(answer: Message, *, text: str, outcome: str, reasons=(), quote=None, cited=()) -> None:
-    """Store the answer as the worker does, then announce it."""
-    Citation.objects.bulk_create(Citation(message=answer, n=n, title=title, text=text, char_end=len(text), cited=n in cited)
-                                 for n, title, text in PASSAGES)
+    """Store the answer as the worker does, then announce it. Its citations name their documents, as the worker's do
+    (a citation without one is a source deleted since, and says so)."""
+    documents = {title: Document.objects.get_or_create(collection_id=answer.collections[0], title=title, sha256=title,
+                                                       defaults={"status": "indexed", "extracted_text": text})[0]
+                 for _, title, text in PASSAGES}
+    Citation.objects.bulk_create(Citation(message=answer, n=n, document=documents[title], title=title, text=text,
+                                          char_end=len(text), cited=n in cited) for n, title, text in PASSAGES)
     Message.objects.filter(pk=answer.pk).update(status="done", text=text, finish_reason="stop", outcome=outcome,
                                                 reasons=list(reasons), quote=quote or {})
     events.publish(answer.pk, "done", {

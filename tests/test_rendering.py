@@ -55,8 +55,8 @@ def test_javascript_and_data_links_are_not_links():
     assert "<a" not in html
 
 
-def test_web_links_open_in_a_new_tab_without_referrer():
-    html = render_answer("[docs](https://example.com/a?b=1)", [])
+def test_web_links_from_the_sources_open_in_a_new_tab_without_referrer():
+    html = render_answer("[docs](https://example.com/a?b=1)", [{"n": 1, "text": "See https://example.com/a?b=1."}])
     assert '<a href="https://example.com/a?b=1"' in html
     assert 'rel="noopener noreferrer nofollow"' in html and 'target="_blank"' in html
 
@@ -68,7 +68,7 @@ def test_remote_images_become_their_alt_text():
 
 
 def test_an_autolink_with_a_script_scheme_is_dropped():
-    html = render_answer("<javascript:alert(1)> <https://ok.example>", [])
+    html = render_answer("<javascript:alert(1)> <https://ok.example>", [{"n": 1, "text": "at https://ok.example"}])
     assert 'href="javascript' not in html
     assert 'href="https://ok.example"' in html
 

@@ -397,10 +397,11 @@
     box.replaceChildren(...list.map((source) => {
       const chip = document.createElement("button");
       chip.type = "button";
-      chip.className = "chip" + (source.cited === false ? " uncited" : "") + (source.weak ? " weak" : "");
+      chip.className = "chip" + (source.cited === false ? " uncited" : "") + (source.weak ? " weak" : "")
+        + (source.document_deleted ? " deleted" : "");
       chip.dataset.n = source.n;
-      chip.setAttribute("aria-label", `${format(source.weak ? S.weak_source : S.source, { n: source.n })}: ${source.title}`);
-      if (source.weak) chip.title = S.weak;
+      chip.setAttribute("aria-label", sourceLabel(source));
+      if (source.weak || source.document_deleted) chip.title = [source.weak && S.weak, source.document_deleted && S.source_deleted].filter(Boolean).join(" · ");
       const n = document.createElement("span");
       n.className = "n";
       n.textContent = source.n;
@@ -452,9 +453,10 @@
     const item = element("li", classes.filter(Boolean).join(" "));
     item.id = `source-${messageId}-${source.n}`;
     item.tabIndex = -1;
-    item.setAttribute("aria-label", `${format(source.weak ? S.weak_source : S.source, { n: source.n })}: ${source.title}`);
+    item.setAttribute("aria-label", sourceLabel(source));
     const top = element("div", "source-top");
     top.append(element("span", "source-n", source.n), element("span", "source-title", source.title));
+    if (source.document_deleted) top.append(element("span", "badge deleted", S.source_deleted));
     if (source.weak) top.append(element("span", "badge weak", S.weak));
     else if (source.attributed) top.append(element("span", "badge attributed", S.attributed));
     else if (source.cited) top.append(element("span", "badge", S.cited));
@@ -463,12 +465,13 @@
     if (where.length) item.append(element("p", "source-where", where.join(" · ")));
     if (source.weak) item.append(element("p", "source-why", format(S.weak_why, { reason: source.weak_reason || "" }).trim()));
     else if (source.attributed) item.append(element("p", "source-why", S.attributed_why));
+    if (source.document_deleted) item.append(element("p", "source-why deleted", S.source_deleted_why));
     const passage = element("blockquote", "passage");
     if (source.before) passage.append(element("span", "context", source.before));
     passage.append(passageMark(source, quoteOf.get(messageId)));
     if (source.after) passage.append(element("span", "context", source.after));
     item.append(passage);
-    if (source.original_url) {
+    if (source.original_url && !source.document_deleted) {
       const link = element("a", "", S.open_original);
       link.href = source.original_url;
       link.target = "_blank";
@@ -478,6 +481,12 @@
       item.append(actions);
     }
     return item;
+  }
+
+  /** "Source n: title" for screen readers, saying when the passage is weakly supported or its document deleted. */
+  function sourceLabel(source) {
+    const label = `${format(source.weak ? S.weak_source : S.source, { n: source.n })}: ${source.title}`;
+    return source.document_deleted ? `${label} (${S.source_deleted})` : label;
   }
 
   /** The passage, with the answer quote's span inside it set apart when the quote is from this passage. */

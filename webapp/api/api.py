@@ -142,7 +142,7 @@ async def chat_ask(request, body: ChatIn):
     result = await collect_answer(message.pk, timeout_s=message.params["timeout"] + 60)
     if result["event"] == "error":
         raise AppError(result.get("code", "answer_failed"), result.get("message", "The answer failed."), status=503)
-    return chat_out(result)
+    return await sync_to_async(chat_out)(result)
 
 
 @api.post("/search", tags=["search"])

@@ -44,6 +44,21 @@ class ReasonOut(BaseModel):
     ))
 
 
+class CitationOut(BaseModel):
+    """A source of an answer: the passage as it was when the answer was written (a snapshot), with the support
+    check's verdict; any other field the answer event carries passes through (extra="allow", as ReasonOut)."""
+
+    model_config = ConfigDict(extra="allow")
+    n: int = Field(..., description="the number the answer cites it by, [n]")
+    document_id: int | None = Field(None, description="the document it was taken from")
+    title: str = ""
+    text: str = Field("", description="the passage's text when the answer was written")
+    document_deleted: bool = Field(False, description=(
+        "the document has been deleted since: `document_id` no longer names a document, and `text` is only the "
+        "answer's copy of the passage"
+    ))
+
+
 OUTCOME_HELP = (
     "answered: shown as the answer; refused: the documents do not answer it (`answer` says so, `sources` are the "
     "closest passages, not support); unconfirmed: the model's text could not be tied to the passages; "
@@ -55,7 +70,7 @@ class ChatOut(Schema):
     answer: str = Field(
         ..., description="the answer's text; for a refusal, a sentence saying the documents do not answer it"
     )
-    citations: list[dict] = Field(
+    citations: list[CitationOut] = Field(
         default_factory=list, description="the sources the answer cites, with the support check's verdict"
     )
     conversation_id: int
@@ -106,11 +121,19 @@ def document_out(document: Document) -> dict:
 
 
 def chat_out(done: dict) -> dict:
-    """The non-streamed answer from its `done` event; an event from before outcomes existed reads as no outcome."""
+    """The non-streamed answer from its `done` event; an event from before outcomes existed reads as no outcome.
+    Reads the database: a cited document deleted since the event was written is marked `document_deleted`."""
     fields = ("answer", "citations", "conversation_id", "message_id", "usage", "finish_reason")
     return {
         **{key: done.get(key) for key in fields},
-        "citations": done.get("citations") or [], "usage": done.get("usage") or {},
+        "citations": citations_out(done.get("citations") or []), "usage": done.get("usage") or {},
         "outcome": done.get("outcome") or "", "reasons": done.get("reasons") or [],
         "answerability": done.get("answerability"), "quote": done.get("quote") or None,
     }
+
+
+def citations_out(citations: list[dict]) -> list[dict]:
+    """`citations` each with `document_deleted`: true when its document is gone (or it never named one)."""
+    ids = {c.get("document_id") for c in citations} - {None}
+    existing = set(Document.objects.filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+    return [{**c, "document_deleted": c.get("document_id") not in existing} for c in citations]

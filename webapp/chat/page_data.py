@@ -39,12 +39,13 @@ def _answer_html(message: Message, citations: list) -> str:
     if message.outcome == REFUSED:
         return render_answer(message.text, [])
     if message.outcome == UNCONFIRMED:
-        return render_answer(message.text, [{"n": c.n, "weak": True} for c in citations])
+        return render_answer(message.text, [{"n": c.n, "weak": True, "text": c.text} for c in citations])
     return render_answer(message.text, citations)
 
 
 def _outcome(message: Message, citations: list) -> dict:
     titles = {c.n: c.title for c in citations}
+    deleted = {c.n for c in citations if c.document_id is None}
     quote = message.quote if isinstance(message.quote, dict) and message.quote.get("text") else None
     closest = message.outcome in (REFUSED, UNCONFIRMED)
     return {
@@ -52,8 +53,11 @@ def _outcome(message: Message, citations: list) -> dict:
         "reasons": message.reasons or [],
         "reasons_text": reasons_text(message.reasons),
         "answerability": message.answerability,
-        "quote": {**quote, "title": titles.get(quote.get("n"), "")} if quote else None,
-        "closest": [{"n": c.n, "title": c.title, "page": c.page} for c in citations] if closest else [],
+        "quote": {**quote, "title": titles.get(quote.get("n"), ""), "document_deleted": quote.get("n") in deleted}
+        if quote else None,
+        "closest": [
+            {"n": c.n, "title": c.title, "page": c.page, "document_deleted": c.n in deleted} for c in citations
+        ] if closest else [],
     }
 
 
@@ -64,13 +68,16 @@ def feedback_by_message(user, messages) -> dict[int, Feedback]:
 
 
 def source(citation) -> dict:
+    """A passage as the page shows it. The text is the snapshot taken when the answer was written;
+    `document_deleted` says its document is gone (the row's link to it was cleared), so the page can say so
+    instead of offering a document that no longer exists."""
     return {
         "n": citation.n, "document_id": citation.document_id, "title": citation.title, "text": citation.text,
         "page": citation.page, "location": citation.location, "heading_path": citation.heading_path,
         "char_start": citation.char_start, "char_end": citation.char_end, "score": citation.score,
         "cited": citation.cited, "support": citation.support, "weak": citation.weak,
         "weak_reason": weak_reason_text(citation.weak_reason) if citation.weak else "",
-        "attributed": citation.attributed,
+        "attributed": citation.attributed, "document_deleted": citation.document_id is None,
     }
 
 
@@ -202,6 +209,8 @@ def ui_strings() -> dict[str, str]:
         "page": _("page %(page)s"),
         "cited": _("cited"),
         "open_original": _("Open original"),
+        "source_deleted": _("source deleted"),
+        "source_deleted_why": _("The document this passage came from has been deleted. The passage is shown as it was when the answer was written."),
         "copy": _("Copy"),
         "copied": _("Copied"),
         "you": _("You"),

@@ -4,6 +4,10 @@ Nothing a model writes, nor any document text it repeats, can run script or load
 the parser escapes raw HTML, images become their alt text, and the sanitiser keeps only formatting
 tags, http(s)/mailto/relative links and the citation buttons this module writes itself. A citation the
 support check found weak gets its own look (class "cite weak") and says so to screen readers.
+
+A link the model writes never hides where it goes, and only an address found in the answer's own sources can be
+clicked: `[label](target)` becomes `label (target)`, the target a link only when one of the passages contains it
+(a model repeating a phishing address from nowhere, or led by an injected prompt, gets plain text).
 """
 
 import re
@@ -14,6 +18,10 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext
 
 CITE = re.compile(r"\[(\d{1,4})\]")
+# Addresses in a passage's text: a web or mail address up to a space, bracket or quote, trailing punctuation not
+# included (a sentence's full stop is not part of the address it ends with).
+SOURCE_URL = re.compile(r"(?:https?://|mailto:)[^\s<>\"'()\[\]{}]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+TRAILING = ".,;:!?"
 TAGS = {
     "p", "br", "hr", "strong", "em", "del", "s", "code", "pre", "blockquote", "ul", "ol", "li",
     "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "a", "button",
@@ -32,12 +40,25 @@ _WHY = re.compile(
 def render_answer(text: str, citations: Iterable) -> str:
     """Sanitised HTML for an answer. `[n]` becomes `<button class="cite" data-n="n">` when n is one of
     `citations` (ints, dicts with "n", or objects with `.n`, and `weak` when the support check found the
-    passage does not back the claim); any other `[n]` stays plain text."""
+    passage does not back the claim); any other `[n]` stays plain text. A link shows its target, and the
+    target is clickable only when it is an address in one of the citations' passage `text`."""
     citations = list(citations)
     numbers = {_number(c) for c in citations}
     weak = {_number(c) for c in citations if _is_weak(c)}
-    html = _markdown().render(text or "", {"cite_numbers": numbers, "weak_numbers": weak})
-    return _cleaner().clean(html)
+    env = {"cite_numbers": numbers, "weak_numbers": weak, "source_urls": source_urls(_text(c) for c in citations)}
+    return _cleaner().clean(_markdown().render(text or "", env))
+
+
+def source_urls(texts: Iterable[str]) -> set[str]:
+    """The addresses written in `texts`, as markdown-it normalises a link target (mail addresses as mailto:)."""
+    found = set()
+    for text in texts:
+        for match in SOURCE_URL.finditer(text or ""):
+            address = match.group().rstrip(TRAILING)
+            if "://" not in address and not address.startswith("mailto:"):
+                address = "mailto:" + address
+            found.add(_markdown().normalizeLink(address))
+    return found
 
 
 def answer_note(status: str, finish_reason: str) -> str:
@@ -89,6 +110,12 @@ def _is_weak(citation) -> bool:
     return bool(citation.get("weak") if isinstance(citation, dict) else getattr(citation, "weak", False))
 
 
+def _text(citation) -> str:
+    if isinstance(citation, int):
+        return ""
+    return (citation.get("text") if isinstance(citation, dict) else getattr(citation, "text", "")) or ""
+
+
 def _number(citation) -> int:
     if isinstance(citation, int):
         return citation
@@ -103,6 +130,7 @@ def _markdown():
     md.enable(["table", "strikethrough"])
     # Before "link": `[1]` must never be read as a link reference.
     md.inline.ruler.before("link", "cite", _cite_rule)
+    md.core.ruler.after("inline", "shown_links", _shown_links)
     md.add_render_rule("cite", _render_cite)
     md.add_render_rule("image", _render_image)
     return md
@@ -119,6 +147,42 @@ def _cite_rule(state, silent: bool) -> bool:
         token.meta = {"n": int(match.group(1))}
     state.pos = match.end()
     return True
+
+
+def _shown_links(state) -> None:
+    """Every link becomes its label then its target in brackets; the target stays a link only when it is one of
+    the sources' addresses (env "source_urls"). An autolink, or a label that is the target, is shown once."""
+    allowed = state.env.get("source_urls", set())
+    for block in state.tokens:
+        if block.type == "inline" and block.children:
+            block.children = _unlinked(block.children, allowed, state.md.normalizeLinkText)
+
+
+def _unlinked(children: list, allowed: set[str], shown) -> list:
+    from markdown_it.token import Token
+
+    out, label, link = [], [], None
+    for token in children:
+        if token.type == "link_open":
+            link, label = token, []
+        elif token.type == "link_close" and link is not None:
+            href = link.attrs.get("href", "")
+            target = shown(href)
+            words = "".join(t.content for t in label if t.type in ("text", "code_inline")).strip()
+            same = words in (target, target.removeprefix("mailto:")) or not words
+            out += [] if same else [*label, Token("text", "", 0, content=" (")]
+            if href in allowed:
+                out += [Token("link_open", "a", 1, attrs={"href": href}), Token("text", "", 0, content=target),
+                        Token("link_close", "a", -1)]
+            else:
+                out.append(Token("text", "", 0, content=target))
+            out += [] if same else [Token("text", "", 0, content=")")]
+            link = None
+        elif link is not None:
+            label.append(token)
+        else:
+            out.append(token)
+    return out
 
 
 def _render_cite(self, tokens, idx, options, env) -> str:
