@@ -82,7 +82,8 @@ def test_where_user_namespaces_are_refused_the_profile_alone_keeps_the_conversio
     refusing = tmp_path / "bin"
     refusing.mkdir()
     # what unshare says in a container whose seccomp profile forbids user namespaces
-    (refusing / "unshare").write_text("#!/bin/sh\necho 'unshare: unshare failed: Operation not permitted' >&2\nexit 1\n")
+    (refusing / "unshare").write_text("#!/bin/sh\necho 'unshare: unshare failed: Operation not permitted' >&2\n"
+                                      "exit 1\n")
     (refusing / "unshare").chmod(0o755)
     script = ("import sys; from pathlib import Path; from ingestion.parsers import parse_file; "
               "print('|'.join(block.text for block in parse_file(Path(sys.argv[1])).blocks))")

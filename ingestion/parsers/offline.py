@@ -24,6 +24,7 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
+UNSHARE = ["unshare", "--user", "--map-root-user", "--net"]  # a new user namespace, so no root is needed
 DEAD_PROXY = ("127.0.0.1", 1)  # tcpmux: closed on any machine we run on, so a proxied request fails at once
 NO_NAMESPACE = ("user namespaces are not available here (%s): LibreOffice conversions run without a network "
                 "namespace, kept offline by their profile's proxy settings only")
@@ -47,7 +48,7 @@ _SETTINGS = {
 
 def command(arguments: list[str]) -> list[str]:
     """`arguments` (a LibreOffice command line) wrapped to run without a network where the kernel allows it."""
-    return ["unshare", "--user", "--map-root-user", "--net", *arguments] if _namespaces_work() else arguments
+    return [*UNSHARE, *arguments] if _namespaces_work() else arguments
 
 
 def environment() -> dict[str, str]:
@@ -86,7 +87,7 @@ def _namespaces_work() -> bool:
         log.warning(NO_NAMESPACE, "no unshare program")
         return False
     try:
-        done = subprocess.run(["unshare", "--user", "--map-root-user", "--net", "true"], capture_output=True, timeout=10)
+        done = subprocess.run([*UNSHARE, "true"], capture_output=True, timeout=10)
     except (OSError, subprocess.TimeoutExpired) as error:
         log.warning(NO_NAMESPACE, error)
         return False
