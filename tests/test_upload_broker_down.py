@@ -13,8 +13,8 @@ from webapp import errors
 from webapp.documents.models import Document
 
 pytestmark = pytest.mark.django_db(transaction=True)
-# what a refused new version must leave as it was
 NEW = b"The cafeteria serves gelato on Fridays."
+# what a refused new version must leave as it was
 KEPT = ("file", "original_name", "sha256", "size_bytes", "mime_type", "status", "stage", "error", "revision", "version")
 
 
@@ -81,8 +81,7 @@ def test_a_new_version_while_redis_is_down_is_503_and_the_current_version_stays(
     files_before = {path: path.read_bytes() for path in settings.MEDIA_ROOT.rglob("*") if path.is_file()}
 
     with api_client(base_url, alice) as client:
-        down = client.put(f"/documents/{document.pk}",
-                          files={"file": ("menu-v2.txt", NEW, "text/plain")})
+        down = client.put(f"/documents/{document.pk}", files={"file": ("menu-v2.txt", NEW, "text/plain")})
 
     assert down.status_code == 503, down.text
     assert down.json()["error"] == {"code": "redis_unavailable", "message": errors.REDIS_DOWN}
