@@ -2,11 +2,10 @@
 running headless to .docx / .pptx and then read by those parsers (same headings, lists, tables, slides).
 
 Needs the `soffice` program (Debian: libreoffice-writer-nogui, libreoffice-impress-nogui); without it the file fails
-with reason "converter_missing".
+with reason "converter_missing". LibreOffice runs offline (see ingestion.parsers.offline): a picture linked by
+address is not fetched.
 """
 
-import atexit
-import functools
 import os
 import shutil
 import signal
@@ -15,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from ingestion.detect import detect_type
+from ingestion.parsers import offline
 from ingestion.types import ParsedFile, ParseError
 
 TIMEOUT_S = 180
@@ -46,21 +46,13 @@ def parse(path: Path) -> ParsedFile:
     return ParsedFile(blocks=blocks, page_count=parsed.page_count, warnings=parsed.warnings)
 
 
-@functools.cache
-def _profile() -> Path:
-    """One LibreOffice profile per worker process (two instances sharing one block each other), reused across
-    conversions because creating it costs seconds, and removed when the process ends."""
-    profile = Path(tempfile.gettempdir()) / f"acervo-soffice-{os.getuid()}-{os.getpid()}"
-    atexit.register(shutil.rmtree, profile, ignore_errors=True)
-    return profile
-
-
 def _convert(soffice: str, source: Path, target: str) -> Path:
-    profile = _profile()
-    command = [soffice, "--headless", "--norestore", "--nolockcheck", f"-env:UserInstallation={profile.as_uri()}",
-               "--convert-to", target, "--outdir", str(source.parent), str(source)]
+    command = offline.command([soffice, "--headless", "--norestore", "--nolockcheck",
+                               f"-env:UserInstallation={offline.profile().as_uri()}",
+                               "--convert-to", target, "--outdir", str(source.parent), str(source)])
     # its own session, so a hung conversion can be killed with the soffice.bin it started
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+                               env=offline.environment())
     try:
         output, _ = process.communicate(timeout=TIMEOUT_S)
     except subprocess.TimeoutExpired:

@@ -23,6 +23,9 @@ from webapp.errors import AppError
 log = logging.getLogger(__name__)
 # What sending a task raises when Redis is away (kombu wraps the connection error; redis-py's own may escape).
 BROKER_ERRORS = (OperationalError, redis.RedisError, OSError)
+# what a new version changes and a refused one puts back (the file is its stored name)
+CURRENT_VERSION = ("original_name", "sha256", "size_bytes", "mime_type", "status", "stage", "progress", "error",
+                   "revision")
 
 
 def file_type_check(file: File) -> None:
@@ -163,7 +166,8 @@ def document_replace(*, user, document: Document, file: File) -> Document:
 
     Readers keep the current chunks until the new ones are all written, then switch in one transaction.
     Raises AppError when the file is empty or too large, or when another document of the collection
-    already has this content, or the user is not staff. The same content as the current file changes nothing.
+    already has this content, or the user is not staff, or Redis is away (503: the current version stays as it
+    was, file included). The same content as the current file changes nothing.
     """
     check_may_upload(user)
     _check_file(file)
@@ -174,7 +178,9 @@ def document_replace(*, user, document: Document, file: File) -> Document:
     if twin:
         raise AppError("duplicate", errors.DOCUMENT_DUPLICATE.format(title=twin.title), status=409,
                        details={"document_id": twin.pk})
-    old_name, storage = document.file.name, document.file.storage
+    check_broker()
+    current = {field: getattr(document, field) for field in CURRENT_VERSION}
+    current["file"] = document.file.name
     name = Path(file.name or document.original_name or "upload").name
     with transaction.atomic():
         document.file.save(name, file, save=False)
@@ -183,10 +189,26 @@ def document_replace(*, user, document: Document, file: File) -> Document:
             mime_type=getattr(file, "content_type", "") or "", status=Document.Status.QUEUED, stage="",
             progress=0.0, error="", revision=F("revision") + 1,
         )
-        transaction.on_commit(lambda: enqueue_ingest(document.pk))
-        transaction.on_commit(lambda: storage.delete(old_name) if old_name else None)
+        new = {"file": document.file.name, "sha256": digest, "revision": current["revision"] + 1}
+        transaction.on_commit(lambda: _enqueue_or_restore(document, current=current, new=new))
     document.refresh_from_db()
     return document
+
+
+def _enqueue_or_restore(document: Document, *, current: dict, new: dict) -> None:
+    """After commit: queue the new version's ingest, then delete the old file. If the broker went away since
+    `check_broker`, put the current version back (unless something changed the row since) and delete the new file
+    instead, and answer 503: a version whose ingest was never sent would stay `queued` for ever."""
+    storage = document.file.storage
+    try:
+        enqueue_ingest(document.pk)
+    except BROKER_ERRORS:
+        log.warning("new version of document %s withdrawn: the broker is unreachable", document.pk)
+        Document.objects.filter(pk=document.pk, **new).update(**current)
+        storage.delete(new["file"])
+        raise AppError("redis_unavailable", errors.REDIS_DOWN, status=503) from None
+    if current["file"]:
+        storage.delete(current["file"])
 
 
 def document_delete(*, document: Document) -> None:
