@@ -134,7 +134,8 @@ def plant_answer(message_id: int) -> int:
     """Give the answer ANSWER's words, citing the passages it names as the worker would; returns the vacation source's n."""
     citations = Citation.objects.filter(message_id=message_id)
     numbers = {key: citations.get(heading_path__endswith=heading).n for key, heading in (("vacation", "Vacation"), ("remote", "Remote work"))}
-    Message.objects.filter(pk=message_id).update(text=ANSWER.format(**numbers), finish_reason="stop")
+    Message.objects.filter(pk=message_id).update(text=ANSWER.format(**numbers), finish_reason="stop",
+                                                 outcome="answered", reasons=[])
     citations.update(cited=False)
     citations.filter(n__in=numbers.values()).update(cited=True)
     # What the support check says of "Unused remote days also carry over [remote]".
