@@ -124,7 +124,8 @@ def _generate(message, llm, question, history, passages, language, usage, quote,
     params.stop = list(dict.fromkeys(params.stop + prompt.stop))
     usage.update(prompt_tokens=prompt.tokens, passages_left_out=prompt.left_out,
                  prompt_ms=round((time.monotonic() - started) * 1000, 1))
-    text, finish = _stream(message, llm, prompt.segments, params, usage, started_at, one_line=prompt.one_line and settings.ANSWER_ONE_LINE)
+    one_line = prompt.one_line and settings.ANSWER_ONE_LINE
+    text, finish = _stream(message, llm, prompt.segments, params, usage, started_at, one_line=one_line)
     read = {p.n for p in prompt.passages}
     # The sources shown are those the model read, whole, and the quote's; with ANSWER_CONTEXT=quote, all found.
     kept = [p for p in passages if p.n in read or settings.ANSWER_CONTEXT == "quote" or (quote and p.n == quote.n)]
