@@ -16,7 +16,8 @@ STEPS = 50
 CURVE_THRESHOLDS = [round(t, 2) for t in np.arange(0.0, 1.0001, 0.05)]
 
 
-def fit(features: Sequence[Sequence[float]], labels: Sequence[bool], *, ridge: float = RIDGE) -> tuple[list[float], float]:
+def fit(features: Sequence[Sequence[float]], labels: Sequence[bool], *,
+        ridge: float = RIDGE) -> tuple[list[float], float]:
     """(weights, bias) of a logistic model predicting `labels` (True = answerable). Classes are weighted equally, so
     a set with more unanswerable questions than answerable ones does not tilt the score."""
     x = np.hstack([np.asarray(features, dtype=float), np.ones((len(features), 1))])
@@ -58,5 +59,6 @@ def curve(scored: Sequence[tuple[str, float]], thresholds: Sequence[float] = CUR
         values = by_kind.get(kind)
         return round(sum(v < t for v in values) / len(values), 3) if values else None
 
-    return [{"threshold": t, "off_topic_refused": refused("off_topic", t), "same_topic_refused": refused("same_topic", t),
-             "false_refusal": refused("answerable", t)} for t in thresholds]
+    return [{"threshold": t, "off_topic_refused": refused("off_topic", t),
+             "same_topic_refused": refused("same_topic", t), "false_refusal": refused("answerable", t)}
+            for t in thresholds]

@@ -90,7 +90,8 @@ def sentences_of(passages: list[Passage]) -> list[Sentence]:
     return sentences
 
 
-def best_quote(question_terms: list[frozenset[str]], sentences: list[Sentence], similarities: np.ndarray) -> Quote | None:
+def best_quote(question_terms: list[frozenset[str]], sentences: list[Sentence],
+               similarities: np.ndarray) -> Quote | None:
     """The sentence that best answers the question (see the module docstring), or None without sentences.
 
     `question_terms` holds each content word's index terms; `similarities` the cosine of each sentence to the
