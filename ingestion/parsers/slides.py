@@ -1,10 +1,12 @@
 """PowerPoint 2007+ decks (.pptx): one block per slide (slide number as page, title in the location), tables
-as rows, chart labels, and the speaker notes as a block of their own."""
+as rows, chart labels, the speaker notes as a block of their own, and the text of pictures on the slide (a pasted
+scan or screenshot, OCR'd when big enough: ingestion.parsers.pictures) as a block of the slide too."""
 
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from ingestion.parsers.pictures import PictureReader
 from ingestion.parsers.tables import cell_text
 from ingestion.types import Block, ParsedFile, ParseError
 
@@ -29,6 +31,7 @@ def parse(path: Path) -> ParsedFile:
 
 
 def _blocks(slides, warnings: list[str]) -> Iterator[Block]:
+    pictures = PictureReader(warnings)
     for number, slide in enumerate(slides, start=1):
         try:
             title = _title(slide)
@@ -40,7 +43,11 @@ def _blocks(slides, warnings: list[str]) -> Iterator[Block]:
             notes = _notes(slide)
             if notes:
                 yield Block(text=notes, page=number, location=f"{label} (notes)", heading_path=heading)
-        except (KeyError, ValueError, AttributeError) as exc:  # a broken shape or relationship in one slide
+            for blob in _pictures(_ordered(slide.shapes)):
+                text = pictures.text(blob, where=f"slide {number}")
+                if text:
+                    yield Block(text=text, page=number, location=f"{label} (picture, OCR)", heading_path=heading)
+        except (KeyError, ValueError, AttributeError, NotImplementedError) as exc:  # a broken shape or relationship in one slide
             warnings.append(f"slide {number} could not be read ({type(exc).__name__}): skipped")
 
 
@@ -69,6 +76,21 @@ def _shape_texts(shapes) -> Iterator[str]:
             yield _table_text(shape.table)
         elif getattr(shape, "has_chart", False) and shape.has_chart:
             yield from _chart_text(shape.chart)
+
+
+def _pictures(shapes) -> Iterator[bytes]:
+    """The image bytes of each picture (and filled picture placeholder) on the slide, groups included."""
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+    for shape in shapes:
+        if shape.shape_type == MSO_SHAPE_TYPE.GROUP:
+            yield from _pictures(_ordered(shape.shapes))
+            continue
+        try:
+            image = shape.image  # only pictures have one; a linked picture raises ValueError
+        except (AttributeError, ValueError, KeyError):
+            continue
+        yield image.blob
 
 
 def _table_text(table) -> str:
