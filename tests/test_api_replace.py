@@ -73,7 +73,8 @@ def test_a_file_no_parser_reads_is_415_and_the_current_version_stays(alice_api, 
     uploaded = upload(alice_api, "menu.txt", OLD).json()
     before = Document.objects.get(pk=uploaded["id"])
 
-    response = alice_api.put(f"/documents/{before.pk}", files={"file": ("blob.bin", bytes(range(256)) * 64)})
+    gzip = b"\x1f\x8b\x08\x00" + bytes(range(256)) * 64  # recognised, never read
+    response = alice_api.put(f"/documents/{before.pk}", files={"file": ("blob.gz", gzip)})
 
     assert response.status_code == 415 and response.json()["error"]["code"] == "unsupported_media_type"
     after = Document.objects.get(pk=before.pk)

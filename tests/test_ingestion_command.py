@@ -87,3 +87,18 @@ def test_with_no_worker_running_it_says_so_and_uploads_nothing(stack_env, admin,
     assert done.returncode == 2
     assert NO_WORKER in done.stderr.replace("\n", " ")
     assert not Document.objects.exists()
+
+
+def test_two_files_with_the_same_content_in_one_batch_each_get_an_outcome_line(stack_env, worker, admin, folder):
+    (folder / "copia.md").write_bytes((folder / "ferias.md").read_bytes())
+
+    done = ingest(stack_env, str(folder / "ferias.md"), str(folder / "copia.md"), "--collection", "Manuais", "--wait",
+                  "--json")
+
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.splitlines()) == 2
+    found = rows(done)
+    assert set(found) == {"ferias.md", "copia.md"}
+    assert found["ferias.md"]["id"] == found["copia.md"]["id"]
+    assert {found["ferias.md"]["duplicate"], found["copia.md"]["duplicate"]} == {False, True}
+    assert found["ferias.md"]["status"] == found["copia.md"]["status"] == "indexed"

@@ -40,6 +40,9 @@ PARSERS: dict[str, str] = {
     "doc": "legacy",
     "ppt": "legacy",
     "wordperfect": "legacy",
+    # not recognised here: tried through LibreOffice (WordPerfect in a compound file, Works, Write...) before refusing
+    "ole": "legacy",
+    "binary": "legacy",
     # recognised but unreadable: accepted so the document fails with the real reason, not "unsupported"
     "encrypted-ooxml": "unreadable",
     "corrupt-zip": "unreadable",
@@ -88,7 +91,7 @@ def parse_file(path: Path) -> ParsedFile:
     return parsed
 
 
-_PSEUDO = {"encrypted-ooxml", "corrupt-zip", "corrupt-ole"}
+_PSEUDO = {"encrypted-ooxml", "corrupt-zip", "corrupt-ole", "ole", "binary"}  # not formats to name as supported
 
 
 def _guarded(blocks: Iterable[Block], kind: str) -> Iterator[Block]:

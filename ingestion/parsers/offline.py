@@ -11,6 +11,10 @@ loopback and the private network included (blind SSRF, issue 18 item 8). Two lay
    loopback port nothing serves (port 1), with no exceptions, and turn on its "block untrusted referer links" mode
    for loads that name the document as their referer. Changing "update links" alone does not help: the linked
    picture of a .doc is fetched on import and export whatever it says (checked with LibreOffice 7.4).
+
+The same profile also has no plain-text import filters: LibreOffice imports any file it does not recognise as text,
+so random bytes would "convert" into a document of noise; without those filters such a file fails to load
+(ingestion.parsers.legacy relies on this to refuse what nobody recognises).
 """
 
 import atexit
@@ -44,6 +48,9 @@ _SETTINGS = {
     },
     "/org.openoffice.Office.Common/Security/Scripting": {"BlockUntrustedRefererLinks": "true"},
 }
+# Writer's and Writer/Web's plain-text importers: the fallback for a file no other filter recognises
+_REMOVED_FILTERS = ("Text", "Text (encoded)", "Text (StarWriter/Web)", "Text (encoded) (StarWriter/Web)",
+                    "Text (encoded) (StarWriter/GlobalDocument)")
 
 
 def command(arguments: list[str]) -> list[str]:
@@ -70,11 +77,13 @@ def profile() -> Path:
 
 
 def registry_modifications() -> str:
-    """The profile file that holds user settings, with the offline settings only."""
+    """The profile file that holds user settings: the offline settings, and the text import filters removed."""
     items = "".join(
         f'<item oor:path="{path}"><prop oor:name="{name}" oor:op="fuse"><value>{value}</value></prop></item>\n'
         for path, props in _SETTINGS.items() for name, value in props.items()
     )
+    items += "".join(f'<item oor:path="/org.openoffice.TypeDetection.Filter/Filters"><node oor:name="{name}" '
+                     'oor:op="remove"/></item>\n' for name in _REMOVED_FILTERS)
     return ('<?xml version="1.0" encoding="UTF-8"?>\n<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
             'xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
             f"{items}</oor:items>\n")

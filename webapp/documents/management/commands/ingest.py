@@ -48,11 +48,13 @@ class Command(BaseCommand):
             target = services.collection_for_upload(user=uploader, name_or_id=collection)
         except AppError as exc:
             raise CommandError(exc.message) from exc
-        pending = {}
+        pending: dict[int, list[tuple[Path, bool]]] = {}  # document id -> every input path that became it
         for path in files:
-            pending.update(self._upload(path, uploader, target, wait))
+            for document_id, waiting in self._upload(path, uploader, target, wait).items():
+                pending.setdefault(document_id, []).extend(waiting)
         if wait and not self._wait(pending, timeout):
-            raise CommandError(f"{len(pending)} file(s) not ended after {timeout} s", returncode=3)
+            left = sum(map(len, pending.values()))
+            raise CommandError(f"{left} file(s) not ended after {timeout} s", returncode=3)
 
     def _upload(self, path: Path, uploader, target, wait: bool) -> dict:
         try:
@@ -63,11 +65,13 @@ class Command(BaseCommand):
             self._report(path, None, Document.Status.FAILED, error=exc.message)
             return {}
         if wait and document.status not in ENDED:
-            return {document.pk: (path, not created)}
+            return {document.pk: [(path, not created)]}
         self._report(path, document, document.status, duplicate=not created)
         return {}
 
     def _wait(self, pending: dict, timeout: float | None) -> bool:
+        """Report each path of `pending` once its document ends; two files of one batch with the same content are
+        one document, and each still gets its own line."""
         deadline = time.monotonic() + timeout if timeout else None
         while pending:
             if deadline and time.monotonic() > deadline:
@@ -76,10 +80,11 @@ class Command(BaseCommand):
             ended = Document.objects.filter(pk__in=list(pending), status__in=ENDED)
             gone = set(pending) - set(Document.objects.filter(pk__in=list(pending)).values_list("pk", flat=True))
             for document in ended:
-                path, duplicate = pending.pop(document.pk)
-                self._report(path, document, document.status, duplicate=duplicate)
+                for path, duplicate in pending.pop(document.pk):
+                    self._report(path, document, document.status, duplicate=duplicate)
             for document_id in gone:
-                self._report(pending.pop(document_id)[0], None, "deleted", error="deleted while being indexed")
+                for path, duplicate in pending.pop(document_id):
+                    self._report(path, None, "deleted", error="deleted while being indexed", duplicate=duplicate)
         return True
 
     def _report(self, path: Path, document, status: str, *, error: str = "", duplicate: bool = False) -> None:

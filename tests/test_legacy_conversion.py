@@ -1,0 +1,52 @@
+"""Files Acervo does not recognise itself are tried through LibreOffice before they are refused (issue 20): a
+WordPerfect document inside a compound file, named .doc, is read; bytes nobody recognises fail with a reason and are
+never imported as text."""
+
+import os
+import shutil
+
+import pytest
+
+from ingestion.detect import detect_type
+from ingestion.parsers import parse_file
+from ingestion.parsers.legacy import UNRECOGNISED
+from ingestion.types import ParseError
+from tests.compound import wordperfect_in_compound_file
+from tests.conftest import wait_for_document
+
+pytestmark = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed: run "
+                                                                          "scripts/system_packages.sh")
+POLICY = ["Politica de ferias", "Todo colaborador tem direito a trinta dias de ferias por ano."]
+
+
+def test_a_wordperfect_file_inside_a_compound_file_named_doc_is_converted_and_read(tmp_path):
+    path = tmp_path / "ferias.doc"
+    path.write_bytes(wordperfect_in_compound_file(POLICY))
+    assert detect_type(path) == "ole"  # not a Word file: no WordDocument stream
+
+    parsed = parse_file(path)
+
+    text = "\n".join(block.text for block in parsed.blocks)
+    assert "Politica de ferias" in text and "trinta dias de ferias" in text
+
+
+def test_random_bytes_are_refused_with_a_reason_and_never_read_as_text(tmp_path):
+    path = tmp_path / "relatorio.pdf"
+    path.write_bytes(os.urandom(64 * 1024))
+
+    with pytest.raises(ParseError) as caught:
+        parse_file(path)
+
+    assert caught.value.reason == "unsupported"
+    assert caught.value.message.startswith(UNRECOGNISED.split("(", 1)[0] + "(binary): neither Acervo nor LibreOffice")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_uploaded_wordperfect_doc_is_accepted_and_indexed(alice_api, handbook):
+    upload = ("ferias.doc", wordperfect_in_compound_file(POLICY), "application/msword")
+    response = alice_api.post("/documents", data={"collection": "handbook"}, files={"file": upload})
+
+    assert response.status_code == 202, response.text
+    document = wait_for_document(response.json()["id"])
+    assert document.status == "indexed", document.error
+    assert document.chunk_count >= 1
