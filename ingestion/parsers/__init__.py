@@ -44,6 +44,7 @@ PARSERS: dict[str, str] = {
     "encrypted-ooxml": "unreadable",
     "corrupt-zip": "unreadable",
     "corrupt-ole": "unreadable",
+    "garbled": "unreadable",
 }
 
 ZIP_KINDS = {"docx", "pptx", "xlsx", "odt", "ods", "odp", "epub"}  # checked before a library unpacks them
@@ -88,7 +89,7 @@ def parse_file(path: Path) -> ParsedFile:
     return parsed
 
 
-_PSEUDO = {"encrypted-ooxml", "corrupt-zip", "corrupt-ole"}
+_PSEUDO = {"encrypted-ooxml", "corrupt-zip", "corrupt-ole", "garbled"}
 
 
 def _guarded(blocks: Iterable[Block], kind: str) -> Iterator[Block]:
