@@ -4,14 +4,20 @@ Containers are opened to tell their members apart: a ZIP is DOCX/PPTX/XLSX (by i
 ODF or EPUB (by its `mimetype` member); an OLE2 compound file is DOC/XLS/PPT/MSG (by its streams) or a
 password-protected OOXML file (an `EncryptionInfo` + `EncryptedPackage` pair). A container that cannot be opened
 is reported as `corrupt-zip` / `corrupt-ole` so the caller can say so instead of "unsupported".
+
+Bytes that match no format and are not text are `garbled` when they look like noise (random, encrypted or
+damaged data: a head with near-maximal entropy, or one that decodes only to gibberish), so the file fails
+with that reason instead of being refused as an unknown format or, worse, indexed as pages of noise.
 """
 
+import math
 import re
 import struct
 import zipfile
 from pathlib import Path
 
 HEAD_SIZE = 8192
+NOISE_ENTROPY_BITS = 7.5  # per byte, of the head: random and encrypted data score ~8, file formats with headers less
 MIMETYPE_BYTES = 100  # an ODF or EPUB `mimetype` member is one short line
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
@@ -59,7 +65,7 @@ def detect_type(path: Path) -> str:
     if binary_kind:
         return binary_kind
     if _looks_binary(head):
-        return "binary"
+        return "garbled" if _entropy(head) >= NOISE_ENTROPY_BITS else "binary"
     return _text_type(path, head)
 
 
@@ -146,10 +152,17 @@ def _looks_binary(head: bytes) -> bool:
     return b"\x00" in head
 
 
+def _entropy(head: bytes) -> float:
+    counts = [head.count(byte) for byte in set(head)]
+    return -sum(n / len(head) * math.log2(n / len(head)) for n in counts)
+
+
 def _text_type(path: Path, head: bytes) -> str:
-    from ingestion.parsers.text import decode  # the same decoder the text parsers use
+    from ingestion.parsers.text import decode, looks_like_text  # the same decoder the text parsers use
 
     start = decode(head, partial=True).lstrip("\ufeff")
+    if not looks_like_text(start):
+        return "garbled"
     if HTML_START.match(start):
         return "html"
     by_suffix = TEXT_BY_SUFFIX.get(path.suffix.lower())

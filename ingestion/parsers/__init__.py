@@ -47,6 +47,7 @@ PARSERS: dict[str, str] = {
     "encrypted-ooxml": "unreadable",
     "corrupt-zip": "unreadable",
     "corrupt-ole": "unreadable",
+    "garbled": "unreadable",
 }
 
 ZIP_KINDS = {"docx", "pptx", "xlsx", "odt", "ods", "odp", "epub"}  # checked before a library unpacks them
@@ -91,7 +92,7 @@ def parse_file(path: Path) -> ParsedFile:
     return parsed
 
 
-_PSEUDO = {"encrypted-ooxml", "corrupt-zip", "corrupt-ole", "ole", "binary"}  # not formats to name as supported
+_PSEUDO = {"encrypted-ooxml", "corrupt-zip", "corrupt-ole", "ole", "binary", "garbled"}  # not formats to name as supported
 
 
 def _guarded(blocks: Iterable[Block], kind: str) -> Iterator[Block]:

@@ -1,5 +1,10 @@
 """PDF through PDFium (pypdfium2): the text layer page by page, and OCR for pages that are scans.
 
+A page without usable text is rendered and OCR'd whatever its image objects say: scans arrive as images placed
+through scaled form XObjects, CCITT fax or JBIG2 images, or outlined vector glyphs, and PDFium reports the bounds of
+an image inside a form in the form's own space. The cheap test is a small render: a page that shows no ink outside
+its text layer (a blank page, a page with a short title) costs a few milliseconds, and only inked pages are OCR'd.
+
 Pages stream one at a time (page, text page and bitmap are closed before the next), so an 800-page file needs
 the memory of one page. Text comes in PDFium's order, which follows the content stream with line breaks from
 the glyph positions: columns come out column by column and table rows as lines for the files that word
@@ -15,8 +20,10 @@ from ingestion.parsers import ocr
 from ingestion.types import Block, ParsedFile, ParseError
 
 OCR_DPI = 300
-MIN_TEXT_CHARS = 50  # fewer visible characters than this on a page covered by an image: treat it as a scan
-MIN_IMAGE_COVER = 0.3
+MIN_TEXT_CHARS = 50  # fewer visible characters than this: the page may be a scan, look for ink
+INK_CHECK_PX = 400  # long side of the small render that looks for ink (about 35 dpi on A4)
+INK_LEVEL = 160  # a grey darker than this is ink; scanned paper is lighter, toner and pencil are darker
+MIN_INK_SHARE = 0.002  # of the small render's pixels: less is a blank page, scanner speckle or a page number
 # PDFium marks a hyphen that breaks a word at the end of a line with U+FFFE or U+0002: join the word
 SOFT_HYPHEN = re.compile(r"[\ufffe\x02]\s*")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff\ufffd]")
@@ -110,23 +117,54 @@ def _page_text(page) -> str:
 
 
 def _needs_ocr(page, text: str) -> bool:
-    visible = len(text) - text.count(" ") - text.count("\n")
-    if visible >= MIN_TEXT_CHARS and len(UNMAPPED.findall(text)) < visible / 3:
+    """True when the text layer is not usable and the page shows ink that it does not explain. Ink under a short
+    text layer's own characters is masked, so a page holding only a title is not OCR'd; a layer of unmapped
+    glyphs masks nothing (its glyphs are the ink OCR must read)."""
+    state = text_state(text)
+    if state == "usable":
         return False
-    return _image_cover(page) >= MIN_IMAGE_COVER
+    return _ink_share(page, mask_text=state == "short") >= MIN_INK_SHARE
 
 
-def _image_cover(page) -> float:
-    import pypdfium2.raw as pdfium_c
+def text_state(text: str) -> str:
+    """"usable", "short" (fewer than MIN_TEXT_CHARS visible characters) or "unmapped" (a third or more of them are
+    glyphs without Unicode)."""
+    visible = len(text) - text.count(" ") - text.count("\n")
+    if visible and len(UNMAPPED.findall(text)) >= visible / 3:
+        return "unmapped"
+    return "usable" if visible >= MIN_TEXT_CHARS else "short"
+
+
+def _ink_share(page, mask_text: bool) -> float:
+    """The share of a small greyscale render's pixels darker than INK_LEVEL, outside the text layer's boxes when
+    `mask_text` (and the page is not rotated: the boxes are in unrotated page space)."""
+    from PIL import ImageDraw
 
     width, height = page.get_size()
     if width <= 0 or height <= 0:
         return 0.0
-    covered = 0.0
-    for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
-        left, bottom, right, top = image.get_bounds()
-        covered += max(0.0, min(right, width) - max(left, 0)) * max(0.0, min(top, height) - max(bottom, 0))
-    return min(1.0, covered / (width * height))
+    scale = INK_CHECK_PX / max(width, height)
+    bitmap = page.render(scale=scale, grayscale=True)
+    try:
+        image = bitmap.to_pil().convert("L")
+    finally:
+        bitmap.close()
+    if mask_text and page.get_rotation() == 0:
+        draw = ImageDraw.Draw(image)
+        x0, _, _, y1 = page.get_bbox()  # the rendered box: its origin need not be (0, 0)
+        for left, bottom, right, top in _text_rects(page):
+            draw.rectangle(((left - x0) * scale, (y1 - top) * scale, (right - x0) * scale, (y1 - bottom) * scale),
+                           fill=255)
+    histogram = image.histogram()
+    return sum(histogram[:INK_LEVEL]) / max(1, image.width * image.height)
+
+
+def _text_rects(page) -> list[tuple[float, float, float, float]]:
+    textpage = page.get_textpage()
+    try:
+        return [textpage.get_rect(index) for index in range(textpage.count_rects())]
+    finally:
+        textpage.close()
 
 
 def _ocr_page(page) -> str:

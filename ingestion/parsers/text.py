@@ -2,6 +2,7 @@
 
 import codecs
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -23,6 +24,10 @@ LATIN_CODEPAGES = {
     "iso8859_9", "iso8859_10", "iso8859_13", "iso8859_14", "iso8859_15", "iso8859_16", "mac_roman",
     "mac_latin2", "mac_iceland", "mac_turkish", "cp437", "cp850", "cp852", "cp858", "cp775", "cp860", "cp863",
 }
+TEXT_SAMPLE_CHARS = 8192
+NOT_TEXT_CATEGORIES = {"Cc", "Cn", "Co", "Cs"}  # U+FFFD (a byte nobody could decode) is "So": counted apart
+TEXT_CONTROLS = "\t\n\r\x0b\x0c\x1b"  # tabs, line and page breaks, and ANSI colour codes in logs
+MAX_UNREADABLE_SHARE = 0.01
 
 
 def decode(data: bytes, partial: bool = False) -> str:
@@ -65,6 +70,18 @@ def utf16_without_bom(data: bytes) -> str:
     if even_zeros > 0.4 and odd_zeros < 0.05:
         return "utf-16-be"
     return ""
+
+
+def looks_like_text(text: str) -> bool:
+    """False for bytes that decoded to noise: random or encrypted data, a damaged binary, a format read as the
+    wrong one. Judged by the share of characters that no text holds: control characters (bytes 1-31 stay
+    controls in every 8-bit code page), unassigned, surrogate or private-use code points, and bytes nobody could
+    decode. Random bytes give 2-20% of them whatever the decoder picks; text gives none, bar a stray one.
+    (The share of letters, or charset_normalizer's mess ratio, would also flag an all-capitals CSV of numbers.)"""
+    sample = text[:TEXT_SAMPLE_CHARS]
+    unreadable = sum(1 for ch in sample if ch == "\ufffd" or (ch not in TEXT_CONTROLS
+                                                              and unicodedata.category(ch) in NOT_TEXT_CATEGORIES))
+    return unreadable <= max(1, len(sample) * MAX_UNREADABLE_SHARE)  # one stray character is not noise
 
 
 def _guess_single_byte(data: bytes) -> str:

@@ -1,4 +1,5 @@
-"""Files recognised from their bytes that cannot be read as they are: each fails with what the person can do."""
+"""Files recognised from their bytes that cannot be read as they are (encrypted, damaged containers, noise):
+each fails with what the person can do."""
 
 from pathlib import Path
 
@@ -11,12 +12,25 @@ CORRUPT_ZIP = ("corrupt: the file is truncated or damaged (its ZIP container can
                "upload the original file again or save a new copy from its application")
 CORRUPT_OLE = ("corrupt: the file is truncated or damaged (its Office 97–2003 container cannot be opened); "
                "upload the original file again or save a new copy from its application")
+GARBLED = ("corrupt: the file is not a valid {claimed} and its bytes are not readable text (damaged, encrypted by "
+           "another program, or a different kind of file renamed); upload the original file again or save a new "
+           "copy from the application that made it")
 
 
 def parse(path: Path) -> ParsedFile:
     kind = detect_type(path)
+    if kind == "garbled":
+        raise ParseError("corrupt", GARBLED.format(claimed=_claimed(path)))
     if kind == "encrypted-ooxml":
         raise ParseError("encrypted", ENCRYPTED_OFFICE)
     if kind == "corrupt-zip":
         raise ParseError("corrupt", CORRUPT_ZIP)
     raise ParseError("corrupt", CORRUPT_OLE)
+
+
+def _claimed(path: Path) -> str:
+    """What the name says the file is: "PDF", "TXT file", or "document" for a name without an extension."""
+    suffix = path.suffix.lstrip(".").upper()
+    if not suffix or len(suffix) > 5:
+        return "document"
+    return suffix if suffix == "PDF" else f"{suffix} file"
