@@ -9,7 +9,6 @@ import pytest
 
 from ingestion.detect import detect_type
 from ingestion.parsers import parse_file
-from ingestion.parsers.legacy import UNRECOGNISED
 from ingestion.types import ParseError
 from tests.compound import wordperfect_in_compound_file
 from tests.conftest import wait_for_document
@@ -30,15 +29,26 @@ def test_a_wordperfect_file_inside_a_compound_file_named_doc_is_converted_and_re
     assert "Politica de ferias" in text and "trinta dias de ferias" in text
 
 
-def test_random_bytes_are_refused_with_a_reason_and_never_read_as_text(tmp_path):
+def test_an_unknown_binary_is_refused_with_a_reason_and_never_read_as_text(tmp_path):
+    # Not random (random bytes are refused at detection, as garbled, before LibreOffice): a binary no one reads.
+    path = tmp_path / "relatorio.pdf"
+    path.write_bytes(b"\x89\x00\x00\x00\x07\x00\x00\x00" * 8192)
+
+    with pytest.raises(ParseError) as caught:
+        parse_file(path)
+
+    # LibreOffice either cannot load it or finds no text in it: either way nothing of it is indexed
+    assert caught.value.reason in ("unsupported", "empty"), caught.value.message
+
+
+def test_random_bytes_are_refused_as_corrupt_before_any_conversion(tmp_path):
     path = tmp_path / "relatorio.pdf"
     path.write_bytes(os.urandom(64 * 1024))
 
     with pytest.raises(ParseError) as caught:
         parse_file(path)
 
-    assert caught.value.reason == "unsupported"
-    assert caught.value.message.startswith(UNRECOGNISED.split("(", 1)[0] + "(binary): neither Acervo nor LibreOffice")
+    assert caught.value.reason == "corrupt"
 
 
 @pytest.mark.django_db(transaction=True)
