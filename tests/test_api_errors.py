@@ -48,6 +48,15 @@ def test_an_unsupported_file_type_is_415(alice_api, handbook):
     assert not Document.objects.exists()
 
 
+def test_an_upload_of_noise_is_415_saying_what_to_do_and_stores_nothing(alice_api, handbook):
+    noise = bytes(range(256)) * 64
+    response = alice_api.post("/documents", files={"file": ("relatorio.pdf", noise, "application/pdf")},
+                              data={"collection": "handbook"})
+    assert response.status_code == 415 and error_of(response)["code"] == "unsupported_media_type"
+    assert "not a valid PDF and its bytes are not readable text" in error_of(response)["message"]
+    assert not Document.objects.exists()
+
+
 def test_an_oversized_upload_is_413(alice_api, handbook, settings):
     big = b"a" * (settings.MAX_UPLOAD_MB * 1024 * 1024 + 200_000)
     response = alice_api.post("/documents", files={"file": ("big.txt", big, "text/plain")}, data={"collection": "handbook"})

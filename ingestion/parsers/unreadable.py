@@ -28,6 +28,11 @@ def parse(path: Path) -> ParsedFile:
     raise ParseError("corrupt", CORRUPT_OLE)
 
 
+def garbled_message(name: str) -> str:
+    """GARBLED for a file called `name`: what an upload of noise is told at once."""
+    return GARBLED.format(claimed=_claimed(Path(name)))
+
+
 def _claimed(path: Path) -> str:
     """What the name says the file is: "PDF", "TXT file", or "document" for a name without an extension."""
     suffix = path.suffix.lstrip(".").upper()

@@ -41,6 +41,10 @@ def file_type_check(file: File) -> None:
         tmp.flush()
         file.seek(0)
         kind = detect_type(Path(tmp.name))
+    if kind == "garbled":  # noise: refused now, rather than stored and failed by the worker
+        from ingestion.parsers.unreadable import garbled_message
+
+        raise AppError("unsupported_media_type", garbled_message(file.name or ""), status=415)
     if kind not in PARSERS:
         message = errors.FILE_TYPE_UNSUPPORTED.format(kind=kind, supported=", ".join(sorted(PARSERS)))
         raise AppError("unsupported_media_type", message, status=415)
