@@ -256,6 +256,8 @@ def _complete(message: Message, text: str, passages: list[Passage], usage: dict,
             char_end=p.char_end, score=p.score, cited=p.n in cited.cited,
             support=support[p.n].score if p.n in support else None,
             weak=p.n in support and support[p.n].weak, weak_reason=support[p.n].reason if p.n in support else "",
+            weak_code=support[p.n].code if p.n in support else "",
+            weak_params=support[p.n].params if p.n in support else {},
             attributed=p.n in attributed,
         )
         for p in passages
@@ -294,7 +296,8 @@ def citation_event(passage: Passage, support: CitationSupport | None = None, *, 
         "text": passage.text, "page": passage.page, "location": passage.location,
         "char_start": passage.char_start, "char_end": passage.char_end,
         "support": support.score if support else None, "weak": bool(support and support.weak),
-        "weak_reason": support.reason if support else "", "attributed": attributed,
+        "weak_reason": support.reason if support else "", "weak_code": support.code if support else "",
+        "weak_params": support.params if support else {}, "attributed": attributed,
     }
 
 

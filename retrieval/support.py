@@ -21,13 +21,13 @@ weak on its own, whatever the score:
 
 A claim too short to judge ("30 dias [1].") is judged together with the question it answers (for its score; its
 names and numbers are the claim's own). A citation is weak when its score is under THRESHOLD or a number or name
-is missing; each weak one carries a code and a reason a person can read, and `missing` lists the numbers and
-names. Pure: the caller passes `embed(texts) -> unit vectors`, so tests need no model.
+is missing; each weak one carries a code with its parameters (which the web says in the reader's language), the
+same in English (`reason`, for the admin), and `missing` lists the numbers and names. Pure: the caller passes `embed(texts) -> unit vectors`, so tests need no model.
 """
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
@@ -89,6 +89,9 @@ class CitationSupport:
     code: str = ""  # number_missing | name_missing | few_words | low_similarity, empty when supported
     reason: str = ""
     missing: tuple[str, ...] = ()  # the claim's numbers and names the passage lacks, as the claim writes them
+    # What `reason` says, for the web to say in the reader's language: {"numbers": [...]}, {"names": [...]},
+    # {"words": [...]} (at most MAX_MISSING_SHOWN each) or {"similarity": 0.31}; empty when supported.
+    params: dict = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -240,19 +243,34 @@ def _judge(claim: str, text: str, n: int, passage: str, similarity: float, thres
     overlap = term_overlap(text, passage)
     score = round(combined_score(similarity, overlap), 3)
     numbers, names = missing_numbers(claim, passage), missing_names(claim, passage)
-    code, reason = "", ""
+    code, params = "", {}
     if numbers:
-        code, reason = "number_missing", NUMBER_MISSING.format(n=n, numbers=", ".join(numbers[:MAX_MISSING_SHOWN]))
+        code, params = "number_missing", {"numbers": numbers[:MAX_MISSING_SHOWN]}
     elif names:
-        code, reason = "name_missing", NAME_MISSING.format(n=n, names=", ".join(names[:MAX_MISSING_SHOWN]))
+        code, params = "name_missing", {"names": names[:MAX_MISSING_SHOWN]}
     elif score < threshold and (missing := missing_words(claim, passage)) and overlap < similarity:
-        code, reason = "few_words", FEW_WORDS.format(n=n, words=", ".join(missing[:MAX_MISSING_SHOWN]))
+        code, params = "few_words", {"words": missing[:MAX_MISSING_SHOWN]}
     elif score < threshold:
-        code, reason = "low_similarity", LOW_SIMILARITY.format(n=n, similarity=similarity)
+        code, params = "low_similarity", {"similarity": round(similarity, 3)}
     return CitationSupport(
         n=n, claim=claim, score=score, similarity=round(similarity, 3), overlap=round(overlap, 3),
-        weak=bool(code), code=code, reason=reason, missing=tuple(numbers + names),
+        weak=bool(code), code=code, reason=reason_text(n, code, params), missing=tuple(numbers + names),
+        params=params,
     )
+
+
+def reason_text(n: int, code: str, params: Mapping) -> str:
+    """The English reason of a verdict (`code` and `params` as `CitationSupport` has them), "" when supported.
+    Kept on the stored citation for the admin and for readers of old rows; the web says it from the code."""
+    if code == "number_missing":
+        return NUMBER_MISSING.format(n=n, numbers=", ".join(params["numbers"]))
+    if code == "name_missing":
+        return NAME_MISSING.format(n=n, names=", ".join(params["names"]))
+    if code == "few_words":
+        return FEW_WORDS.format(n=n, words=", ".join(params["words"]))
+    if code == "low_similarity":
+        return LOW_SIMILARITY.format(n=n, similarity=params["similarity"])
+    return ""
 
 
 def _numbers(text: str) -> list[int]:

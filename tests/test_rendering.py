@@ -2,7 +2,7 @@
 
 import pytest
 
-from webapp.chat.rendering import answer_note, answer_settings, render_answer, weak_reason_text
+from webapp.chat.rendering import answer_note, answer_settings, render_answer, weak_reason_for, weak_reason_text
 
 
 def test_markdown_lists_tables_and_code_are_rendered():
@@ -136,3 +136,38 @@ def test_a_name_the_passage_lacks_is_said_in_portuguese():
 
     with translation.override("pt-br"):
         assert weak_reason_text("[2] does not name Maria.") == "[2] não nomeia Maria."
+
+
+def test_a_citation_stored_with_a_code_is_said_in_both_languages_without_any_english_reason():
+    from django.utils import translation
+
+    from webapp.chat.models import Citation
+    from webapp.chat.page_data import source
+
+    rows = [
+        Citation(n=1, weak=True, weak_code="number_missing", weak_params={"numbers": ["30", "3.5"]}),
+        Citation(n=2, weak=True, weak_code="name_missing", weak_params={"names": ["Maria"]}),
+        Citation(n=3, weak=True, weak_code="few_words", weak_params={"words": ["férias", "portal"]}),
+        Citation(n=4, weak=True, weak_code="low_similarity", weak_params={"similarity": 0.318}),
+    ]
+    with translation.override("pt-br"):
+        said = [source(row)["weak_reason"] for row in rows]
+    assert said == ["[1] não contém 30, 3.5.", "[2] não nomeia Maria.", "[3] não menciona férias, portal.",
+                    "[4] diz outra coisa (semelhança 0,32)."]
+    with translation.override("en"):
+        said = [source(row)["weak_reason"] for row in rows]
+    assert said == ["[1] does not contain 30, 3.5.", "[2] does not name Maria.", "[3] does not mention férias, portal.",
+                    "[4] says something else (similarity 0.32)."]
+    assert source(rows[0])["weak_code"] == "number_missing" and source(rows[0])["weak_params"] == {"numbers": ["30", "3.5"]}
+
+
+def test_an_old_citation_with_only_its_english_reason_is_still_said_in_portuguese():
+    from django.utils import translation
+
+    from webapp.chat.models import Citation
+    from webapp.chat.page_data import source
+
+    old = Citation(n=2, weak=True, weak_reason="[2] does not mention forty.")
+    with translation.override("pt-br"):
+        assert source(old)["weak_reason"] == "[2] não menciona forty."
+    assert weak_reason_for(2, "a_code_from_later", {"x": 1}, "[2] is odd.") == "[2] is odd."

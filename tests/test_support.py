@@ -269,3 +269,16 @@ def test_with_the_embedding_model_the_right_passage_is_chosen(embed):
     assert added == [1, 2]
     assert text == ("The Broncos defeated the Panthers in Super Bowl 50 [1]. A floresta amazônica cobre grande parte "
                     "da bacia da América do Sul [2].")
+
+
+def test_a_weak_citation_carries_its_code_and_parameters_for_the_web_to_translate():
+    from retrieval.support import reason_text
+
+    [number] = check("Há 45 dias corridos de férias por ano [1].").citations
+    [name] = check("A Fiocruz garante 30 dias corridos de férias por ano [1].").citations
+
+    assert (number.code, number.params) == ("number_missing", {"numbers": ["45"]})
+    assert (name.code, name.params) == ("name_missing", {"names": ["Fiocruz"]})
+    assert number.reason == reason_text(1, number.code, number.params) == "[1] does not contain 45."
+    [supported] = check("O colaborador tem direito a 30 dias corridos de férias por ano [1].").citations
+    assert (supported.code, supported.params) == ("", {})

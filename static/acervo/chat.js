@@ -270,7 +270,7 @@
       const verdicts = new Map((done.citations || []).map((c) => [c.n, c]));
       sourcesOf.set(messageId, (done.sources || []).map((source) => {
         const cited = verdicts.get(source.n);
-        return { ...source, cited: Boolean(cited), weak: Boolean(cited?.weak), weak_reason: cited?.weak_reason || "",
+        return { ...source, cited: Boolean(cited), weak: Boolean(cited?.weak), weak_reason: cited ? weakReason(cited) : "",
                  attributed: Boolean(cited?.attributed) };
       }));
     }
@@ -481,6 +481,18 @@
       item.append(actions);
     }
     return item;
+  }
+
+  /** The support check's verdict in the page's language, from its code; the English reason for a code it lacks. */
+  function weakReason(cited) {
+    const template = S["weak_" + cited.weak_code];
+    if (!cited.weak || !template) return cited.weak_reason || "";
+    const params = cited.weak_params || {};
+    const list = (key) => (params[key] || []).join(", ");
+    const similarity = typeof params.similarity === "number"
+      ? params.similarity.toLocaleString(document.documentElement.lang || undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 })
+      : "";
+    return format(template, { n: cited.n, numbers: list("numbers"), names: list("names"), words: list("words"), similarity });
   }
 
   /** "Source n: title" for screen readers, saying when the passage is weakly supported or its document deleted. */

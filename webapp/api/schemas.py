@@ -53,6 +53,15 @@ class CitationOut(BaseModel):
     document_id: int | None = Field(None, description="the document it was taken from")
     title: str = ""
     text: str = Field("", description="the passage's text when the answer was written")
+    weak: bool = Field(False, description="the support check found the sentences citing it poorly backed by it")
+    weak_code: str = Field("", description=(
+        "why it is weak, as a code: number_missing, name_missing, few_words or low_similarity; empty when not weak"
+    ))
+    weak_params: dict = Field(default_factory=dict, description=(
+        "the code's parameters: {numbers: [...]}, {names: [...]}, {words: [...]} (the claim's, missing from the "
+        "passage) or {similarity: 0.31}"
+    ))
+    weak_reason: str = Field("", description="the same in English words, for people")
     document_deleted: bool = Field(False, description=(
         "the document has been deleted since: `document_id` no longer names a document, and `text` is only the "
         "answer's copy of the passage"

@@ -117,7 +117,11 @@ class Citation(models.Model):
     # The support check: how well the sentences citing [n] are backed by this passage.
     support = models.FloatField(null=True, blank=True)
     weak = models.BooleanField(default=False)
-    weak_reason = models.CharField(max_length=300, blank=True)
+    weak_reason = models.CharField(max_length=300, blank=True)  # in English, for the admin and old rows
+    # What the web says, in the reader's language (`webapp.chat.rendering.weak_reason_for`): the check's code
+    # (number_missing, name_missing, few_words, low_similarity) and its parameters ({"numbers": [...]}, ...).
+    weak_code = models.CharField(max_length=30, blank=True)
+    weak_params = models.JSONField(default=dict, blank=True)
     attributed = models.BooleanField(
         default=False, help_text=_("the model did not cite it: Acervo matched an uncited sentence to this passage")
     )

@@ -8,7 +8,7 @@ from webapp.accounts.selectors import document_readable_by
 from webapp.chat.models import Feedback, Message, ModelProfile
 from webapp.chat.outcomes import REFUSED, UNCONFIRMED, reasons_text
 from webapp.chat.params import param_range, profile_defaults
-from webapp.chat.rendering import answer_note, answer_settings, render_answer, weak_reason_text
+from webapp.chat.rendering import answer_note, answer_settings, render_answer, weak_reason_for
 from webapp.documents.models import Document
 
 CONTEXT_CHARS = 280
@@ -76,9 +76,14 @@ def source(citation) -> dict:
         "page": citation.page, "location": citation.location, "heading_path": citation.heading_path,
         "char_start": citation.char_start, "char_end": citation.char_end, "score": citation.score,
         "cited": citation.cited, "support": citation.support, "weak": citation.weak,
-        "weak_reason": weak_reason_text(citation.weak_reason) if citation.weak else "",
+        "weak_reason": _weak_reason(citation) if citation.weak else "",
+        "weak_code": citation.weak_code, "weak_params": citation.weak_params,
         "attributed": citation.attributed, "document_deleted": citation.document_id is None,
     }
+
+
+def _weak_reason(citation) -> str:
+    return weak_reason_for(citation.n, citation.weak_code, citation.weak_params, citation.weak_reason)
 
 
 def context(user, source: dict) -> dict:
@@ -206,6 +211,11 @@ def ui_strings() -> dict[str, str]:
         "attributed": _("matched by Acervo"),
         "attributed_why": _("The model did not cite this passage; Acervo matched a sentence of the answer to it."),
         "weak_why": _("This passage may not say what the answer claims. %(reason)s"),
+        # The support check's codes (`done` citations' weak_code/weak_params), said as `weak_reason_for` says them.
+        "weak_number_missing": _("[%(n)s] does not contain %(numbers)s."),
+        "weak_name_missing": _("[%(n)s] does not name %(names)s."),
+        "weak_few_words": _("[%(n)s] does not mention %(words)s."),
+        "weak_low_similarity": _("[%(n)s] says something else (similarity %(similarity)s)."),
         "page": _("page %(page)s"),
         "cited": _("cited"),
         "open_original": _("Open original"),

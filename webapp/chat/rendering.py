@@ -29,8 +29,8 @@ TAGS = {
 ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"style"}, "td": {"style"}, "button": {"data-n", "aria-label"}}
 # Only our own citation buttons: anything else claiming to be one loses the attribute.
 ATTRIBUTE_VALUES = {"button": {"type": {"button"}, "class": {"cite", "cite weak"}}}
-# The support check's reasons (retrieval/support.py: NUMBER_MISSING, FEW_WORDS, LOW_SIMILARITY), so they can be
-# said in the reader's language; tests/test_rendering.py keeps these in step with that module.
+# The support check's English reasons (retrieval/support.py: NUMBER_MISSING, FEW_WORDS, LOW_SIMILARITY), for rows
+# stored before their code was (0010_citation_weak_code); tests/test_rendering.py keeps these in step with that module.
 _WHY = re.compile(
     r"\[(?P<n>\d+)\] (?:does not contain (?P<numbers>.+?)|does not mention (?P<words>.+?)|does not name (?P<names>.+?)"
     r"|says something else \(similarity (?P<similarity>-?[\d.]+)\))\.(?=\s|$)"
@@ -87,8 +87,30 @@ def answer_settings(params: dict, usage: dict, profile: str = "") -> str:
     return " · ".join(parts)
 
 
+def weak_reason_for(n: int, code: str, params: dict | None, reason: str = "") -> str:
+    """The support check's verdict on citation [n] in the current language, from its code and parameters
+    (`retrieval.support.CitationSupport.code`/`params`). A row stored before codes has only the English `reason`:
+    it is read back by `weak_reason_text`; a code this version does not know shows `reason` as written."""
+    params = params or {}
+    if code == "number_missing":
+        return gettext("[%(n)s] does not contain %(numbers)s.") % {"n": n, "numbers": _listed(params, "numbers")}
+    if code == "name_missing":
+        return gettext("[%(n)s] does not name %(names)s.") % {"n": n, "names": _listed(params, "names")}
+    if code == "few_words":
+        return gettext("[%(n)s] does not mention %(words)s.") % {"n": n, "words": _listed(params, "words")}
+    if code == "low_similarity" and isinstance(params.get("similarity"), int | float):
+        similarity = number_format(round(params["similarity"], 2), 2)  # number_format cuts, the English rounds
+        return gettext("[%(n)s] says something else (similarity %(similarity)s).") % {"n": n, "similarity": similarity}
+    return weak_reason_text(reason)
+
+
+def _listed(params: dict, key: str) -> str:
+    return ", ".join(str(item) for item in params.get(key) or [])
+
+
 def weak_reason_text(reason: str) -> str:
-    """The support check's reason in the current language; a reason it does not recognise stays as written."""
+    """An English reason stored before the support check's codes were, in the current language; a reason it does
+    not recognise stays as written. New rows are said from their code (`weak_reason_for`)."""
 
     def say(match: re.Match) -> str:
         n = match["n"]
