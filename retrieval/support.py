@@ -22,7 +22,8 @@ weak on its own, whatever the score:
 A claim too short to judge ("30 dias [1].") is judged together with the question it answers (for its score; its
 names and numbers are the claim's own). A citation is weak when its score is under THRESHOLD or a number or name
 is missing; each weak one carries a code with its parameters (which the web says in the reader's language), the
-same in English (`reason`, for the admin), and `missing` lists the numbers and names. Pure: the caller passes `embed(texts) -> unit vectors`, so tests need no model.
+same in English (`reason`, for the admin), and `missing` lists the numbers and names. Pure: the caller passes
+`embed(texts) -> unit vectors`, so tests need no model.
 """
 
 import re
