@@ -24,18 +24,15 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.db.models import F, Q
 from django.utils import timezone
 
 from webapp.documents.models import Document
+from webapp.documents.states import lease_ended
 
 log = logging.getLogger(__name__)
 LEASE_S = 30
 RENEW_EVERY_S = 5
 MAX_ATTEMPTS = 3
-S = Document.Status
-WORKING = (S.PARSING, S.CHUNKING, S.EMBEDDING)
-CLAIMABLE = (S.QUEUED, *WORKING)
 
 _held: dict[str, "Lease"] = {}
 _renewer_lock = threading.Lock()
@@ -71,13 +68,8 @@ def claim(document_id: int, *, resume: str = "") -> Lease | None:
     lease for a while (so the sweep leaves it to this retry); the retry may take that lease over.
     """
     now, token = timezone.now(), _new_token()
-    free = Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now)
-    if resume:
-        free |= Q(lease_owner=resume)
-    taken = Document.objects.filter(free, pk=document_id, status__in=CLAIMABLE).update(
-        lease_owner=token, lease_expires_at=now + timedelta(seconds=LEASE_S)
-    )
-    if not taken:
+    expires = now + timedelta(seconds=LEASE_S)
+    if not Document.objects.claim(document_id, token, now=now, expires=expires, resume=resume):
         return None
     revision = Document.objects.filter(pk=document_id, lease_owner=token).values_list("revision", flat=True).first()
     if revision is None:  # deleted in between
@@ -88,11 +80,11 @@ def claim(document_id: int, *, resume: str = "") -> Lease | None:
     return lease
 
 
-def begin(lease: Lease, **fields) -> Document | None:
-    """Count the start of work on a claimed document (a claim may wait its turn first), writing `fields` in
+def begin(lease: Lease, stage: str = "") -> Document | None:
+    """Count the start of work on a claimed document (a claim may wait its turn first), entering `stage` in
     the same statement; returns the document (None if gone), and sets `lease.attempts` to the attempts that
     began and never ended, this one included."""
-    Document.objects.filter(pk=lease.document_id, lease_owner=lease.token).update(attempts=F("attempts") + 1, **fields)
+    Document.objects.begin(lease.document_id, lease.token, stage)
     document = Document.objects.filter(pk=lease.document_id).first()
     lease.attempts = document.attempts if document else 0
     return document
@@ -100,7 +92,7 @@ def begin(lease: Lease, **fields) -> Document | None:
 
 def ended() -> dict:
     """Fields that end the hold, for the statement that ends the attempt (then `release` writes nothing)."""
-    return {"lease_expires_at": None, "attempts": 0}
+    return lease_ended()
 
 
 def release(lease: Lease, *, hold_s: float = 0) -> None:
@@ -109,7 +101,7 @@ def release(lease: Lease, *, hold_s: float = 0) -> None:
     if lease.released and not hold_s:
         return
     expires = timezone.now() + timedelta(seconds=hold_s) if hold_s else None
-    Document.objects.filter(pk=lease.document_id, lease_owner=lease.token).update(lease_expires_at=expires, attempts=0)
+    Document.objects.release(lease.document_id, lease.token, expires)
 
 
 def requeue_stale() -> list[int]:
@@ -119,15 +111,9 @@ def requeue_stale() -> list[int]:
     Returns their ids for the caller to enqueue. Each is a conditional update, so when several workers sweep
     at once each document is queued by one of them.
     """
-    now = timezone.now()
-    stale = Document.objects.filter(
-        status__in=CLAIMABLE, lease_expires_at__lt=now, lease_owner__startswith=settings.REDIS_KEY_PREFIX
-    )
-    requeued = []
-    for document_id in stale.values_list("pk", flat=True):
-        if stale.filter(pk=document_id).update(status=S.QUEUED, lease_expires_at=None):
-            requeued.append(document_id)
-    return requeued
+    now, prefix = timezone.now(), settings.REDIS_KEY_PREFIX
+    stale = Document.objects.stale(now, prefix).values_list("pk", flat=True)
+    return [document_id for document_id in stale if Document.objects.rescue(document_id, now, prefix)]
 
 
 def _start_renewer() -> None:
@@ -154,9 +140,8 @@ def renew(*leases: Lease) -> None:
     if not tokens:
         return
     expires = timezone.now() + timedelta(seconds=LEASE_S)
-    mine = Document.objects.filter(lease_owner__in=tokens)
-    mine.filter(lease_expires_at__isnull=False).update(lease_expires_at=expires)  # not one released meanwhile
-    still = set(mine.values_list("lease_owner", flat=True))
+    Document.objects.renew(tokens, expires)
+    still = set(Document.objects.filter(lease_owner__in=tokens).values_list("lease_owner", flat=True))
     for lease in leases:
         if lease.token not in still:
             lease.lost.set()

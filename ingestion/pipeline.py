@@ -76,7 +76,8 @@ def ingest_document(document_id: int, held: lease.Lease | None = None) -> str:
     if held is None:
         return SKIPPED
     with held:
-        document = lease.begin(held, **progress.stage_fields(document_id, S.PARSING, 0))
+        document = lease.begin(held, S.PARSING)
+        progress.entered(document_id)
         if document is None:
             return SKIPPED
         if held.attempts > lease.MAX_ATTEMPTS:
@@ -89,9 +90,7 @@ def ingest_document(document_id: int, held: lease.Lease | None = None) -> str:
 
 def ingest_gave_up(document_id: int, error: Exception, attempts: int) -> None:
     """After the last retry of a transient fault: fail the document with the fault, so it is not left mid-stage."""
-    Document.objects.filter(pk=document_id, status__in=lease.CLAIMABLE).update(
-        status=S.FAILED, error=ERR_GAVE_UP.format(n=attempts, error=f"{type(error).__name__}: {error}")
-    )
+    Document.objects.give_up(document_id, ERR_GAVE_UP.format(n=attempts, error=f"{type(error).__name__}: {error}"))
 
 
 def _attempt(held: lease.Lease, document: Document) -> str:
@@ -207,14 +206,12 @@ def _point(document: Document, chunk: Chunk, text: str, vector) -> IndexPoint:
 
 def _publish(held: lease.Lease, document: Document, version: int, count: int, parsed: ParsedFile, text: str) -> str:
     """Switch readers to the new version in one transaction, then drop the other versions everywhere."""
-    fields = dict(version=version, status=S.INDEXED, stage="", progress=100.0, error="", chunk_count=count,
-                  indexed_at=timezone.now(), extracted_text=text, page_count=parsed.page_count,
-                  warnings=parsed.warnings.summary(), **lease.ended())
+    made = dict(version=version, chunk_count=count, indexed_at=timezone.now(), extracted_text=text,
+                page_count=parsed.page_count, warnings=parsed.warnings.summary())
     outcome = INDEXED
     with transaction.atomic():
-        mine = Document.objects.filter(pk=document.pk, lease_owner=held.token)
-        if not mine.filter(revision=held.revision).update(**fields):
-            if not mine.update(**fields | {"status": S.QUEUED, "progress": 0.0}):
+        if not Document.objects.publish(document.pk, held.token, held.revision, **made):
+            if not Document.objects.hand_over(document.pk, held.token, **made):
                 raise LeaseLost()
             outcome = SUPERSEDED
         held.released = True
@@ -229,11 +226,10 @@ def _end_failed(held: lease.Lease, document: Document, version: int | None, reas
     """Fail the document (its live version, if any, stays searchable) and remove what this attempt wrote."""
     if version is not None:
         _discard_unpublished(document)
-    mine = Document.objects.filter(pk=document.pk, lease_owner=held.token)
     held.released = True
-    if mine.filter(revision=held.revision).update(status=S.FAILED, error=reason, **lease.ended()):
+    if Document.objects.fail(document.pk, held.token, held.revision, reason):
         return FAILED
-    if mine.update(status=S.QUEUED, stage="", progress=0.0, error="", **lease.ended()):  # the newer one may work
+    if Document.objects.hand_over(document.pk, held.token):  # the newer request may work
         return SUPERSEDED
     return SKIPPED
 

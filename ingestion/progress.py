@@ -1,9 +1,9 @@
 """Stage and percentage of an ingest, written on the Document row for the admin and the API.
 
-Rows are written by web and worker alike, so every write is a queryset `.update()` of named fields.
+Rows are written by web and worker alike, so every write is a transition of `Document.objects`
+(`webapp.documents.states`).
 The percentage spans the whole pipeline: parsing 0–30 (pages read; blocks stream through the chunker
-into chunk rows as they come, so a document goes from parsing straight to embedding and the `chunking`
-status is not used), embedding 30–100 (chunks embedded and indexed).
+into chunk rows as they come, so a document goes from parsing straight to embedding), embedding 30–100 (chunks embedded and indexed).
 Percentages are written at most every MIN_INTERVAL_S, so a fast document costs a handful of writes.
 """
 
@@ -22,19 +22,19 @@ _last_write: dict[int, float] = {}
 
 def stage(document: Document, status: str, percent: float) -> None:
     document.stage = status
-    Document.objects.filter(pk=document.pk).update(**stage_fields(document.pk, status, percent))
+    Document.objects.advance(document.pk, status, percent)
+    entered(document.pk)
 
 
-def stage_fields(document_id: int, status: str, percent: float) -> dict:
-    """The fields that enter a stage, for a statement that writes other fields too."""
+def entered(document_id: int) -> None:
+    """A stage was just entered (by `stage`, or with the start of an attempt): the next percentage may wait."""
     _last_write[document_id] = time.monotonic()
-    return {"status": status, "stage": status, "progress": percent, "error": ""}
 
 
 def _percent(document: Document, percent: float) -> None:
     now = time.monotonic()
     if now - _last_write.get(document.pk, 0.0) >= MIN_INTERVAL_S:
-        Document.objects.filter(pk=document.pk).update(progress=round(percent, 1))
+        Document.objects.report(document.pk, round(percent, 1))
         _last_write[document.pk] = now
 
 

@@ -5,6 +5,8 @@ from django.contrib.auth.models import Group
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from webapp.documents.states import DocumentQuerySet
+
 
 class Collection(models.Model):
     """A workspace of documents; members of `groups` may read it (superusers read everything)."""
@@ -24,10 +26,12 @@ class Collection(models.Model):
 
 
 class Document(models.Model):
+    """An uploaded file and its ingest state; every change of that state is a method of `Document.objects`
+    (`webapp.documents.states`)."""
+
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
         PARSING = "parsing", _("parsing")
-        CHUNKING = "chunking", _("chunking")
         EMBEDDING = "embedding", _("embedding")
         INDEXED = "indexed", _("indexed")
         FAILED = "failed", _("failed")
@@ -63,6 +67,8 @@ class Document(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     indexed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DocumentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

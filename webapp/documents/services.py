@@ -9,7 +9,6 @@ import redis
 from django.conf import settings
 from django.core.files.base import File
 from django.db import transaction
-from django.db.models import F
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from kombu.exceptions import OperationalError
@@ -144,9 +143,7 @@ def document_reingest(*, document: Document) -> None:
 
     If an ingest of this document is running, it finishes and publishes, then the newer request runs.
     """
-    Document.objects.filter(pk=document.pk).update(
-        status=Document.Status.QUEUED, stage="", progress=0.0, error="", revision=F("revision") + 1
-    )
+    Document.objects.requeue(document.pk)
     transaction.on_commit(lambda: enqueue_ingest(document.pk))
 
 
@@ -188,10 +185,9 @@ def document_replace(*, user, document: Document, file: File) -> Document:
     name = Path(file.name or document.original_name or "upload").name
     with transaction.atomic():
         document.file.save(name, file, save=False)
-        Document.objects.filter(pk=document.pk).update(
-            file=document.file.name, original_name=name, sha256=digest, size_bytes=file.size,
-            mime_type=getattr(file, "content_type", "") or "", status=Document.Status.QUEUED, stage="",
-            progress=0.0, error="", revision=F("revision") + 1,
+        Document.objects.requeue(
+            document.pk, file=document.file.name, original_name=name, sha256=digest, size_bytes=file.size,
+            mime_type=getattr(file, "content_type", "") or "",
         )
         new = {"file": document.file.name, "sha256": digest, "revision": current["revision"] + 1}
         transaction.on_commit(lambda: _enqueue_or_restore(document, current=current, new=new))

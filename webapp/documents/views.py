@@ -163,7 +163,6 @@ def ui_strings() -> dict[str, str]:
         "uploading": _("uploading"),
         "queued": _("queued"),
         "parsing": _("parsing"),
-        "chunking": _("chunking"),
         "embedding": _("embedding"),
         "indexed": _("indexed"),
         "failed": _("failed"),
