@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from retrieval.lexical import fold, tokenize
 from retrieval.stopwords import STOPWORDS
 
-_WORD = re.compile(r"\w+(?:[.,/\-]\w+)*")
+# A word as the claim checks read it: inner dots, commas, slashes and hyphens kept ("13.709/2018", "COVID-19").
+WORD = re.compile(r"\w+(?:[.,/\-]\w+)*")
 _NUMBER = re.compile(r"\d")
 # Titles and abbreviations whose full stop ends no sentence ("Dr. Silva"): the capital after them opens none.
 TITLES = frozenset("sr sra srta dr dra prof profa mr mrs ms st sto sta art arts inc ltd jr vol cap fig".split())
@@ -63,7 +64,7 @@ class _Facts:
 def missing_numbers(claim: str, passage: str) -> list[str]:
     """Numbers of the claim whose value the passage lacks, in order, as the claim writes them."""
     facts = _facts(passage)
-    found = [(m.start(), m.group(0)) for m in _WORD.finditer(claim) if _is_number(m.group(0))
+    found = [(m.start(), m.group(0)) for m in WORD.finditer(claim) if _is_number(m.group(0))
              and not facts.terms.intersection(tokenize(m.group(0))) and _word_value(m.group(0)) not in facts.values]
     found += [(start, text) for start, text, value, _, spelled in _number_runs(claim)
               if spelled and _canon(value) not in facts.values]
@@ -73,7 +74,7 @@ def missing_numbers(claim: str, passage: str) -> list[str]:
 def missing_names(claim: str, passage: str) -> list[str]:
     """Names of the claim (see the module's docstring) the passage lacks, in order, as the claim writes them."""
     facts = _facts(passage)
-    found = [(m.start(), m.group(0)) for m in _WORD.finditer(claim)
+    found = [(m.start(), m.group(0)) for m in WORD.finditer(claim)
              if _NUMBER.search(m.group(0)) and not _is_number(m.group(0)) and not _has_code(m.group(0), facts)]
     found += [(start, word) for start, word in claim_names(claim) if not _has_name(word, facts)]
     return list(dict.fromkeys(text for _, text in sorted(found)))
@@ -217,7 +218,7 @@ def _facts(passage: str) -> _Facts:
     keys = [_name_key(w) for w in words]
     squashed = [_NON_ALNUM.sub("", fold(w).lower()) for w in words]
     values = {_canon(v) for _, _, total, parts, _ in _number_runs(passage) for v in (total, *parts)}
-    values |= {v for m in _WORD.finditer(passage) if _is_number(m.group(0)) and (v := _word_value(m.group(0)))}
+    values |= {v for m in WORD.finditer(passage) if _is_number(m.group(0)) and (v := _word_value(m.group(0)))}
     return _Facts(
         names=frozenset(keys + [p for k in keys for p in re.split(r"[-–]", k) if p]),
         codes=frozenset(squashed + [a + b for a, b in zip(squashed, squashed[1:])]),

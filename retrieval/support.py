@@ -34,7 +34,7 @@ import numpy as np
 
 from retrieval.citations import MARKER, marker_numbers
 from retrieval.claim_facts import TITLES as _TITLES
-from retrieval.claim_facts import MIN_CLAIM_TERMS, missing_names, missing_numbers
+from retrieval.claim_facts import MIN_CLAIM_TERMS, WORD, missing_names, missing_numbers
 from retrieval.lexical import tokenize
 
 Embed = Callable[[list[str]], np.ndarray]
@@ -74,7 +74,6 @@ LOW_SIMILARITY = "[{n}] says something else (similarity {similarity:.2f})."
 _NOT_AN_END = "".join(rf"(?<!\b(?i:{title})\.)" for title in sorted(_TITLES)) + r"(?<!\b[A-Z]\.)"
 _SENTENCE_END = re.compile(rf"(?<=[.!?…:;]){_NOT_AN_END}\s+|\n+")
 _LEADING_MARKERS = re.compile(r"^(\s*\[[\d\s,\-–]+\])+")
-_WORD = re.compile(r"\w+(?:[.,/\-]\w+)*")
 _NUMBER = re.compile(r"\d")
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?])")
 
@@ -230,7 +229,7 @@ def combined_score(similarity: float, overlap: float) -> float:
 def missing_words(claim: str, passage: str) -> list[str]:
     """Words of the claim none of whose terms occur in the passage, in order."""
     present = set(tokenize(passage))
-    missing = [w for w in _WORD.findall(claim) if (terms := tokenize(w)) and not present.intersection(terms)]
+    missing = [w for w in WORD.findall(claim) if (terms := tokenize(w)) and not present.intersection(terms)]
     return list(dict.fromkeys(missing))
 
 

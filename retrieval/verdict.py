@@ -12,13 +12,13 @@ import re
 from retrieval.citations import MARKER
 from retrieval.lexical import tokenize
 from retrieval.outcome import Outcome, Quote, Reason, ReasonCode
-from retrieval.support import CitationSupport, split_sentences
+from retrieval.claim_facts import WORD
+from retrieval.support import CitationSupport, missing_words, split_sentences
 
 # A sentence with fewer content words than this ("Sim.", "308.", "Peyton Manning") is a short answer, judged by
 # whether one passage holds all its words.
 MIN_CLAIM_TERMS = 3
 MAX_MISSING = 6
-_WORD = re.compile(r"\w+(?:[.,/\-]\w+)*")
 _HEADER = re.compile(r"^\s*\[\d+\][^\n]*(?:—|-)\s*(?:p\.|pp\.)\s*\d+[^\n]*$", re.MULTILINE)
 
 
@@ -37,7 +37,7 @@ def cleaned(text: str) -> str:
 
 def content_words(text: str) -> list[str]:
     """The words of `text` that are index terms (not stopwords), markers aside."""
-    return [w for w in _WORD.findall(MARKER.sub(" ", text)) if tokenize(w)]
+    return [w for w in WORD.findall(MARKER.sub(" ", text)) if tokenize(w)]
 
 
 def uncited_claims(text: str) -> list[str]:
@@ -52,13 +52,8 @@ def short_answer_missing(text: str, quote: Quote | None, passages: list[str]) ->
     if not words or len(words) >= MIN_CLAIM_TERMS:
         return None
     texts = ([quote.text] if quote else []) + list(passages)
-    best: list[str] | None = None
-    for passage in texts:
-        present = set(tokenize(passage))
-        missing = [w for w in words if not set(tokenize(w)) & present]
-        if best is None or len(missing) < len(best):
-            best = missing
-    return best if best is not None else words
+    answer = MARKER.sub(" ", text)
+    return min((missing_words(answer, passage) for passage in texts), key=len, default=words)
 
 
 def after_generation(text: str, checked: list[CitationSupport], quote: Quote | None,
