@@ -67,9 +67,9 @@ def _answer(message: Message, usage: dict, threshold: float | None) -> None:
     passages = search_passages(query, collection_ids=message.collections, limit=settings.ANSWER_PASSAGES)
     usage["retrieval_ms"] = round((time.monotonic() - started) * 1000, 1)
     message.search_query = query  # written with the answer: no database write before the first token
-    names = list(Collection.objects.filter(pk__in=message.collections).values_list("name", flat=True))
     if not passages:
         _publish_sources(message, [], language)
+        names = _collection_names(message)
         code = ReasonCode.NO_PASSAGES if message.collections else ReasonCode.NO_COLLECTIONS
         return _complete(message, messages.not_covered(language, names), [], usage, "no_passages",
                          outcome=Outcome.REFUSED, reasons=[Reason(code, {"collections": names})])
@@ -80,11 +80,12 @@ def _answer(message: Message, usage: dict, threshold: float | None) -> None:
                     rarity=rarity_of(message.collections), language=language)
     message.answerability = judged.score
     usage.update(answerability=judged.evidence.as_dict(), judge_ms=judged.elapsed_ms)
-    refused = verdict.refusal(judged.score, judged.threshold, names)
-    _publish_sources(message, passages, language, closest=refused is not None)
-    if refused:
+    refused = judged.score < judged.threshold
+    _publish_sources(message, passages, language, closest=refused)
+    if refused:  # the collections are named only in a refusal: no database read before an answer's first token
+        names = _collection_names(message)
         return _complete(message, messages.not_answered(language, names), passages, usage, "refused",
-                         outcome=Outcome.REFUSED, reasons=[refused])
+                         outcome=Outcome.REFUSED, reasons=[verdict.refusal(judged.score, judged.threshold, names)])
     if judged.quote:
         events.publish(message.pk, "quote", judged.quote.as_event())
         usage["first_visible_ms"] = round((time.monotonic() - started) * 1000, 1)
@@ -96,6 +97,10 @@ def _answer(message: Message, usage: dict, threshold: float | None) -> None:
         return _complete(message, messages.search_only(language, passages), passages, usage, "search_only",
                          outcome=Outcome.ANSWERED, reasons=[Reason(ReasonCode.MODEL_UNAVAILABLE)], quote=judged.quote)
     _generate(message, llm, question, history, passages, language, usage, judged.quote, started)
+
+
+def _collection_names(message: Message) -> list[str]:
+    return list(Collection.objects.filter(pk__in=message.collections).values_list("name", flat=True))
 
 
 def _for_prompt(passages: list[Passage], quote: Quote | None) -> list[Passage]:

@@ -10,6 +10,7 @@ collection's indexed documents change and MAX_AGE_S has passed. The first questi
 counts; later rebuilds happen in a background thread while the previous counts go on serving.
 """
 
+import dataclasses
 import math
 import threading
 import time
@@ -32,7 +33,7 @@ class Counts:
     df: Counter
     passages: int  # passages counted (the sample's size)
     signature: tuple
-    built_at: float
+    fresh_at: float  # when they were built, or last found to match the collection
 
 
 _counts: dict[int, Counts] = {}
@@ -53,11 +54,15 @@ def rarity_of(collection_ids: list[int]) -> Callable[[frozenset[str]], float]:
 
 
 def _collection_counts(collection_id: int) -> Counts | None:
-    signature = _signature(collection_id)
     current = _counts.get(collection_id)
     if current is None:
-        return _build(collection_id, signature)
-    if current.signature != signature and time.monotonic() - current.built_at > MAX_AGE_S:
+        return _build(collection_id, _signature(collection_id))
+    if time.monotonic() - current.fresh_at <= MAX_AGE_S:
+        return current  # young counts serve without asking the database anything: this runs for every question
+    signature = _signature(collection_id)
+    if current.signature == signature:
+        _counts[collection_id] = dataclasses.replace(current, fresh_at=time.monotonic())  # unchanged: young again
+    else:
         with _lock:
             start = collection_id not in _building
             _building.add(collection_id)
@@ -92,7 +97,7 @@ def _build(collection_id: int, signature: tuple) -> Counts:
         for text in live.values_list("text", flat=True).iterator(chunk_size=2000):
             df.update(set(tokenize(text)))
             passages += 1
-        counts = Counts(df=df, passages=passages, signature=signature, built_at=time.monotonic())
+        counts = Counts(df=df, passages=passages, signature=signature, fresh_at=time.monotonic())
         _counts[collection_id] = counts
         return counts
     finally:
