@@ -365,7 +365,7 @@ def main() -> None:
             pids = (worker.pid, web.pid)
             sequential(client, raw, twin, questions[:1], params, pids)  # warm-up: first load and allocations, not timed
             rows = sequential(client, raw, twin, questions[1 : 1 + args.questions], params, pids)
-            idle = poll_healthz(base, until=lambda started=time.monotonic(): time.monotonic() - started > 2)
+            idle = poll_healthz(base, until=lambda started=time.monotonic(): time.monotonic() - started > 2)  # noqa: B008
         crowd = concurrent(factory, [questions[i % len(questions)] for i in range(args.concurrent)],
                            dict(params, max_tokens=32), base)
     finally:
