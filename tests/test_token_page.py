@@ -114,3 +114,11 @@ def test_staff_who_are_not_superusers_do_not_see_tokens_in_the_admin(alice, bob)
     token_create(user=bob, name="bobs", scopes=["chat"], expires_in_days=None)
 
     assert signed_in(alice).get("/admin/accounts/apitoken/").status_code == 403
+
+
+def test_the_page_speaks_portuguese(bob):
+    client = signed_in(bob)
+
+    html = client.get("/account/tokens/", HTTP_ACCEPT_LANGUAGE="pt-br").content.decode()
+
+    assert "Tokens de API" in html and "Criar token" in html and "Expira após" in html
