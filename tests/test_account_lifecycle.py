@@ -120,3 +120,16 @@ def test_the_password_policy_refuses_weak_passwords(bob, password, complaint):
 
     assert response.status_code == 200 and complaint in response.content.decode()
     assert User.objects.get(pk=bob.pk).check_password("bob-password")
+
+
+def test_redrawing_an_unusable_password_is_not_a_change(bob):
+    """Single sign-on libraries may set a new unusable password at each login."""
+    bob.set_unusable_password()
+    bob.save()
+    token, _ = token_create(user=bob, name="t", scopes=["chat"], expires_in_days=None)
+
+    bob.set_unusable_password()
+    bob.save()
+
+    token.refresh_from_db()
+    assert token.state == "active"

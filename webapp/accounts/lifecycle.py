@@ -6,6 +6,9 @@ and never an API token; here the sessions are deleted from the store and the tok
 The browser that changed its own password keeps its session: the password page cycles it to a new key after
 the save (`update_session_auth_hash`), so only the other sessions end.
 
+A bulk `User.objects.update(is_active=False)` sends no signal: those users' sessions and tokens stop working
+anyway (Django refuses an inactive user's session, TokenAuth an inactive owner's token) but are not revoked.
+
 Sessions are found by reading the session store, which needs a store that can be listed: the database engine
 (SESSION_ENGINE's default, the one Acervo uses). A user has few sessions; the scan reads the unexpired ones.
 """
@@ -14,6 +17,7 @@ from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import is_password_usable
 from django.contrib.sessions.models import Session
 from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
@@ -46,6 +50,11 @@ def _rehash_only(instance, update_fields) -> bool:
     return update_fields is not None and set(update_fields) == {"password"} and getattr(instance, "_password", 1) is None
 
 
+def _usable(*hashes: str) -> bool:
+    """A single sign-on account's unusable password may be re-drawn at each login: only a real password counts."""
+    return any(is_password_usable(h) for h in hashes)
+
+
 def _remember_before(sender, instance, raw=False, update_fields=None, **kwargs):
     instance._lifecycle_before = None
     if raw or instance.pk is None or (update_fields is not None and not WATCHED & set(update_fields)):
@@ -62,7 +71,7 @@ def _act_after(sender, instance, created=False, raw=False, **kwargs):
         return
     if before["is_active"] and not instance.is_active:
         account_close_doors(user=instance, reason=RevokedReason.DEACTIVATED)
-    elif before["password"] != instance.password:
+    elif before["password"] != instance.password and _usable(before["password"], instance.password):
         account_close_doors(user=instance, reason=RevokedReason.PASSWORD_CHANGED)
 
 

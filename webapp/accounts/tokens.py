@@ -18,6 +18,7 @@ TOKEN_REVOKED = "This API token was revoked on {when:%Y-%m-%d %H:%M} UTC ({reaso
 TOKEN_OWNER_INACTIVE = "This API token's owner account is deactivated."
 TOKEN_NAME_MISSING = "Give the token a name, so you can recognise it later."
 TOKEN_SCOPES_MISSING = "Choose at least one scope."
+TOKEN_SCOPE_UNKNOWN = "Unknown scope {scope!r}; the scopes are: {known}."
 TOKEN_ADMIN_SCOPE = "Only administrators may create a token with the admin scope."
 TOKEN_EXPIRY_INVALID = "The expiry must be a whole number of days between 1 and {limit}, or empty for no expiry."
 
@@ -75,8 +76,9 @@ def token_create(*, user, name: str, scopes: list[str], expires_in_days: int | N
         raise AppError("invalid_request", TOKEN_SCOPES_MISSING)
     if Scope.ADMIN in scopes and Scope.ADMIN not in offered:
         raise AppError("forbidden", TOKEN_ADMIN_SCOPE, status=403)
-    if any(s not in offered for s in scopes):
-        raise AppError("invalid_request", TOKEN_SCOPES_MISSING)
+    for scope in scopes:
+        if scope not in offered:
+            raise AppError("invalid_request", TOKEN_SCOPE_UNKNOWN.format(scope=scope, known=", ".join(offered)))
     if expires_in_days is not None and not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
         raise AppError("invalid_request", TOKEN_EXPIRY_INVALID.format(limit=MAX_EXPIRY_DAYS))
     expires_at = timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None
