@@ -12,6 +12,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # No sign-up route: accounts are made by an administrator (admin, `createsuperuser`) or single sign-on.
+    path("account/", include("webapp.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("documents/", include("webapp.documents.urls")),
     path("", include("webapp.chat.urls")),
