@@ -12,7 +12,7 @@ from django.test import Client
 from tests import slapd
 from webapp.accounts.selectors import collections_readable_by
 from webapp.documents.models import Collection
-from webapp.sso.ldap import ldap_settings
+from webapp.sso.ldap_config import ldap_settings
 from webapp.sso.models import GroupMapping
 
 pytestmark = [pytest.mark.django_db,

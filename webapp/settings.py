@@ -270,7 +270,7 @@ if OIDC_ENABLED and "form-action 'self'" in CONTENT_SECURITY_POLICY:
 LDAP_SERVER_URI = envstr("LDAP_SERVER_URI")
 LDAP_ENABLED = bool(LDAP_SERVER_URI)
 if LDAP_ENABLED:
-    from webapp.sso.ldap import attr_map_from, ldap_settings  # noqa: E402 (imports python-ldap)
+    from webapp.sso.ldap_config import attr_map_from, ldap_settings  # noqa: E402 (imports python-ldap)
 
     globals().update(ldap_settings(
         server_uri=LDAP_SERVER_URI,
