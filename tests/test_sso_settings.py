@@ -25,13 +25,17 @@ OIDC = "webapp.sso.oidc.OidcBackend"
 LDAP = "webapp.sso.ldap.LdapBackend"
 
 
-def settings_from(env: dict) -> dict:
+def settings_run(env: dict) -> subprocess.CompletedProcess:
     code = ("import json, django; django.setup(); from django.conf import settings as s; "
             "print(json.dumps({'backends': s.AUTHENTICATION_BACKENDS, 'csp': s.CONTENT_SECURITY_POLICY, "
             "'ldap_uri': getattr(s, 'AUTH_LDAP_SERVER_URI', None), 'oidc': s.OIDC_ENABLED}))")
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("OIDC_", "LDAP_", "CONTENT_SECURITY"))}
-    result = subprocess.run([sys.executable, "-c", code], env=dict(clean, DJANGO_SETTINGS_MODULE="webapp.settings", **env),
-                            capture_output=True, text=True, timeout=60)
+    return subprocess.run([sys.executable, "-c", code], env=dict(clean, DJANGO_SETTINGS_MODULE="webapp.settings", **env),
+                          capture_output=True, text=True, timeout=60)
+
+
+def settings_from(env: dict) -> dict:
+    result = settings_run(env)
     assert result.returncode == 0, result.stderr[-2000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -48,6 +52,16 @@ def test_configured_methods_come_after_the_login_throttle_and_the_provider_may_r
     assert found["backends"] == [AXES, LDAP, OIDC, MODEL]
     assert found["ldap_uri"] == "ldap://127.0.0.1:3890/"
     assert "form-action 'self' https://idp.example.com;" in found["csp"]
+
+
+@pytest.mark.parametrize("env, advice", [
+    ({"OIDC_RP_CLIENT_ID": "acervo"}, "set OIDC_OP_DISCOVERY_URL"),
+    ({"LDAP_SERVER_URI": "ldap://127.0.0.1:3890/"}, "set LDAP_USER_SEARCH_BASE"),
+])
+def test_half_a_configuration_stops_the_start_with_what_is_missing(env, advice):
+    result = settings_run(env)
+    assert result.returncode != 0
+    assert advice in result.stderr
 
 
 @pytest.mark.parametrize("language, button", [("en", "Sign in with Keycloak"), ("pt-BR", "Entrar com Keycloak")])

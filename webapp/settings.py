@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from webapp.env import envbool, envchoice, envfloat, envint, envlist, envstr
 
@@ -237,7 +238,7 @@ INSTALLED_APPS += ["webapp.sso"]
 OIDC_RP_CLIENT_ID = envstr("OIDC_RP_CLIENT_ID")
 OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
 OIDC_RP_CLIENT_SECRET = envstr("OIDC_RP_CLIENT_SECRET")
-OIDC_PROVIDER_NAME = envstr("OIDC_PROVIDER_NAME", "single sign-on")
+OIDC_PROVIDER_NAME = envstr("OIDC_PROVIDER_NAME") or "single sign-on"
 # The issuer URL or its /.well-known/openid-configuration; an endpoint given below wins over the discovered one.
 OIDC_OP_DISCOVERY_URL = envstr("OIDC_OP_DISCOVERY_URL")
 OIDC_OP_AUTHORIZATION_ENDPOINT = envstr("OIDC_OP_AUTHORIZATION_ENDPOINT")
@@ -245,11 +246,11 @@ OIDC_OP_TOKEN_ENDPOINT = envstr("OIDC_OP_TOKEN_ENDPOINT")
 OIDC_OP_USER_ENDPOINT = envstr("OIDC_OP_USER_ENDPOINT")
 OIDC_OP_JWKS_ENDPOINT = envstr("OIDC_OP_JWKS_ENDPOINT")
 OIDC_OP_LOGOUT_ENDPOINT = envstr("OIDC_OP_LOGOUT_ENDPOINT")
-OIDC_RP_SIGN_ALGO = envstr("OIDC_RP_SIGN_ALGO", "RS256")
-OIDC_RP_SCOPES = envstr("OIDC_RP_SCOPES", "openid email profile")
+OIDC_RP_SIGN_ALGO = envstr("OIDC_RP_SIGN_ALGO") or "RS256"
+OIDC_RP_SCOPES = envstr("OIDC_RP_SCOPES") or "openid email profile"
 # Where the provider lists the person's groups; a dotted path reaches a nested claim (Keycloak: realm_access.roles).
-OIDC_GROUPS_CLAIM = envstr("OIDC_GROUPS_CLAIM", "groups")
-OIDC_USERNAME_CLAIM = envstr("OIDC_USERNAME_CLAIM", "preferred_username")
+OIDC_GROUPS_CLAIM = envstr("OIDC_GROUPS_CLAIM") or "groups"
+OIDC_USERNAME_CLAIM = envstr("OIDC_USERNAME_CLAIM") or "preferred_username"
 OIDC_CREATE_USER = envbool("OIDC_CREATE_USER", True)
 OIDC_TIMEOUT = envint("OIDC_TIMEOUT_S", 10, minimum=1)
 OIDC_USE_PKCE = True
@@ -257,6 +258,9 @@ OIDC_STORE_ID_TOKEN = True  # sent back as id_token_hint when logging out at the
 OIDC_CALLBACK_CLASS = "webapp.sso.oidc.CallbackView"
 OIDC_AUTHENTICATE_CLASS = "webapp.sso.oidc.AuthenticateView"
 LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
+if OIDC_ENABLED and not (OIDC_OP_DISCOVERY_URL or (OIDC_OP_AUTHORIZATION_ENDPOINT and OIDC_OP_TOKEN_ENDPOINT)):
+    raise ImproperlyConfigured("OIDC_RP_CLIENT_ID is set: set OIDC_OP_DISCOVERY_URL (the provider's issuer URL), "
+                               "or OIDC_OP_AUTHORIZATION_ENDPOINT, OIDC_OP_TOKEN_ENDPOINT and OIDC_OP_JWKS_ENDPOINT")
 if OIDC_ENABLED and "form-action 'self'" in CONTENT_SECURITY_POLICY:
     # Logging out is a form whose answer redirects to the provider's end_session endpoint: the browser follows
     # it only when the policy's form-action names the provider's origin.
@@ -277,12 +281,12 @@ if LDAP_ENABLED:
         bind_dn=envstr("LDAP_BIND_DN"),
         bind_password=envstr("LDAP_BIND_PASSWORD"),
         user_search_base=envstr("LDAP_USER_SEARCH_BASE"),
-        user_search_filter=envstr("LDAP_USER_SEARCH_FILTER", "(uid=%(user)s)"),
+        user_search_filter=envstr("LDAP_USER_SEARCH_FILTER") or "(uid=%(user)s)",
         user_dn_template=envstr("LDAP_USER_DN_TEMPLATE"),
         group_search_base=envstr("LDAP_GROUP_SEARCH_BASE"),
-        group_search_filter=envstr("LDAP_GROUP_SEARCH_FILTER", "(objectClass=*)"),
-        group_type=envstr("LDAP_GROUP_TYPE", "groupOfNames"),
-        attr_map=attr_map_from(envstr("LDAP_ATTR_MAP", "first_name=givenName,last_name=sn,email=mail")),
+        group_search_filter=envstr("LDAP_GROUP_SEARCH_FILTER") or "(objectClass=*)",
+        group_type=envstr("LDAP_GROUP_TYPE") or "groupOfNames",
+        attr_map=attr_map_from(envstr("LDAP_ATTR_MAP") or "first_name=givenName,last_name=sn,email=mail"),
         start_tls=envbool("LDAP_START_TLS", False),
         timeout_s=envint("LDAP_TIMEOUT_S", 10, minimum=1),
     ))

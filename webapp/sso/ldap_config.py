@@ -30,6 +30,10 @@ def ldap_settings(*, server_uri: str, bind_dn: str = "", bind_password: str = ""
     import ldap
     from django_auth_ldap.config import LDAPSearch
 
+    if not (user_dn_template or user_search_base):
+        raise ImproperlyConfigured("LDAP_SERVER_URI is set: set LDAP_USER_SEARCH_BASE (and LDAP_USER_SEARCH_FILTER) "
+                                   "or LDAP_USER_DN_TEMPLATE, to say where people are in the directory")
+
     found = {
         "AUTH_LDAP_SERVER_URI": server_uri,
         "AUTH_LDAP_BIND_DN": bind_dn,
