@@ -140,3 +140,15 @@ def test_each_source_moves_only_the_groups_it_maps():
     assert sorted(user.groups.values_list("name", flat=True)) == ["B", "C"]
     user_groups_sync(user=user, source="oidc", values=["TEAM-A"])
     assert sorted(user.groups.values_list("name", flat=True)) == ["A", "B", "C"]
+
+
+def test_administrators_edit_the_group_mappings_in_the_admin():
+    hr = Group.objects.create(name="HR")
+    client = Client()
+    client.force_login(User.objects.create_superuser("root", password="x"))
+
+    assert client.get("/admin/sso/groupmapping/add/").status_code == 200
+    response = client.post("/admin/sso/groupmapping/add/", {"source": "oidc", "value": "hr-staff", "group": hr.pk})
+
+    assert response.status_code == 302
+    assert GroupMapping.objects.get().group == hr
