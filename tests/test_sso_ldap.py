@@ -72,6 +72,15 @@ def test_the_directory_password_logs_in_and_name_and_email_are_copied(ldap_login
     assert (frank.first_name, frank.last_name, frank.email) == ("Frank", "Lima", "frank@acervo.test")
 
 
+def test_a_deactivated_account_loses_its_directory_session_at_once(ldap_logins):
+    client, _ = log_in("frank", "frank-in-ldap")
+    assert client.get("/").status_code == 200
+
+    User.objects.filter(username="frank").update(is_active=False)
+
+    assert client.get("/")["Location"].startswith("/accounts/login/")
+
+
 def test_a_wrong_password_is_refused_and_creates_nobody(ldap_logins):
     client, response = log_in("frank", "not-franks")
 

@@ -114,6 +114,17 @@ def test_logout_of_a_local_session_stays_here(oidc_on):
     assert response["Location"] == "/accounts/login/"
 
 
+def test_a_deactivated_account_loses_its_single_sign_on_session_at_once(oidc_on):
+    client = Client()
+    dana = User.objects.create_user("dana")
+    client.force_login(dana, backend=OIDC)
+    assert client.get("/").status_code == 200
+
+    User.objects.filter(pk=dana.pk).update(is_active=False)
+
+    assert client.get("/")["Location"].startswith("/accounts/login/")
+
+
 def test_a_locked_out_address_cannot_sign_in_through_the_provider_either(oidc_on):
     for _ in range(django_settings.LOGIN_FAILURE_LIMIT):
         Client().post("/accounts/login/", {"username": f"guess{_}", "password": "wrong"})

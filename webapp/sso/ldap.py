@@ -17,6 +17,11 @@ BACKEND = "webapp.sso.ldap.LdapBackend"
 
 
 class LdapBackend(LDAPBackend):
+    def get_user(self, user_id):
+        """The library's get_user returns deactivated users too: a deactivated account loses its sessions."""
+        user = super().get_user(user_id)
+        return user if user is not None and user.is_active else None
+
     def authenticate_ldap_user(self, ldap_user, password):
         user = super().authenticate_ldap_user(ldap_user, password)
         if user is not None:

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 import requests
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
@@ -98,6 +99,9 @@ class OidcBackend(OIDCAuthenticationBackend):
             raise ImproperlyConfigured(f"OIDC_RP_SIGN_ALGO={self.OIDC_RP_SIGN_ALGO} needs OIDC_OP_JWKS_ENDPOINT "
                                        "or OIDC_OP_DISCOVERY_URL")
         return super().authenticate(request, **kwargs)
+
+    # The library's get_user returns deactivated users too: a deactivated account must lose its sessions at once.
+    get_user = ModelBackend.get_user
 
     def get_userinfo(self, access_token, id_token, payload):
         """The ID token's claims, completed by the userinfo endpoint when the provider has one (Azure AD, for
