@@ -15,8 +15,10 @@ from webapp.documents.models import Collection
 from webapp.sso.ldap_config import ldap_settings
 from webapp.sso.models import GroupMapping
 
-pytestmark = [pytest.mark.django_db,
-              pytest.mark.skipif(not slapd.available(), reason="slapd is not installed: run scripts/system_packages.sh")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(not slapd.available(), reason="slapd is not installed: run scripts/system_packages.sh"),
+]
 LEGAL_DN = "cn=legal,ou=groups,dc=acervo,dc=test"
 
 

@@ -30,8 +30,8 @@ def settings_run(env: dict) -> subprocess.CompletedProcess:
             "print(json.dumps({'backends': s.AUTHENTICATION_BACKENDS, 'csp': s.CONTENT_SECURITY_POLICY, "
             "'ldap_uri': getattr(s, 'AUTH_LDAP_SERVER_URI', None), 'oidc': s.OIDC_ENABLED}))")
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("OIDC_", "LDAP_", "CONTENT_SECURITY"))}
-    return subprocess.run([sys.executable, "-c", code], env=dict(clean, DJANGO_SETTINGS_MODULE="webapp.settings", **env),
-                          capture_output=True, text=True, timeout=60)
+    env = dict(clean, DJANGO_SETTINGS_MODULE="webapp.settings", **env)
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
 
 
 def settings_from(env: dict) -> dict:
@@ -123,6 +123,16 @@ def test_a_deactivated_account_loses_its_single_sign_on_session_at_once(oidc_on)
     User.objects.filter(pk=dana.pk).update(is_active=False)
 
     assert client.get("/")["Location"].startswith("/accounts/login/")
+
+
+def test_a_provider_that_cannot_be_reached_sends_people_back_with_the_reason(oidc_on):
+    oidc_on.OIDC_OP_DISCOVERY_URL = "http://127.0.0.1:9/realms/acme"  # nothing listens there
+
+    response = Client().get("/oidc/authenticate/")
+
+    assert response["Location"] == "/accounts/login/?sso=unavailable"
+    page = Client().get(response["Location"]).content.decode()
+    assert "Single sign-on cannot be reached right now. Try again in a few minutes" in page
 
 
 def test_a_locked_out_address_cannot_sign_in_through_the_provider_either(oidc_on):

@@ -129,7 +129,8 @@ class OidcBackend(OIDCAuthenticationBackend):
 
     def update_user(self, user, claims):
         """Name and e-mail follow the provider; the mapped groups follow its group claim."""
-        fields = {"email": str(claims.get("email") or "")[:254], "first_name": str(claims.get("given_name") or "")[:150],
+        fields = {"email": str(claims.get("email") or "")[:254],
+                  "first_name": str(claims.get("given_name") or "")[:150],
                   "last_name": str(claims.get("family_name") or "")[:150]}
         changed = [name for name, value in fields.items() if value and getattr(user, name) != value]
         for name in changed:

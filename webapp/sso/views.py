@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponseRedirect
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from webapp.sso.oidc import end_session_url
@@ -23,7 +24,7 @@ class LoginView(auth_views.LoginView):
             provider = settings.OIDC_PROVIDER_NAME
             context["sso_provider"] = provider
             failure = SSO_FAILURES.get(self.request.GET.get("sso", ""))
-            context["sso_failure"] = str(failure).format(provider=provider) if failure else ""
+            context["sso_failure"] = capfirst(str(failure).format(provider=provider)) if failure else ""
         return context
 
 
