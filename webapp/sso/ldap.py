@@ -8,12 +8,16 @@ a person removed from an LDAP group loses the Acervo group at their next login.
 settings.py builds django-auth-ldap's settings from the LDAP_* values with webapp/sso/ldap_config.py.
 """
 
+import logging
+
+import ldap
 from django_auth_ldap.backend import LDAPBackend
 
 from webapp.sso.groups import user_groups_sync
 from webapp.sso.models import Source
 
 BACKEND = "webapp.sso.ldap.LdapBackend"
+log = logging.getLogger(__name__)
 
 
 class LdapBackend(LDAPBackend):
@@ -23,9 +27,15 @@ class LdapBackend(LDAPBackend):
         return user if user is not None and user.is_active else None
 
     def authenticate_ldap_user(self, ldap_user, password):
+        """The library's login; then the mapped groups from the person's LDAP groups. When the groups cannot be
+        read the login is refused: groups kept from an earlier login could grant what the directory took away."""
         user = super().authenticate_ldap_user(ldap_user, password)
-        if user is not None:
-            names = ldap_user.group_names if self.settings.GROUP_TYPE is not None else set()
-            dns = ldap_user.group_dns if self.settings.GROUP_TYPE is not None else set()
-            user_groups_sync(user=user, source=Source.LDAP, values=set(names) | set(dns))
+        if user is None or self.settings.GROUP_TYPE is None:
+            return user
+        try:
+            values = set(ldap_user.group_names) | set(ldap_user.group_dns)
+        except ldap.LDAPError as exc:
+            log.warning("LDAP login of %s refused: their groups could not be read: %s", user.get_username(), exc)
+            return None
+        user_groups_sync(user=user, source=Source.LDAP, values=values)
         return user
