@@ -16,7 +16,7 @@ from django.contrib.auth.models import Group, User
 from django.test import Client
 
 from webapp.sso.groups import user_groups_sync
-from webapp.sso.models import GroupMapping
+from webapp.sso.models import GroupMapping, Identity
 
 pytestmark = pytest.mark.django_db
 AXES = "axes.backends.AxesStandaloneBackend"
@@ -173,3 +173,14 @@ def test_administrators_edit_the_group_mappings_in_the_admin():
 
     assert response.status_code == 302
     assert GroupMapping.objects.get().group == hr
+
+
+def test_administrators_link_an_existing_account_to_a_provider_subject():
+    client = Client()
+    client.force_login(User.objects.create_superuser("root", password="x"))
+    alice = User.objects.create_user("alice", password="alice-password")
+
+    response = client.post("/admin/sso/identity/add/", {"source": "oidc", "subject": "f00d", "user": alice.pk})
+
+    assert response.status_code == 302
+    assert Identity.objects.get(subject="f00d").user == alice

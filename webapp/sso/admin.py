@@ -13,7 +13,13 @@ class GroupMappingAdmin(admin.ModelAdmin):
 
 @admin.register(Identity)
 class IdentityAdmin(admin.ModelAdmin):
+    """Links made at first login; an administrator may add one to give an existing account to a provider's
+    subject (with OIDC_CREATE_USER=false, the only way in), but not repoint one."""
+
     list_display = ["subject", "user", "source", "created_at"]
     list_filter = ["source"]
     search_fields = ["subject", "user__username"]
-    readonly_fields = ["source", "subject", "user", "created_at"]
+    autocomplete_fields = ["user"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["source", "subject", "user", "created_at"] if obj else ["created_at"]
