@@ -289,3 +289,65 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# --- Single sign-on: OIDC and LDAP (README: Security › Single sign-on; webapp/sso/) ------------
+# Identity-provider groups become Acervo groups through the group mappings administrators edit (admin › Single
+# sign-on); the mapped groups are set again at every login. Each method is off until its first setting is given.
+INSTALLED_APPS += ["webapp.sso"]
+OIDC_RP_CLIENT_ID = envstr("OIDC_RP_CLIENT_ID")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = envstr("OIDC_RP_CLIENT_SECRET")
+OIDC_PROVIDER_NAME = envstr("OIDC_PROVIDER_NAME") or "single sign-on"
+# The issuer URL or its /.well-known/openid-configuration; an endpoint given below wins over the discovered one.
+OIDC_OP_DISCOVERY_URL = envstr("OIDC_OP_DISCOVERY_URL")
+OIDC_OP_AUTHORIZATION_ENDPOINT = envstr("OIDC_OP_AUTHORIZATION_ENDPOINT")
+OIDC_OP_TOKEN_ENDPOINT = envstr("OIDC_OP_TOKEN_ENDPOINT")
+OIDC_OP_USER_ENDPOINT = envstr("OIDC_OP_USER_ENDPOINT")
+OIDC_OP_JWKS_ENDPOINT = envstr("OIDC_OP_JWKS_ENDPOINT")
+OIDC_OP_LOGOUT_ENDPOINT = envstr("OIDC_OP_LOGOUT_ENDPOINT")
+OIDC_RP_SIGN_ALGO = envstr("OIDC_RP_SIGN_ALGO") or "RS256"
+OIDC_RP_SCOPES = envstr("OIDC_RP_SCOPES") or "openid email profile"
+# Where the provider lists the person's groups; a dotted path reaches a nested claim (Keycloak: realm_access.roles).
+OIDC_GROUPS_CLAIM = envstr("OIDC_GROUPS_CLAIM") or "groups"
+OIDC_USERNAME_CLAIM = envstr("OIDC_USERNAME_CLAIM") or "preferred_username"
+OIDC_CREATE_USER = envbool("OIDC_CREATE_USER", True)
+OIDC_TIMEOUT = envint("OIDC_TIMEOUT_S", 10, minimum=1)
+OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = True  # sent back as id_token_hint when logging out at the provider
+OIDC_CALLBACK_CLASS = "webapp.sso.oidc.CallbackView"
+OIDC_AUTHENTICATE_CLASS = "webapp.sso.oidc.AuthenticateView"
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
+if OIDC_ENABLED and not (OIDC_OP_DISCOVERY_URL or (OIDC_OP_AUTHORIZATION_ENDPOINT and OIDC_OP_TOKEN_ENDPOINT)):
+    raise ImproperlyConfigured("OIDC_RP_CLIENT_ID is set: set OIDC_OP_DISCOVERY_URL (the provider's issuer URL), "
+                               "or OIDC_OP_AUTHORIZATION_ENDPOINT, OIDC_OP_TOKEN_ENDPOINT and OIDC_OP_JWKS_ENDPOINT")
+if OIDC_ENABLED and "form-action 'self'" in CONTENT_SECURITY_POLICY:
+    # Logging out is a form whose answer redirects to the provider's end_session endpoint: the browser follows
+    # it only when the policy's form-action names the provider's origin.
+    from urllib.parse import urlsplit  # noqa: E402
+
+    _provider = urlsplit(OIDC_OP_LOGOUT_ENDPOINT or OIDC_OP_DISCOVERY_URL)
+    if _provider.scheme in ("http", "https") and _provider.netloc:
+        CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+            "form-action 'self'", f"form-action 'self' {_provider.scheme}://{_provider.netloc}")
+
+LDAP_SERVER_URI = envstr("LDAP_SERVER_URI")
+LDAP_ENABLED = bool(LDAP_SERVER_URI)
+if LDAP_ENABLED:
+    from webapp.sso.ldap_config import attr_map_from, ldap_settings  # noqa: E402 (imports python-ldap)
+
+    globals().update(ldap_settings(
+        server_uri=LDAP_SERVER_URI,
+        bind_dn=envstr("LDAP_BIND_DN"),
+        bind_password=envstr("LDAP_BIND_PASSWORD"),
+        user_search_base=envstr("LDAP_USER_SEARCH_BASE"),
+        user_search_filter=envstr("LDAP_USER_SEARCH_FILTER") or "(uid=%(user)s)",
+        user_dn_template=envstr("LDAP_USER_DN_TEMPLATE"),
+        group_search_base=envstr("LDAP_GROUP_SEARCH_BASE"),
+        group_search_filter=envstr("LDAP_GROUP_SEARCH_FILTER") or "(objectClass=*)",
+        group_type=envstr("LDAP_GROUP_TYPE") or "groupOfNames",
+        attr_map=attr_map_from(envstr("LDAP_ATTR_MAP") or "first_name=givenName,last_name=sn,email=mail"),
+        start_tls=envbool("LDAP_START_TLS", False),
+        timeout_s=envint("LDAP_TIMEOUT_S", 10, minimum=1),
+    ))
+# django-axes stays first: it refuses a locked-out login before any backend asks a directory or a provider.
+AUTHENTICATION_BACKENDS[1:1] = (["webapp.sso.ldap.LdapBackend"] if LDAP_ENABLED else []) + (
+    ["webapp.sso.oidc.OidcBackend"] if OIDC_ENABLED else [])
