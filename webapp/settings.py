@@ -229,3 +229,16 @@ MAX_SEARCH_QUERY_CHARS = envint("MAX_SEARCH_QUERY_CHARS", 4000, minimum=10)
 MAX_UNZIPPED_MB = envint("MAX_UNZIPPED_MB", 256, minimum=1)
 MAX_DOCUMENT_CHARS = envint("MAX_DOCUMENT_CHARS", 10_000_000, minimum=1000)
 MAX_DOCUMENT_CHUNKS = envint("MAX_DOCUMENT_CHUNKS", 20_000, minimum=1)
+
+# --- Sources that stay in sync (webapp/sources, ingestion/sync_folder.py, ingestion/crawl.py; README) ----------
+INSTALLED_APPS += ["webapp.sources"]
+# Folders that may be watched, and everything under them (comma-separated absolute paths). Empty: no folder may be
+# watched, so an admin cannot index /etc by typing a path.
+SYNC_ALLOWED_ROOTS = envlist("SYNC_ALLOWED_ROOTS", [])
+# Hosts a website import may fetch: "*" any host; "intranet.example.com" that host; ".example.com" it and its
+# subdomains. Empty: website import is off. Admin-only, and it reaches internal hosts on purpose.
+CRAWL_ALLOWED_HOSTS = envlist("CRAWL_ALLOWED_HOSTS", [])
+CRAWL_TIMEOUT_S = envfloat("CRAWL_TIMEOUT_S", 10.0)
+CRAWL_MAX_PAGE_KB = envint("CRAWL_MAX_PAGE_KB", 5120, minimum=1)
+# How often the worker looks for sources due for their next sync.
+SYNC_CHECK_EVERY_S = envint("SYNC_CHECK_EVERY_S", 30, minimum=1)
