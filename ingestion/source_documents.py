@@ -7,7 +7,7 @@ revision, its history kept), so the pipeline's guarantees hold for synced docume
 - a new version queued while an older one is being ingested supersedes it (`Document.revision`): the older
   attempt publishes nothing half-made and the document is ingested again, from the newest snapshot.
 
-`SyncLog` writes the run's entries as codes with parameters; `webapp.sources.messages` words them.
+`SyncLog` writes the run's entries as codes with parameters; `webapp.sources.wording` words them.
 """
 
 import hashlib

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("documents/", include("webapp.sources.urls")),
     path("documents/", include("webapp.documents.urls")),
     path("", include("webapp.chat.urls")),
 ]

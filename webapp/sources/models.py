@@ -2,7 +2,7 @@
 pages became (`SourceItem`), and the log of every sync (`SyncRun`, `SyncEntry`).
 
 A source's documents are ordinary documents of its collection: they are read by whoever may read the collection.
-The log stores codes and their parameters (`webapp.sources.messages` words them, in the reader's language).
+The log stores codes and their parameters (`webapp.sources.wording` words them, in the reader's language).
 """
 
 from datetime import timedelta

@@ -2,7 +2,7 @@
 (the settings may have changed since): a folder under SYNC_ALLOWED_ROOTS, a site on a host CRAWL_ALLOWED_HOSTS
 allows. Plain functions on settings and strings, so both processes import them for free.
 
-A refusal is a `SourceRefused` carrying a code and its parameters (`webapp.sources.messages` words them).
+A refusal is a `SourceRefused` carrying a code and its parameters (`webapp.sources.wording` words them).
 """
 
 import os
