@@ -4,11 +4,14 @@ with the reason), and a file changed while its document is being ingested ends i
 
 import os
 import time
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
-from tests.sync import document_of, entries, finished_runs, found, new_source, sync_now, watched_folder
+from tests.sync import document_of, entries, finished_runs, found, new_source, sync_now, wait_for_run, watched_folder
 from webapp.documents.models import Document
+from webapp.sources.models import Source
 from webapp.sources.services import source_save
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -120,3 +123,32 @@ def test_a_file_changed_while_its_document_is_ingested_ends_indexed_with_the_new
     assert document.chunk_count == document.chunks.filter(version=document.version).count() == 1
     assert "menu" in found(alice_api, "cafeteria closes at three")
     assert "menu" not in found(alice_api, "lunch between noon and two")
+
+
+def test_a_symlink_leading_out_of_the_folder_is_skipped_and_logged(alice_api, alice, handbook):
+    folder = watched_folder()
+    (folder / "vacation.txt").write_text(VACATION)
+    outside = watched_folder() / "secret.txt"
+    outside.write_text("The root password is swordfish.")
+    os.symlink(outside, folder / "secret.txt")
+    os.symlink(outside.parent, folder / "elsewhere")  # a symlinked folder is not followed
+    (folder / "inside.txt").symlink_to(folder / "vacation.txt")  # a link within the folder is fine
+    source, run = new_source(alice, handbook, str(folder))
+    assert entries(run) == {("added", "inside.txt", ""), ("added", "vacation.txt", "same_content"),
+                            ("failed", "secret.txt", "outside_folder")}
+    assert "secret" not in found(alice_api, "root password swordfish")
+
+
+def test_a_source_on_an_interval_is_synced_by_the_worker_when_it_is_due(alice_api, alice, handbook):
+    folder = watched_folder()
+    (folder / "vacation.txt").write_text(VACATION)
+    source, first = new_source(alice, handbook, str(folder), interval_minutes=60)
+    source.refresh_from_db()
+    assert first.trigger == "manual" and source.next_sync_at > timezone.now() + timedelta(minutes=59)
+    (folder / "travel.txt").write_text(TRAVEL)
+    Source.objects.filter(pk=source.pk).update(next_sync_at=timezone.now())  # as if the hour had gone by
+    run = wait_for_run(source, 2)
+    assert (run.trigger, run.added) == ("schedule", 1)
+    source.refresh_from_db()
+    assert source.next_sync_at > timezone.now() + timedelta(minutes=59)
+    assert "travel" in found(alice_api, "travel expenses reimbursed")

@@ -6,6 +6,7 @@ Who may: staff who may read the collection (superusers: every collection), as fo
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -49,7 +50,8 @@ def source_save(*, user, collection: Collection, source: Source | None = None, k
     source = source or Source(collection=collection, created_by=user)
     source.kind, source.location, source.domain = kind, location, (domain or "").strip().lower()
     source.max_depth, source.max_pages, source.interval_minutes = max_depth, max_pages, interval_minutes
-    source.next_sync_at = timezone.now() if interval_minutes else None
+    # the sync queued now is the first; the schedule takes over one interval after it ends (Source.objects.finish)
+    source.next_sync_at = timezone.now() + timedelta(minutes=interval_minutes) if interval_minutes else None
     with transaction.atomic():
         source.save()
         transaction.on_commit(lambda: _enqueue(source, "manual"))
