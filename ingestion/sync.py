@@ -44,6 +44,9 @@ def source_sync(source_id: int, *, trigger: str = "schedule") -> SyncRun | None:
     now = timezone.now()
     if not Source.objects.claim(source_id, now):
         return None
+    # a run still "running" now was left by a worker that stopped (its hold on the source ran out)
+    SyncRun.objects.filter(source_id=source_id, outcome=SyncRun.Outcome.RUNNING).update(
+        outcome=SyncRun.Outcome.FAILED, error_code="worker_stopped", finished_at=now)
     source = Source.objects.select_related("collection").get(pk=source_id)
     sync_log = SyncLog(source, trigger)
     try:
@@ -57,7 +60,11 @@ def source_sync(source_id: int, *, trigger: str = "schedule") -> SyncRun | None:
         sync_log.close(SyncRun.Outcome.DONE)
     finally:
         Source.objects.finish(source_id, timezone.now())
-    return sync_log.run
+    run = sync_log.run
+    log.info("sync %s of source %s (%s): %s, added %d, updated %d, renamed %d, removed %d, failed %d, unchanged %d",
+             run.pk, source_id, trigger, run.outcome, run.added, run.updated, run.renamed, run.removed, run.failed,
+             run.unchanged)
+    return run
 
 
 def sources_dispatch_due() -> list[int]:

@@ -17,6 +17,7 @@ TEXTS = {
     "sites_off": _("Website import is off: set CRAWL_ALLOWED_HOSTS to the hosts that may be read."),
     "host_not_allowed": _("The host %(host)s is not in CRAWL_ALLOWED_HOSTS."),
     "site_unreachable": _("The site could not be read at %(url)s (%(error)s); nothing was removed."),
+    "worker_stopped": _("The worker stopped during this sync; the next sync takes up where it left off."),
     "internal_error": _("The sync stopped on an internal error (%(error)s); the worker's log has the details."),
     # why one file or page failed
     "unsupported_media_type": _("Not a format Acervo reads (%(kind)s)."),
