@@ -25,6 +25,7 @@ from urllib.robotparser import RobotFileParser
 
 import httpx
 from django.conf import settings
+from django.db import OperationalError
 
 from ingestion import source_documents as docs
 from webapp.sources.models import Source, SourceItem, SyncEntry
@@ -132,10 +133,13 @@ class Crawler:
                              size=len(page.body), etag=page.headers.get("etag", "")[:300],
                              last_modified=page.headers.get("last-modified", "")[:100], title=_title(page.body, url))
         self.kept.add(url)
-        if item and item.document:
-            docs.update(item, snap, self.log)
-        else:
-            docs.add(self.source, snap, self.log)
+        try:
+            if item and item.document:
+                docs.update(item, snap, self.log)
+            else:
+                docs.add(self.source, snap, self.log)
+        except OperationalError as exc:  # e.g. SQLite busy past its timeout: this page waits for the next sync
+            self.log.entry(A.FAILED, url, code="database_busy", error=str(exc)[:200])
 
     def _keep(self, url: str, item: SourceItem | None) -> None:
         if item:

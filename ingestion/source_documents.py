@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.files import File
-from django.db import transaction
+from django.db import OperationalError
 from django.utils import timezone
 
 from webapp.documents.models import Document
@@ -137,25 +137,28 @@ def update(item: SourceItem, snap: Snapshot, sync_log: SyncLog) -> None:
 def rename(item: SourceItem, snap: Snapshot, sync_log: SyncLog) -> None:
     """The content of a vanished file reappeared under another path: the same document, its path updated."""
     old_key, document = item.key, item.document
-    with transaction.atomic():
-        SourceItem.objects.filter(source=item.source, key=snap.key).exclude(pk=item.pk).delete()
-        SourceItem.objects.filter(pk=item.pk).update(key=snap.key, **_fields(snap))
-        fields = {"original_name": snap.name}
-        if document.title == title_from_name(Path(old_key).name):
-            fields["title"] = title_from_name(snap.name)
-        Document.objects.filter(pk=document.pk).update(**fields)
+    SourceItem.objects.filter(source=item.source, key=snap.key).exclude(pk=item.pk).delete()  # a stale record
+    SourceItem.objects.filter(pk=item.pk).update(key=snap.key, **_fields(snap))
+    fields = {"original_name": snap.name}
+    if document.title == title_from_name(Path(old_key).name):
+        fields["title"] = title_from_name(snap.name)
+    Document.objects.filter(pk=document.pk).update(**fields)
     sync_log.entry(A.RENAMED, snap.key, document_id=document.pk, previous=old_key)
 
 
 def remove(item: SourceItem, sync_log: SyncLog) -> None:
     """A file or page that is gone: its document leaves the collection (unless another item still has it)."""
-    document_id = item.document_id
-    item.delete()
-    if document_id and not SourceItem.objects.filter(document_id=document_id).exists():
-        document = Document.objects.filter(pk=document_id).first()
-        if document:
-            document_delete(document=document)
-    sync_log.entry(A.REMOVED, item.key, document_id=document_id)
+    document_id, key = item.document_id, item.key
+    try:  # the document first: if the item outlives it, the next sync finds the item and removes it
+        if document_id and not SourceItem.objects.filter(document_id=document_id).exclude(pk=item.pk).exists():
+            document = Document.objects.filter(pk=document_id).first()
+            if document:
+                document_delete(document=document)
+        item.delete()
+    except OperationalError as exc:  # e.g. SQLite busy past its timeout: removed at the next sync
+        sync_log.entry(A.FAILED, key, document_id=document_id, code="database_busy", error=str(exc)[:200])
+        return
+    sync_log.entry(A.REMOVED, key, document_id=document_id)
 
 
 def title_from_name(name: str) -> str:
@@ -164,7 +167,12 @@ def title_from_name(name: str) -> str:
 
 
 def _remember(source: Source, snap: Snapshot, document: Document) -> None:
-    SourceItem.objects.update_or_create(source=source, key=snap.key, defaults={"document": document, **_fields(snap)})
+    """Record what the file or page became. Write-first statements, no read-then-write transaction: SQLite refuses
+    to upgrade a reading transaction while the worker's ingest writes ("database is locked"). One sync per source
+    at a time, so nobody else inserts this key meanwhile."""
+    fields = {"document": document, **_fields(snap)}
+    if not SourceItem.objects.filter(source=source, key=snap.key).update(**fields):
+        SourceItem.objects.create(source=source, key=snap.key, **fields)
 
 
 def _fields(snap: Snapshot) -> dict:

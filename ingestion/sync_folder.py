@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
+from django.db import OperationalError
 
 from ingestion import source_documents as docs
 from webapp.sources.models import Source, SourceItem, SyncEntry
@@ -80,6 +81,8 @@ def _sync_file(source: Source, key: str, stat: tuple[str, int, int], item: Sourc
             docs.rename(moved, snap, sync_log)
         else:
             docs.add(source, snap, sync_log)
+    except OperationalError as exc:  # e.g. SQLite busy past its timeout: this file waits for the next sync
+        sync_log.entry(A.FAILED, key, code="database_busy", error=str(exc)[:200])
     finally:
         snap.path.unlink(missing_ok=True)
 

@@ -64,4 +64,12 @@ def found(client, query: str) -> list[str]:
 
 
 def document_of(source: Source, key: str) -> Document:
-    return Document.objects.get(pk=source.items.get(key=key).document_id)
+    item = source.items.filter(key=key).first()
+    assert item and item.document_id, f"no document for {key}; the syncs: {history(source)}"
+    return Document.objects.get(pk=item.document_id)
+
+
+def history(source: Source) -> list:
+    """Every run of the source with its outcome and entries, for assertion messages."""
+    return [(run.trigger, run.outcome, run.error_code, run.error_params,
+             [(e.action, e.key, e.code, e.params) for e in run.entries.all()]) for run in finished_runs(source)]

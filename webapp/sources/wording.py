@@ -27,6 +27,7 @@ TEXTS = {
     "redis_unavailable": _("The message broker (Redis) was not reachable; tried again at the next sync."),
     "outside_folder": _("A symbolic link pointing outside the watched folder: skipped."),
     "file_changing": _("The file changed while it was being read; it is taken at the next sync."),
+    "database_busy": _("The database was busy (%(error)s); tried again at the next sync."),
     "file_vanished": _("The file disappeared while it was being read."),
     "page_unreachable": _("The page could not be fetched (%(error)s); its document stays until the next sync."),
     "page_status": _("The server answered HTTP %(status)s; the page's document stays until the next sync."),
