@@ -3,11 +3,13 @@ under SYNC_ALLOWED_ROOTS (never /etc by typing it, nor through a symlink), sites
 collections page shows the sources and their sync log in the reader's language."""
 
 import os
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.test import Client, override_settings
+from django.utils import timezone
 
 from tests.html import parse, select, words
 from tests.sync import watched_folder
@@ -99,6 +101,11 @@ def test_only_staff_who_read_the_collection_manage_its_sources(staff):
         assert client_for(other_staff).post(path).status_code == 404
     assert Client().post(f"/documents/sources/{source.pk}/delete").status_code == 302  # to the login page
     assert Source.objects.filter(pk=source.pk).exists()
+    response = client_for(alice).post(f"/documents/sources/{source.pk}/sync", follow=True)
+    assert "Sync queued" in words(parse(response.content))
+    Source.objects.filter(pk=source.pk).update(running_until=timezone.now() + timedelta(minutes=5))
+    response = client_for(alice).post(f"/documents/sources/{source.pk}/sync", follow=True)
+    assert "A sync of this source is running already." in words(parse(response.content))
 
 
 @pytest.mark.parametrize("language, texts", [
