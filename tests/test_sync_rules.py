@@ -109,9 +109,11 @@ def test_only_staff_who_read_the_collection_manage_its_sources(staff):
 
 
 @pytest.mark.parametrize("language, texts", [
-    ("en", ("Sources that stay in sync", "Sync now", "Not a format Acervo reads (garbled).", "was old/name.txt")),
+    ("en", ("Sources that stay in sync", "Sync now", "Not a format Acervo reads (garbled).", "was old/name.txt",
+            "done · 1 added, 0 updated, 0 removed, 1 failed (1 renamed)")),
     ("pt-BR", ("Fontes sincronizadas", "Sincronizar agora", "Não é um formato que o Acervo lê (garbled).",
-               "antes old/name.txt")),
+               "antes old/name.txt", "concluída · adicionados: 1, atualizados: 0, removidos: 0, com falha: 1 "
+               "(1 renomeado)")),
 ])
 def test_the_collections_page_shows_the_sync_log_in_the_readers_language(staff, language, texts):
     alice, handbook = staff
