@@ -351,3 +351,16 @@ if LDAP_ENABLED:
 # django-axes stays first: it refuses a locked-out login before any backend asks a directory or a provider.
 AUTHENTICATION_BACKENDS[1:1] = (["webapp.sso.ldap.LdapBackend"] if LDAP_ENABLED else []) + (
     ["webapp.sso.oidc.OidcBackend"] if OIDC_ENABLED else [])
+
+# --- Sources that stay in sync (webapp/sources, ingestion/sync_folder.py, ingestion/crawl.py; README) ----------
+INSTALLED_APPS += ["webapp.sources"]
+# Folders that may be watched, and everything under them (comma-separated absolute paths). Empty: no folder may be
+# watched, so an admin cannot index /etc by typing a path.
+SYNC_ALLOWED_ROOTS = envlist("SYNC_ALLOWED_ROOTS", [])
+# Hosts a website import may fetch: "*" any host; "intranet.example.com" that host; ".example.com" it and its
+# subdomains. Empty: website import is off. Admin-only, and it reaches internal hosts on purpose.
+CRAWL_ALLOWED_HOSTS = envlist("CRAWL_ALLOWED_HOSTS", [])
+CRAWL_TIMEOUT_S = envfloat("CRAWL_TIMEOUT_S", 10.0)
+CRAWL_MAX_PAGE_KB = envint("CRAWL_MAX_PAGE_KB", 5120, minimum=1)
+# How often the worker looks for sources due for their next sync.
+SYNC_CHECK_EVERY_S = envint("SYNC_CHECK_EVERY_S", 30, minimum=1)

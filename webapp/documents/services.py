@@ -43,10 +43,11 @@ def file_type_check(file: File) -> None:
     if kind == "garbled":  # noise: refused now, rather than stored and failed by the worker
         from ingestion.parsers.unreadable import garbled_message
 
-        raise AppError("unsupported_media_type", garbled_message(file.name or ""), status=415)
+        raise AppError("unsupported_media_type", garbled_message(file.name or ""), status=415,
+                       details={"kind": kind})
     if kind not in PARSERS:
         message = errors.FILE_TYPE_UNSUPPORTED.format(kind=kind, supported=", ".join(sorted(PARSERS)))
-        raise AppError("unsupported_media_type", message, status=415)
+        raise AppError("unsupported_media_type", message, status=415, details={"kind": kind})
 
 def check_may_upload(user) -> None:
     """403 unless the user is staff: asked before anything is read, looked up or created for an upload, so a
@@ -95,6 +96,11 @@ def document_upload(*, user, file: File, collection: Collection, title: str = ""
     """Store the original and queue its ingestion. Returns (document, created); the same content
     already in the collection is recognised by hash and returned instead of being indexed twice."""
     check_may_upload(user)
+    return document_store(file=file, collection=collection, title=title, uploaded_by=user)
+
+
+def document_store(*, file: File, collection: Collection, title: str = "", uploaded_by=None) -> tuple[Document, bool]:
+    """`document_upload` without the user check, for callers that decided already (a synced source)."""
     _check_file(file)
     digest = _sha256(file)
     existing = Document.objects.filter(collection=collection, sha256=digest).first()
@@ -106,7 +112,7 @@ def document_upload(*, user, file: File, collection: Collection, title: str = ""
         document = Document(
             collection=collection, title=title or Path(name).stem.replace("_", " ").strip() or name,
             original_name=name, sha256=digest, size_bytes=file.size,
-            mime_type=getattr(file, "content_type", "") or "", uploaded_by=user,
+            mime_type=getattr(file, "content_type", "") or "", uploaded_by=uploaded_by,
         )
         document.file.save(name, file, save=False)
         document.save()
@@ -171,6 +177,11 @@ def document_replace(*, user, document: Document, file: File) -> Document:
     was, file included). The same content as the current file changes nothing.
     """
     check_may_upload(user)
+    return document_store_version(document=document, file=file)
+
+
+def document_store_version(*, document: Document, file: File) -> Document:
+    """`document_replace` without the user check, for callers that decided already (a synced source)."""
     _check_file(file)
     digest = _sha256(file)
     if digest == document.sha256:
