@@ -229,3 +229,7 @@ MAX_SEARCH_QUERY_CHARS = envint("MAX_SEARCH_QUERY_CHARS", 4000, minimum=10)
 MAX_UNZIPPED_MB = envint("MAX_UNZIPPED_MB", 256, minimum=1)
 MAX_DOCUMENT_CHARS = envint("MAX_DOCUMENT_CHARS", 10_000_000, minimum=1000)
 MAX_DOCUMENT_CHUNKS = envint("MAX_DOCUMENT_CHUNKS", 20_000, minimum=1)
+
+# --- API errors and the MCP server (README: Integrations) ----------------------------------------
+# First, so it sees every response: errors under /api/ (404, 405, 500…) in the API's JSON shape.
+MIDDLEWARE.insert(0, "webapp.api.middleware.api_json_errors")

@@ -31,21 +31,38 @@ def check_rate(user) -> None:
 LAST_USED_PRECISION = timedelta(minutes=1)
 
 
+def token_find(raw: str) -> ApiToken | None:
+    """The token a raw bearer value names, its owner active, its last use recorded, the owner's rate checked
+    (AppError 429 past it); None for an unknown token or an inactive owner. Shared by /api/v1 and /mcp."""
+    found = ApiToken.objects.select_related("user").filter(digest=token_hash(raw)).first()
+    if found is None or not found.user.is_active:
+        return None
+    now = timezone.now()
+    if found.last_used_at is None or now - found.last_used_at > LAST_USED_PRECISION:
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)  # not a write on every request
+    check_rate(found.user)
+    return found
+
+
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token: str):
-        found = ApiToken.objects.select_related("user").filter(digest=token_hash(token)).first()
-        if found is None or not found.user.is_active:
+        found = token_find(token)
+        if found is None:
             return None
-        now = timezone.now()
-        if found.last_used_at is None or now - found.last_used_at > LAST_USED_PRECISION:
-            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)  # not a write on every request
         request.user = found.user
         request.api_token = found
-        check_rate(found.user)
         return found.user
 
 
 class BrowserSession(SessionAuth):
+    """The signed-in browser's session; its CSRF check only for a request that has a session. Without one, a POST
+    with no credentials (or with `Authorization: Token …`) gets the 401 a GET gets, not "CSRF check failed"."""
+
+    def _get_key(self, request):
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request, key):
         user = super().authenticate(request, key)
         if user:
