@@ -117,8 +117,8 @@ def _collections(user) -> list[CollectionInfo]:
 
     from webapp.accounts.selectors import collections_readable_by
 
-    rows = collections_readable_by(user).annotate(documents=Count("documents", distinct=True)).order_by("name")
-    return [CollectionInfo(id=c.pk, name=c.name, description=c.description, documents=c.documents) for c in rows]
+    rows = collections_readable_by(user).annotate(document_count=Count("documents", distinct=True)).order_by("name")
+    return [CollectionInfo(id=c.pk, name=c.name, description=c.description, documents=c.document_count) for c in rows]
 
 
 async def _calling(function: Callable, *args):
