@@ -52,9 +52,16 @@ def errors(*statuses: int) -> dict:
     return {status: ErrorOut for status in sorted({*statuses, 400, 401, 429, 500})}
 
 
-# A streamed answer (`stream: true`, or a resumed stream) is text/event-stream: events, not one JSON document.
+# A streamed answer (`stream: true`, or a resumed stream) is text/event-stream; the schema is one event's.
+SSE_EVENTS = ["queued", "sources", "quote", "token", "done", "error"]
 EVENT_STREAM = {"responses": {200: {"content": {"text/event-stream": {"schema": {
-    "type": "string", "description": "Server-Sent Events: sources, quote, token…, then done or error",
+    "type": "object", "description": "one Server-Sent Event: queued?, sources, quote?, token…, then done or error",
+    "required": ["event", "data"],
+    "properties": {
+        "event": {"type": "string", "enum": SSE_EVENTS},
+        "data": {"type": "string", "description": "the event's fields as JSON (done: as the JSON response)"},
+        "id": {"type": "string", "description": "send it back as Last-Event-ID to resume after this event"},
+    },
 }}}}}}
 
 
