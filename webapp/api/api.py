@@ -14,8 +14,9 @@ from ninja.files import UploadedFile
 
 from webapp.accounts.selectors import document_readable_by, documents_readable_by
 from webapp.api.auth import BrowserSession, TokenAuth, require_scope
+from webapp.api.error_schemas import errors
 from webapp.api.schemas import (
-    EVENT_STREAM, CancelOut, ChatIn, ChatOut, DocumentOut, SearchIn, SearchOut, chat_out, document_out, errors,
+    EVENT_STREAM, CancelOut, ChatIn, ChatOut, DocumentOut, SearchIn, SearchOut, chat_out, document_out,
 )
 from webapp.api.validation import validation_problem
 from webapp.chat import services as chat
