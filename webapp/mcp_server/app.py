@@ -34,8 +34,7 @@ def _checked_token(raw: str):
     try:
         token = token_find(raw)
         if token is not None:
-            require_scope(SimpleNamespace(api_token=token), "chat")
-            token.user  # loaded here, in the thread that may use the database  # noqa: B018
+            require_scope(SimpleNamespace(api_token=token), "chat")  # token.user came with it (select_related)
         return token
     finally:
         connections.close_all()
