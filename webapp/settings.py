@@ -364,3 +364,6 @@ CRAWL_TIMEOUT_S = envfloat("CRAWL_TIMEOUT_S", 10.0)
 CRAWL_MAX_PAGE_KB = envint("CRAWL_MAX_PAGE_KB", 5120, minimum=1)
 # How often the worker looks for sources due for their next sync.
 SYNC_CHECK_EVERY_S = envint("SYNC_CHECK_EVERY_S", 30, minimum=1)
+# --- API errors and the MCP server (README: Integrations) ----------------------------------------
+# First, so it sees every response: errors under /api/ (404, 405, 500…) in the API's JSON shape.
+MIDDLEWARE.insert(0, "webapp.api.middleware.api_json_errors")

@@ -31,7 +31,7 @@ def file_type_check(file: File) -> None:
     """415 before anything is stored when the content is a format no parser reads: an upload would fail later,
     and a new version would replace a good one. Detected from the first bytes, not from the name."""
     from ingestion.detect import detect_type
-    from ingestion.parsers import PARSERS
+    from ingestion.parsers import PARSERS, supported_types
 
     if file.size == 0:
         return  # the service answers with its own clearer error
@@ -46,7 +46,7 @@ def file_type_check(file: File) -> None:
         raise AppError("unsupported_media_type", garbled_message(file.name or ""), status=415,
                        details={"kind": kind})
     if kind not in PARSERS:
-        message = errors.FILE_TYPE_UNSUPPORTED.format(kind=kind, supported=", ".join(sorted(PARSERS)))
+        message = errors.FILE_TYPE_UNSUPPORTED.format(kind=kind, supported=", ".join(supported_types()))
         raise AppError("unsupported_media_type", message, status=415, details={"kind": kind})
 
 def check_may_upload(user) -> None:
