@@ -16,7 +16,15 @@ from webapp.accounts.selectors import document_readable_by, documents_readable_b
 from webapp.api.auth import BrowserSession, TokenAuth, require_scope
 from webapp.api.error_schemas import errors
 from webapp.api.schemas import (
-    EVENT_STREAM, CancelOut, ChatIn, ChatOut, DocumentOut, SearchIn, SearchOut, chat_out, document_out,
+    EVENT_STREAM,
+    CancelOut,
+    ChatIn,
+    ChatOut,
+    DocumentOut,
+    SearchIn,
+    SearchOut,
+    chat_out,
+    document_out,
 )
 from webapp.api.validation import validation_problem
 from webapp.chat import services as chat
