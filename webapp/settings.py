@@ -229,3 +229,7 @@ MAX_SEARCH_QUERY_CHARS = envint("MAX_SEARCH_QUERY_CHARS", 4000, minimum=10)
 MAX_UNZIPPED_MB = envint("MAX_UNZIPPED_MB", 256, minimum=1)
 MAX_DOCUMENT_CHARS = envint("MAX_DOCUMENT_CHARS", 10_000_000, minimum=1000)
 MAX_DOCUMENT_CHUNKS = envint("MAX_DOCUMENT_CHUNKS", 20_000, minimum=1)
+
+# --- OpenAI-compatible API at /v1/ (README: Integrations › OpenAI-compatible API) ------------
+# List a model per (profile, readable collection), e.g. "acervo:handbook", besides one per profile.
+OPENAI_COLLECTION_MODELS = envbool("OPENAI_COLLECTION_MODELS", True)
