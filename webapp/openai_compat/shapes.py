@@ -4,7 +4,8 @@ What a client that knows nothing of Acervo still gets: the answer's text with it
 `finish_reason` ("length" when the answer was cut by max_tokens or the time limit, else "stop") and `usage`.
 What an Acervo-aware client also gets, in two extra top-level fields (README: Integrations):
 - `citations`: the sources the answer cites, `[n]` → document, page, passage text, link to the original, and the
-  support check's verdict (`supported`, `support`, `weak_code`, `weak_reason`);
+  support check's verdict (`supported`: true, false when weak, null when unchecked; `support`, `weak_code`,
+  `weak_reason`);
 - `acervo`: the conversation and message ids, `outcome` and `refused` (a question the documents do not answer is
   a normal assistant message saying so, finish_reason "stop", with `refused: true` and `reasons` as codes),
   `answerability`, the verbatim `quote`, Acervo's own `finish_reason` and the `sources` read (for a refusal:
@@ -41,10 +42,17 @@ def citation(cited: dict, link: Linker) -> dict:
         "n": cited["n"], "document_id": cited.get("document_id"), "title": cited.get("title", ""),
         "page": cited.get("page"), "location": cited.get("location", ""), "text": cited.get("text", ""),
         "url": None if deleted else link(cited.get("document_id"), cited.get("page")),
-        "supported": not cited.get("weak", False), "support": cited.get("support"),
+        "supported": _supported(cited), "support": cited.get("support"),
         "weak_code": cited.get("weak_code", ""), "weak_reason": cited.get("weak_reason", ""),
         "attributed": cited.get("attributed", False), "document_deleted": deleted,
     }
+
+
+def _supported(cited: dict) -> bool | None:
+    """The support check's verdict: false for a weak citation, null when nothing was checked (no model wrote it)."""
+    if cited.get("weak"):
+        return False
+    return None if cited.get("support") is None else True
 
 
 def source(passage: dict, link: Linker) -> dict:
