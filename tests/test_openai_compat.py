@@ -162,12 +162,26 @@ def test_closing_a_stream_early_cancels_the_answer(web, alice, indexed):
             break
     stream.close()
 
+    message = wait_until_ended(message_id)
+    assert message.status == Message.Status.CANCELLED and message.finish_reason == "cancelled"
+    assert message.usage["completion_tokens"] < 3000
+
+
+def wait_until_ended(message_id: int) -> Message:
     deadline = time.monotonic() + 30
     while Message.objects.get(pk=message_id).status in ("queued", "running") and time.monotonic() < deadline:
         time.sleep(0.2)
-    message = Message.objects.get(pk=message_id)
-    assert message.status == Message.Status.CANCELLED and message.finish_reason == "cancelled"
-    assert message.usage["completion_tokens"] < 3000
+    return Message.objects.get(pk=message_id)
+
+
+def test_a_client_that_stops_waiting_for_a_non_streamed_answer_cancels_it(web, alice, indexed):
+    _, raw = ApiToken.issue(user=alice)
+    body = {"model": "acervo", "max_tokens": 3000, "messages": [{"role": "user", "content": QUESTION}]}
+    with pytest.raises(httpx.ReadTimeout):
+        httpx.post(f"{web}/v1/chat/completions", json=body, headers={"Authorization": f"Bearer {raw}"}, timeout=3)
+
+    message = wait_until_ended(Message.objects.get(role="assistant").pk)
+    assert message.status == Message.Status.CANCELLED and message.usage["completion_tokens"] < 3000
 
 
 def test_a_chat_front_ends_request_with_history_content_parts_and_extra_fields_is_answered(web, alice, indexed):
