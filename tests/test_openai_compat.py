@@ -215,3 +215,20 @@ def test_a_chat_front_ends_request_with_history_content_parts_and_extra_fields_i
                          ("user", "And how many vacation days?")]
     answer = conversation.messages.last()
     assert answer.status == Message.Status.DONE and answer.params["max_tokens"] == 8
+
+
+def test_the_readmes_sdk_example_runs_against_the_app(web, alice, indexed, monkeypatch, capsys):
+    """The Python block of README › Integrations › OpenAI-compatible API, run as written."""
+    from tests.conftest import ROOT
+
+    section = (ROOT / "README.md").read_text().split("### OpenAI-compatible API", 1)[1]
+    example = section.split("```python\n", 1)[1].split("```", 1)[0]
+    _, raw = ApiToken.issue(user=alice)
+    monkeypatch.setenv("ACERVO_URL", web)
+    monkeypatch.setenv("ACERVO_TOKEN", raw)
+
+    exec(compile(example, "README.md", "exec"), {})
+
+    printed = capsys.readouterr().out
+    assert "'acervo:handbook'" in printed and "sources:" in printed
+    assert Conversation.objects.get(user=alice).messages.count() == 4  # the follow-up joined the conversation
