@@ -163,7 +163,7 @@ def test_closing_a_stream_early_cancels_the_answer(web, alice, indexed):
     stream.close()
 
     message = wait_until_ended(message_id)
-    assert message.status == Message.Status.CANCELLED and message.finish_reason == "cancelled"
+    assert message.status == Message.Status.CANCELLED and message.finish_reason == "cancelled", (message.finish_reason, message.usage, message.text[:200])
     assert message.usage["completion_tokens"] < 3000
 
 

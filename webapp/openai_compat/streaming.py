@@ -7,7 +7,10 @@ finish_reason, `citations` and `acervo`, and with `stream_options.include_usage`
 An `error` event is OpenAI's in-stream error, `data: {"error": {...}}` (the SDKs raise it), and ends the stream.
 
 A client that closes the stream before the end cancels the answer (`services.answer_abandon`): the worker stops
-within a token instead of writing for nobody.
+within a token instead of writing for nobody. This hangs on `close()`, which Django calls when a response ends
+for whatever reason, not on the generator being cancelled: when the client leaves while a chunk is being sent
+(a fast model, a backlog of tokens), Django's cancellation lands outside the generator, which would then be
+finalised only when it is garbage-collected, possibly after the whole answer was written.
 """
 
 import json
@@ -30,57 +33,64 @@ def data(payload: dict) -> str:
     return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
 
 
-async def completion_stream(message, *, user, model: str, created: int, link: shapes.Linker,
-                            include_usage: bool) -> AsyncIterator[str]:
-    def chunk(**fields) -> str:
-        return data(shapes.chunk(message.pk, model=model, created=created, **fields))
+class CompletionStream:
+    """The chunks of one answer, for a StreamingHttpResponse (which calls `close()` once it is over)."""
 
-    ended, streamed = False, []
-    ids = {"conversation_id": message.conversation_id, "message_id": message.pk}
-    try:
-        yield chunk(delta={"role": "assistant", "content": ""}, acervo=ids)
-        async for _, event, payload in answer_events(message.pk):
+    def __init__(self, message, *, user, model: str, created: int, link: shapes.Linker, include_usage: bool):
+        self.message, self.user, self.model, self.created = message, user, model, created
+        self.link, self.include_usage = link, include_usage
+        self.ended = False
+
+    def __aiter__(self) -> AsyncIterator[str]:
+        return self._chunks()
+
+    def close(self) -> None:
+        """Called by Django in a thread when the response is over: an answer the client left early is cancelled."""
+        if not self.ended:
+            self.ended = True
+            try:
+                answer_abandon(user=self.user, message_id=self.message.pk)
+            except Exception:  # the client is gone, nobody to tell; the worker's time limit still ends the answer
+                log.warning("could not cancel the abandoned answer %s", self.message.pk, exc_info=True)
+
+    def chunk(self, **fields) -> str:
+        return data(shapes.chunk(self.message.pk, model=self.model, created=self.created, **fields))
+
+    async def _chunks(self) -> AsyncIterator[str]:
+        streamed: list[str] = []
+        ids = {"conversation_id": self.message.conversation_id, "message_id": self.message.pk}
+        yield self.chunk(delta={"role": "assistant", "content": ""}, acervo=ids)
+        async for _, event, payload in answer_events(self.message.pk):
             if event == "ping":
                 yield ": ping\n\n"
             elif event == "sources":
-                sources = [shapes.source(p, link) for p in payload.get("passages", [])]
-                yield chunk(acervo={**ids, "sources": sources, "closest": payload.get("closest", False)})
+                sources = [shapes.source(p, self.link) for p in payload.get("passages", [])]
+                yield self.chunk(acervo={**ids, "sources": sources, "closest": payload.get("closest", False)})
             elif event == "quote":
-                yield chunk(acervo={**ids, "quote": payload})
+                yield self.chunk(acervo={**ids, "quote": payload})
             elif event == "token":
                 streamed.append(payload["text"])
-                yield chunk(delta={"content": payload["text"]})
+                yield self.chunk(delta={"content": payload["text"]})
             elif event == "done":
-                ended = True
-                for part in await _ending(payload, "".join(streamed), chunk, link, include_usage):
+                self.ended = True
+                for part in await self._ending(payload, "".join(streamed)):
                     yield part
             elif event == "error":
-                ended = True
+                self.ended = True
                 failure = OpenAIError(payload.get("message", "The answer failed."), status=503,
                                       code=payload.get("code", "answer_failed"))
                 yield data(failure.as_dict())
-    finally:
-        if not ended:
-            await _abandon(user, message.pk)
 
-
-async def _ending(done: dict, streamed: str, chunk, link: shapes.Linker, include_usage: bool) -> list[str]:
-    answer = done.get("answer") or ""
-    parts = []
-    if tail := shapes.text_tail(streamed, answer):
-        parts.append(chunk(delta={"content": tail}))
-    citations = await sync_to_async(citations_out)(done.get("citations") or [])
-    parts.append(chunk(finish=shapes.finish_reason(done.get("finish_reason")),
-                       citations=[shapes.citation(c, link) for c in citations],
-                       acervo={**shapes.extension(done, link), "answer": answer}))
-    if include_usage:
-        parts.append(chunk(usage=shapes.usage(done)))
-    parts.append(DONE)
-    return parts
-
-
-async def _abandon(user, message_id: int) -> None:
-    try:
-        await sync_to_async(answer_abandon)(user=user, message_id=message_id)
-    except Exception:  # the client is gone: nobody to tell; the worker's timeout still ends the answer
-        log.exception("could not cancel abandoned answer %s", message_id)
+    async def _ending(self, done: dict, streamed: str) -> list[str]:
+        answer = done.get("answer") or ""
+        parts = []
+        if tail := shapes.text_tail(streamed, answer):
+            parts.append(self.chunk(delta={"content": tail}))
+        citations = await sync_to_async(citations_out)(done.get("citations") or [])
+        parts.append(self.chunk(finish=shapes.finish_reason(done.get("finish_reason")),
+                                citations=[shapes.citation(c, self.link) for c in citations],
+                                acervo={**shapes.extension(done, self.link), "answer": answer}))
+        if self.include_usage:
+            parts.append(self.chunk(usage=shapes.usage(done)))
+        parts.append(DONE)
+        return parts

@@ -23,7 +23,7 @@ from webapp.openai_compat.catalog import model_resolve, models_for
 from webapp.openai_compat.errors import INVALID_TOKEN, MISSING_TOKEN, OpenAIError, error_response, from_app_error
 from webapp.openai_compat.request import request_parsed
 from webapp.openai_compat.services import answer_abandon, completion_ask
-from webapp.openai_compat.streaming import completion_stream
+from webapp.openai_compat.streaming import CompletionStream
 
 NOT_FOUND = "Unknown endpoint {path}: Acervo serves GET /v1/models and POST /v1/chat/completions."
 WRONG_METHOD = "{method} is not allowed here: use {allowed}."
@@ -90,8 +90,8 @@ async def chat_completions(request):
     message = await sync_to_async(completion_ask)(user=user, asked=asked, choice=choice)
     created, link = int(time.time()), _linker(request)
     if asked.stream:
-        stream = completion_stream(message, user=user, model=choice.id, created=created, link=link,
-                                   include_usage=asked.include_usage)
+        stream = CompletionStream(message, user=user, model=choice.id, created=created, link=link,
+                                  include_usage=asked.include_usage)
         response = StreamingHttpResponse(stream, content_type="text/event-stream")
         response["Cache-Control"] = "no-cache"
         response["X-Accel-Buffering"] = "no"
