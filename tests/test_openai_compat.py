@@ -152,19 +152,22 @@ def test_a_token_whose_user_reads_no_collection_gets_a_refusal_saying_so(web, wo
 
 
 def test_closing_a_stream_early_cancels_the_answer(web, alice, indexed):
-    stream = ask(web, alice, model="acervo", stream=True, max_tokens=3000)
-    message_id, content = None, []
-    for chunk in stream:
-        message_id = message_id or chunk.model_extra.get("acervo", {}).get("message_id")
-        if chunk.choices and chunk.choices[0].delta.content:
-            content.append(chunk.choices[0].delta.content)
-        if len(content) == 2:
-            break
-    stream.close()
+    """Several times: a client leaving while tokens pour in once went unnoticed (streaming.py says why)."""
+    for _ in range(4):
+        stream = ask(web, alice, model="acervo", stream=True, max_tokens=3000)
+        message_id, content = None, []
+        for chunk in stream:
+            message_id = message_id or chunk.model_extra.get("acervo", {}).get("message_id")
+            if chunk.choices and chunk.choices[0].delta.content:
+                content.append(chunk.choices[0].delta.content)
+            if len(content) == 2:
+                break
+        stream.close()
 
-    message = wait_until_ended(message_id)
-    assert message.status == Message.Status.CANCELLED and message.finish_reason == "cancelled", (message.finish_reason, message.usage, message.text[:200])
-    assert message.usage["completion_tokens"] < 3000
+        message = wait_until_ended(message_id)
+        assert message.status == Message.Status.CANCELLED and message.finish_reason == "cancelled", (
+            message.finish_reason, message.usage.get("completion_tokens"))
+        assert message.usage["completion_tokens"] < 3000
 
 
 def wait_until_ended(message_id: int) -> Message:

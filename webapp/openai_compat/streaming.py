@@ -10,9 +10,13 @@ A client that closes the stream before the end cancels the answer (`services.ans
 within a token instead of writing for nobody. This hangs on `close()`, which Django calls when a response ends
 for whatever reason, not on the generator being cancelled: when the client leaves while a chunk is being sent
 (a fast model, a backlog of tokens), Django's cancellation lands outside the generator, which would then be
-finalised only when it is garbage-collected, possibly after the whole answer was written.
+finalised only when it is garbage-collected, possibly after the whole answer was written. And the relay checks
+`Task.cancelling()` between events: measured here, a cancellation Django requested when the client left was
+sometimes swallowed by a library awaited below (the Redis client, most likely), and the stream went on to the
+answer's end (1,780 tokens relayed to nobody, the answer never cancelled).
 """
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -61,6 +65,8 @@ class CompletionStream:
         ids = {"conversation_id": self.message.conversation_id, "message_id": self.message.pk}
         yield self.chunk(delta={"role": "assistant", "content": ""}, acervo=ids)
         async for _, event, payload in answer_events(self.message.pk):
+            if asyncio.current_task().cancelling():
+                return  # the client has left: close() cancels the answer
             if event == "ping":
                 yield ": ping\n\n"
             elif event == "sources":
