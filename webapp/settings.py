@@ -367,3 +367,6 @@ SYNC_CHECK_EVERY_S = envint("SYNC_CHECK_EVERY_S", 30, minimum=1)
 # --- API errors and the MCP server (README: Integrations) ----------------------------------------
 # First, so it sees every response: errors under /api/ (404, 405, 500…) in the API's JSON shape.
 MIDDLEWARE.insert(0, "webapp.api.middleware.api_json_errors")
+# --- OpenAI-compatible API at /v1/ (README: Integrations › OpenAI-compatible API) ------------
+# List a model per (profile, readable collection), e.g. "acervo:handbook", besides one per profile.
+OPENAI_COLLECTION_MODELS = envbool("OPENAI_COLLECTION_MODELS", True)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("api/v1/", api.urls),
+    path("v1/", include("webapp.openai_compat.urls")),  # OpenAI-compatible (webapp/openai_compat)
     path("admin/", admin.site.urls),
     path("accounts/login/", sso_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", sso_views.LogoutView.as_view(), name="logout"),
