@@ -201,8 +201,9 @@ def document_store_version(*, document: Document, file: File) -> Document:
             mime_type=getattr(file, "content_type", "") or "",
         )
         new = {"file": document.file.name, "sha256": digest, "revision": current["revision"] + 1}
+        # Read back before the commit sends the task: a worker may have moved it past `queued` a moment later.
+        document.refresh_from_db()
         transaction.on_commit(lambda: _enqueue_or_restore(document, current=current, new=new))
-    document.refresh_from_db()
     return document
 
 
