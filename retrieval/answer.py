@@ -30,6 +30,7 @@ from retrieval.search import search_passages
 from retrieval.outcome import Outcome, Quote, Reason, ReasonCode
 from retrieval.support import CitationSupport, attribute_uncited, check_support, passage_vectors_of
 from retrieval.types import GenerationParams, Passage
+from webapp.audit.evidence import answer_finished
 from webapp.chat.models import Citation, Message
 from webapp.documents.models import Collection
 
@@ -274,6 +275,8 @@ def _complete(message: Message, text: str, passages: list[Passage], usage: dict,
     quote_event = quote.as_event() if quote else None
     _finish(message, status=status, text=cited.text, usage=usage, finish_reason=finish, support=mean_support,
             outcome=str(outcome), reasons=reason_dicts, answerability=message.answerability, quote=quote_event or {})
+    # Before `done`: whoever reads the answer can find its usage and evidence record (webapp.audit.evidence).
+    answer_finished(message, passages=passages, text=cited.text, finish=finish, outcome=str(outcome), usage=usage)
     by_n = {p.n: p for p in passages}
     events.publish(
         message.pk,

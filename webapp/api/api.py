@@ -13,6 +13,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.files import UploadedFile
 
 from webapp.accounts.selectors import document_readable_by, documents_readable_by
+from webapp.audit.context import surface_of
 from webapp.api.auth import BrowserSession, TokenAuth, require_scope
 from webapp.api.schemas import ChatIn, ChatOut, DocumentOut, SearchIn, chat_out, document_out
 from webapp.chat import services as chat
@@ -38,7 +39,7 @@ def _error(request, status: int, code: str, message: str, details=None):
 
 @api.exception_handler(AppError)
 def _app_error(request, exc: AppError):
-    return api.create_response(request, exc.as_dict(), status=exc.status)
+    return exc.apply_headers(api.create_response(request, exc.as_dict(), status=exc.status))
 
 
 @api.exception_handler(ValidationError)
@@ -133,7 +134,7 @@ async def chat_ask(request, body: ChatIn):
     await sync_to_async(require_scope)(request, "chat")
     message = await sync_to_async(chat.question_ask)(
         user=request.auth, question=body.question, collection=body.collection,
-        conversation_id=body.conversation_id, params=body.params, profile=body.profile,
+        conversation_id=body.conversation_id, params=body.params, profile=body.profile, surface=surface_of(request),
     )
     if body.stream:
         response = _event_stream(message.pk)

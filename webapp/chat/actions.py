@@ -14,7 +14,10 @@ from webapp.chat.params import params_resolve
 from webapp.chat.services import (
     answer_enqueue, collection_scope, ensure_answering_available, profile_choose, question_checked,
 )
+from webapp.audit.context import current_surface
 from webapp.errors import AppError
+from webapp.usage.quotas import quota_check
+from webapp.usage.records import usage_started
 
 TITLE_MAX = 200
 COMMENT_MAX = 2000
@@ -113,6 +116,7 @@ def _question_of(answer: Message) -> Message:
 
 
 def _reanswer(user, asked: Message, old: Message, question: str, collection, params, profile) -> Message:
+    quota_check(user)
     scope = collection_scope(user, collection)
     chosen = profile_choose(profile)
     resolved = params_resolve(params, profile=chosen)
@@ -128,6 +132,7 @@ def _reanswer(user, asked: Message, old: Message, question: str, collection, par
             conversation=asked.conversation, role=Message.Role.ASSISTANT, status=Message.Status.QUEUED,
             collections=scope, profile=chosen, params=resolved,
         )
+        usage_started(answer=answer, user=user, surface=current_surface())
         asked.conversation.save(update_fields=["updated_at"])
         transaction.on_commit(lambda: answer_enqueue(answer.pk))
     return answer

@@ -1,0 +1,32 @@
+"""Writing usage: a row when a question is asked, its figures when the worker finishes the answer."""
+
+from django.utils import timezone
+
+from webapp.usage.models import AnswerUsage
+
+
+def usage_started(*, answer, user, surface: str) -> AnswerUsage:
+    """Called in the transaction that creates the queued answer (every surface asks through question_ask)."""
+    return AnswerUsage.objects.create(
+        message=answer, user=user, surface=surface, profile=answer.profile,
+        profile_name=answer.profile.name if answer.profile else "", collections=list(answer.collections or []),
+    )
+
+
+def usage_finished(*, message, usage: dict) -> AnswerUsage | None:
+    """Fill in the tokens and the model time (from the answer's start in the worker to now)."""
+    now = timezone.now()
+    waited = (usage.get("queue_wait_ms") or 0) / 1000
+    seconds = max(0.0, (now - message.created_at).total_seconds() - waited)
+    row, _ = AnswerUsage.objects.update_or_create(
+        message=message,
+        defaults={"finished_at": now, "prompt_tokens": int(usage.get("prompt_tokens") or 0),
+                  "completion_tokens": int(usage.get("completion_tokens") or 0), "model_seconds": round(seconds, 3)},
+        create_defaults={"user_id": message.conversation.user_id, "surface": "api", "profile": message.profile,
+                         "profile_name": message.profile.name if message.profile else "",
+                         "collections": list(message.collections or []), "finished_at": now,
+                         "prompt_tokens": int(usage.get("prompt_tokens") or 0),
+                         "completion_tokens": int(usage.get("completion_tokens") or 0),
+                         "model_seconds": round(seconds, 3)},
+    )
+    return row
