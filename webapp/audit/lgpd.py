@@ -38,7 +38,7 @@ def user_find(name_or_id: str):
 
 def _audit_of(user):
     return AuditEntry.objects.filter(Q(actor_id=user.pk) | Q(personal__username=user.get_username())
-                                     | Q(object_type="auth.user", object_id=str(user.pk)))
+                                     | Q(object_type="auth.user", object_id=str(user.pk)) | Q(data__owner_id=user.pk))
 
 
 def user_export(user) -> dict:

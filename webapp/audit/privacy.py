@@ -31,7 +31,12 @@ class PrivateMessageAdmin(MessageAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         if settings.ADMINS_READ_CONVERSATIONS:
             return fields
-        return [f for f in fields if f not in MESSAGE_PRIVATE_FIELDS]
+        # The conversation by number: its name is its title, the first question.
+        return ["conversation_number" if f == "conversation" else f for f in fields if f not in MESSAGE_PRIVATE_FIELDS]
+
+    @admin.display(description=_("conversation"))
+    def conversation_number(self, message: Message) -> str:
+        return f"#{message.conversation_id}"
 
     def get_fields(self, request, obj=None):
         return self.get_readonly_fields(request, obj)
@@ -60,6 +65,16 @@ class PrivateConversationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def get_actions(self, request):
+        # Bulk actions show each conversation's name (its title: the first question) in checkboxes and confirmations.
+        return super().get_actions(request) if settings.ADMINS_READ_CONVERSATIONS else {}
+
+    def get_object(self, request, object_id, from_field=None):
+        conversation = super().get_object(request, object_id, from_field)
+        if conversation is not None and not settings.ADMINS_READ_CONVERSATIONS:
+            conversation.title = ""  # in memory only (no change is allowed): its name in titles becomes "#id"
+        return conversation
 
     @admin.display(description=_("title"))
     def title_or_hidden(self, conversation: Conversation) -> str:

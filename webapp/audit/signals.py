@@ -72,7 +72,7 @@ def _token_saved(sender, instance, created, **kwargs):
 
 
 def _token_deleted(sender, instance, **kwargs):
-    record(Kind.TOKEN_REVOKED, obj=instance, data={"token_id": instance.pk, "prefix": instance.prefix,
+    record(Kind.TOKEN_REVOKED, object_type=sender._meta.label_lower, object_id=instance.pk, data={"token_id": instance.pk, "prefix": instance.prefix,
                                                    "owner_id": instance.user_id, "deleted": True})
 
 
