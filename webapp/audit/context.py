@@ -7,6 +7,9 @@ Context variables are copied into the threads asgiref runs sync code in, so they
 import contextvars
 from contextlib import contextmanager
 
+# The request, not request.user: asgiref compares context values when it leaves sync code, and comparing the lazy
+# user would query the database from async code.
+_request = contextvars.ContextVar("audit_request", default=None)
 _user = contextvars.ContextVar("audit_user", default=None)
 _surface = contextvars.ContextVar("audit_surface", default="")
 _ip = contextvars.ContextVar("audit_ip", default="")
@@ -29,7 +32,11 @@ def surface_of(request) -> str:
 
 
 def current_user():
+    """The user set by `acting_as`, else the request's: its API token's user (request.auth) or its session's."""
     user = _user.get()
+    request = _request.get()
+    if user is None and request is not None:
+        user = getattr(request, "auth", None) or getattr(request, "user", None)
     return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
@@ -53,13 +60,12 @@ def acting_as(*, surface: str, user=None):
 
 def audit_context_middleware(get_response):
     def middleware(request):
-        tokens = (_surface.set(surface_of(request)), _user.set(getattr(request, "user", None)),
-                  _ip.set(request.META.get("REMOTE_ADDR", "")))
+        tokens = (_surface.set(surface_of(request)), _request.set(request), _ip.set(request.META.get("REMOTE_ADDR", "")))
         try:
             return get_response(request)
         finally:
             _surface.reset(tokens[0])
-            _user.reset(tokens[1])
+            _request.reset(tokens[1])
             _ip.reset(tokens[2])
 
     return middleware

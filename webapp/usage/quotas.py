@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, ngettext
 
 from webapp.errors import AppError
 from webapp.usage.models import AnswerUsage, GroupQuota
@@ -120,8 +120,12 @@ def quota_headers(found: list[Allowance], *, exceeded: Allowance | None = None) 
 
 def quota_message(a: Allowance, wait_s: int) -> str:
     """In the reader's language: which limit, and when they can ask again."""
-    what = {("questions", "minute"): _("%(limit)s questions per minute"), ("questions", "day"): _("%(limit)s questions per day"),
-            ("tokens", "minute"): _("%(limit)s tokens per minute"), ("tokens", "day"): _("%(limit)s tokens per day")}
+    what = {
+        ("questions", "minute"): ngettext("%(limit)s question per minute", "%(limit)s questions per minute", a.limit),
+        ("questions", "day"): ngettext("%(limit)s question per day", "%(limit)s questions per day", a.limit),
+        ("tokens", "minute"): ngettext("%(limit)s token per minute", "%(limit)s tokens per minute", a.limit),
+        ("tokens", "day"): ngettext("%(limit)s token per day", "%(limit)s tokens per day", a.limit),
+    }
     limit = what[(a.resource, a.window)] % {"limit": a.limit}
     when = timezone.localtime(a.retry_at or timezone.now())
     at = date_format(when, "TIME_FORMAT" if wait_s < 12 * 3600 else "SHORT_DATETIME_FORMAT")
