@@ -14,5 +14,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("documents/", include("webapp.documents.urls")),
+    path("usage/", include("webapp.usage.urls")),
     path("", include("webapp.chat.urls")),
 ]
