@@ -110,3 +110,14 @@ def test_after_erase_user_no_store_holds_the_persons_question(web, worker, alice
     assert entry.personal == {} and entry.personal_erased_at is not None
     assert AnswerUsage.objects.filter(user=None, prompt_tokens__gt=0).exists()  # the cost stays, without the person
     assert not Citation.objects.filter(message_id=message.pk).exists()
+
+
+def test_a_document_upload_and_its_replacement_are_recorded_with_who_did_them(web, worker, alice, handbook):
+    with api_client(web, alice) as client:
+        document = uploaded(client, "handbook.md", HANDBOOK)
+        response = client.put(f"/documents/{document.pk}", files={"file": ("handbook.md", b"# New\n\nOther text.\n", "text/plain")})
+        assert response.status_code == 202, response.text
+    uploaded_entry = AuditEntry.objects.get(kind=AuditEntry.Kind.DOCUMENT_UPLOADED, object_id=str(document.pk))
+    replaced = AuditEntry.objects.get(kind=AuditEntry.Kind.DOCUMENT_REPLACED, object_id=str(document.pk))
+    assert uploaded_entry.actor_id == replaced.actor_id == alice.pk and replaced.surface == "api"
+    assert replaced.data["previous_sha256"] == document.sha256 != replaced.data["sha256"]

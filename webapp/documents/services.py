@@ -16,6 +16,7 @@ from kombu.exceptions import OperationalError
 from retrieval import events
 from webapp import celery_app, errors
 from webapp.accounts.selectors import collections_readable_by
+from webapp.audit.signals import document_replaced
 from webapp.documents.models import Chunk, Collection, Document
 from webapp.errors import AppError
 
@@ -192,6 +193,7 @@ def document_replace(*, user, document: Document, file: File) -> Document:
         new = {"file": document.file.name, "sha256": digest, "revision": current["revision"] + 1}
         transaction.on_commit(lambda: _enqueue_or_restore(document, current=current, new=new))
     document.refresh_from_db()
+    document_replaced(document=document, actor=user, previous_sha256=current["sha256"])  # after the ingest was sent
     return document
 
 
