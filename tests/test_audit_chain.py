@@ -83,3 +83,27 @@ def test_edited_personal_data_is_found_and_erased_personal_data_is_not_a_break()
     assert any("personal data does not match" in p for p in verify().problems)
     AuditEntry.objects.filter(pk=entry.pk)._maintenance_update(personal={}, personal_erased_at=entry.created_at)
     assert verify().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_are_serialised_into_one_unbroken_chain():
+    """Threads with their own database connections, as the web server and the worker write at once."""
+    import threading
+
+    from django.db import connections
+
+    def write(n: int) -> None:
+        try:
+            for i in range(15):
+                record(AuditEntry.Kind.EXPORT, data={"writer": n, "i": i})
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(AuditEntry.objects.values_list("seq", flat=True)) == list(range(1, 61))
+    result = verify()
+    assert result.ok and result.checked == 60, result.problems

@@ -7,6 +7,9 @@ Context variables are copied into the threads asgiref runs sync code in, so they
 import contextvars
 from contextlib import contextmanager
 
+from asgiref.sync import iscoroutinefunction
+from django.utils.decorators import sync_and_async_middleware
+
 # The request, not request.user: asgiref compares context values when it leaves sync code, and comparing the lazy
 # user would query the database from async code.
 _request = contextvars.ContextVar("audit_request", default=None)
@@ -58,14 +61,34 @@ def acting_as(*, surface: str, user=None):
         _user.reset(tokens[1])
 
 
+def _enter(request) -> tuple:
+    return _surface.set(surface_of(request)), _request.set(request), _ip.set(request.META.get("REMOTE_ADDR", ""))
+
+
+def _leave(tokens: tuple) -> None:
+    for var, token in zip((_surface, _request, _ip), tokens, strict=True):
+        var.reset(token)
+
+
+@sync_and_async_middleware
 def audit_context_middleware(get_response):
+    """Both kinds, so an async view (the event streams) is not moved to a thread because of this middleware."""
+    if iscoroutinefunction(get_response):
+
+        async def async_middleware(request):
+            tokens = _enter(request)
+            try:
+                return await get_response(request)
+            finally:
+                _leave(tokens)
+
+        return async_middleware
+
     def middleware(request):
-        tokens = (_surface.set(surface_of(request)), _request.set(request), _ip.set(request.META.get("REMOTE_ADDR", "")))
+        tokens = _enter(request)
         try:
             return get_response(request)
         finally:
-            _surface.reset(tokens[0])
-            _request.reset(tokens[1])
-            _ip.reset(tokens[2])
+            _leave(tokens)
 
     return middleware

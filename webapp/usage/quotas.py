@@ -48,7 +48,8 @@ def _default(scope: str, resource: str, window: str) -> int:
 
 def limits_for(user) -> list[tuple[str, object, str, str, int]]:
     """(scope, group or None, resource, window, limit) of every limit that applies to `user` (0 = none)."""
-    overrides = list(GroupQuota.objects.filter(group__in=user.groups.all()).select_related("group"))
+    groups = list(user.groups.all())
+    overrides = list(GroupQuota.objects.filter(group__in=groups))
     found = []
     for resource in RESOURCES:
         for window in WINDOWS:
@@ -56,7 +57,7 @@ def limits_for(user) -> list[tuple[str, object, str, str, int]]:
             member = [getattr(q, f"member_{name}") for q in overrides if getattr(q, f"member_{name}") is not None]
             limit = 0 if 0 in member else max(member) if member else _default("user", resource, window)
             found.append(("user", None, resource, window, limit))
-            for group in user.groups.all():
+            for group in groups:
                 override = next((q for q in overrides if q.group_id == group.pk), None)
                 value = getattr(override, f"group_{name}") if override else None
                 found.append(("group", group, resource, window, _default("group", resource, window) if value is None else value))
@@ -136,7 +137,7 @@ def quota_message(a: Allowance, wait_s: int) -> str:
 
 
 def _wait_words(seconds: int) -> str:
-    if seconds < 60:
+    if seconds <= 60:
         return _("%(n)s s") % {"n": seconds}
     if seconds < 3600:
         return _("%(n)s min") % {"n": math.ceil(seconds / 60)}
