@@ -22,12 +22,12 @@ from retrieval.citations import CitedAnswer, resolve_citations
 from retrieval.components import get_embedder, get_llm
 from retrieval.language import detect_language
 from retrieval.llm import ModelUnavailable
+from retrieval.outcome import Outcome, Quote, Reason, ReasonCode
 from retrieval.prompt import build_prompt
 from retrieval.quote import quote_context
 from retrieval.rarity import rarity_of
 from retrieval.rewrite import standalone_question
 from retrieval.search import search_passages
-from retrieval.outcome import Outcome, Quote, Reason, ReasonCode
 from retrieval.support import CitationSupport, attribute_uncited, check_support, passage_vectors_of
 from retrieval.types import GenerationParams, Passage
 from webapp.audit.evidence import answer_finished

@@ -10,9 +10,9 @@ Pure functions over what the answer path measured, so they can be tested as a ta
 import re
 
 from retrieval.citations import MARKER
+from retrieval.claim_facts import WORD
 from retrieval.lexical import tokenize
 from retrieval.outcome import Outcome, Quote, Reason, ReasonCode
-from retrieval.claim_facts import WORD
 from retrieval.support import CitationSupport, missing_words, split_sentences
 
 # A sentence with fewer content words than this ("Sim.", "308.", "Peyton Manning") is a short answer, judged by

@@ -14,6 +14,11 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PY" -m venv "$VENV"
 fi
 
+# System packages first: python-ldap (django-auth-ldap) compiles against libldap2-dev and libsasl2-dev.
+if [ -f scripts/system_packages.sh ]; then
+  bash scripts/system_packages.sh
+fi
+
 want=$(sha256sum requirements.txt | cut -d' ' -f1)
 if [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
   say "installing Python packages (first run compiles llama.cpp: about 8-10 minutes on 2 cores; later runs use pip's cache)"
@@ -22,10 +27,6 @@ if [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
   "$VENV/bin/pip" install --progress-bar on torch==2.13.0 | { grep -v "^Requirement already satisfied" || true; }
   "$VENV/bin/pip" install --progress-bar on -r requirements.txt | { grep -v "^Requirement already satisfied" || true; }
   echo "$want" > "$STAMP"
-fi
-
-if [ -f scripts/system_packages.sh ]; then
-  bash scripts/system_packages.sh
 fi
 
 say "preparing the default models"

@@ -32,7 +32,7 @@ def error_code(response) -> str:
 
 @pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity", "1e999"])
 def test_a_max_tokens_that_is_not_a_finite_number_is_a_400_naming_it(alice, handbook, value):
-    body = '{"question": "vacation?", "params": {"max_tokens": %s, "temperature": %s}}' % (value, value)
+    body = '{"question": "vacation?", "params": {"max_tokens": VALUE, "temperature": VALUE}}'.replace("VALUE", value)
     response = api(alice).post("/api/v1/chat", body, content_type="application/json")
     assert response.status_code == 400, response.content
     assert response.json()["error"]["details"]["field"] == "params.max_tokens"

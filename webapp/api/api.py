@@ -65,7 +65,7 @@ def _http_error(request, exc: HttpError):
 @api.post("/documents", response={202: DocumentOut}, tags=["documents"])
 def upload_document(request, file: File[UploadedFile], collection: Form[str], title: Form[str] = ""):
     """Store a file and queue its ingestion; poll GET /documents/{id} for status and progress."""
-    require_scope(request, "documents")
+    require_scope(request, "documents:write")
     documents.check_may_upload(request.auth)
     documents.file_type_check(file)
     target = documents.collection_for_upload(user=request.auth, name_or_id=collection)
@@ -75,6 +75,7 @@ def upload_document(request, file: File[UploadedFile], collection: Form[str], ti
 
 @api.get("/documents/{document_id}", response=DocumentOut, tags=["documents"])
 def get_document(request, document_id: int):
+    require_scope(request, "documents:read")
     document = document_readable_by(request.auth, document_id)
     if document is None:
         raise Http404
@@ -89,6 +90,7 @@ MAX_OFFSET = 1_000_000_000
 def list_documents(request, collection: str | None = None, limit: int = 100,
                    offset: int = Query(0, ge=0, le=MAX_OFFSET)):
     """Documents in the collections you may read, newest first."""
+    require_scope(request, "documents:read")
     documents = documents_readable_by(request.auth).select_related("collection")
     if collection:
         scope = chat.collection_scope(request.auth, collection)
@@ -99,7 +101,7 @@ def list_documents(request, collection: str | None = None, limit: int = 100,
 @api.delete("/documents/{document_id}", response={204: None}, tags=["documents"])
 def delete_document(request, document_id: int):
     """Delete the document, its chunks, its stored original and (in the worker) its vectors."""
-    require_scope(request, "documents")
+    require_scope(request, "documents:write")
     document = document_readable_by(request.auth, document_id)
     if document is None:
         raise Http404
@@ -113,7 +115,7 @@ def delete_document(request, document_id: int):
 def replace_document(request, document_id: int, file: File[UploadedFile]):
     """Store a new version of the file and queue its ingest (202); the current version stays searchable until the
     new one is indexed. The same content as now changes nothing (200); another document's content is a 409."""
-    require_scope(request, "documents")
+    require_scope(request, "documents:write")
     document = document_readable_by(request.auth, document_id)
     if document is None:
         raise Http404
@@ -149,7 +151,7 @@ async def chat_ask(request, body: ChatIn):
 @api.post("/search", tags=["search"])
 def search(request, body: SearchIn):
     """Ranked passages among the collections you may read (the filter is inside the index query)."""
-    require_scope(request, "chat")
+    require_scope(request, "search")
     passages = passages_search(user=request.auth, query=body.query, collection=body.collection, k=body.k, mode=body.mode)
     return {"query": body.query, "passages": passages}
 
@@ -157,12 +159,14 @@ def search(request, body: SearchIn):
 @api.get("/messages/{message_id}/stream", tags=["chat"])
 def message_stream(request, message_id: int):
     """Resume an answer's event stream; send `Last-Event-ID` to continue after the last event seen."""
+    require_scope(request, "chat")
     chat.message_owned(user=request.auth, message_id=message_id)
     return _event_stream(message_id, resume_cursor(message_id, request.headers.get("Last-Event-ID")))
 
 
 @api.post("/messages/{message_id}/cancel", tags=["chat"])
 def message_cancel(request, message_id: int):
+    require_scope(request, "chat")
     message = chat.message_cancel(user=request.auth, message_id=message_id)
     return {"message_id": message.pk, "cancelled": True}
 

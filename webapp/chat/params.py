@@ -43,7 +43,7 @@ def params_resolve(overrides: dict | None, *, profile=None) -> dict:
     params = profile_defaults(profile)
     for name, value in (overrides or {}).items():
         if name == "stop":
-            setattr(params, "stop", _stops(value))
+            params.stop = _stops(value)
         elif name in RANGES:
             setattr(params, name, _number(name, value, profile))
         else:
