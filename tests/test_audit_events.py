@@ -47,6 +47,17 @@ def test_token_creation_and_revocation_are_recorded():
     assert revoked.kind == Kind.TOKEN_REVOKED and revoked.data["token_id"] == token_id
 
 
+def test_a_revocation_by_the_tokens_service_is_recorded_with_its_reason():
+    user = User.objects.create_user("ivy")
+    first, _ = ApiToken.issue(user=user, name="one")
+    ApiToken.issue(user=user, name="two")
+    assert ApiToken.objects.filter(user=user).revoke("owner") == 2
+    assert ApiToken.objects.filter(user=user).revoke("owner") == 0  # a second call changes nothing, records nothing
+    revoked = AuditEntry.objects.filter(kind=Kind.TOKEN_REVOKED).order_by("seq")
+    assert sorted(e.data["token_id"] for e in revoked) == sorted(ApiToken.objects.filter(user=user).values_list("pk", flat=True))
+    assert {e.data["reason"] for e in revoked} == {"owner"} and {e.data["owner_id"] for e in revoked} == {user.pk}
+
+
 def test_group_membership_collection_access_and_roles_are_recorded():
     user, group = User.objects.create_user("finn"), Group.objects.create(name="legal")
     collection = Collection.objects.create(name="contracts")

@@ -68,7 +68,14 @@ def _token_saved(sender, instance, created, **kwargs):
     if created:
         record(Kind.TOKEN_CREATED, obj=instance, data=data, personal={"name": instance.name})
     elif getattr(instance, "revoked_at", None) and not getattr(instance, "_audit_was_revoked", False):
-        record(Kind.TOKEN_REVOKED, obj=instance, data=data)
+        record(Kind.TOKEN_REVOKED, obj=instance, data={**data, "reason": getattr(instance, "revoked_reason", "")})
+
+
+def tokens_revoked(*, tokens: list[dict], reason: str) -> None:
+    """Tokens revoked by a queryset update (`ApiToken.objects.revoke`): dicts with pk, prefix and user_id."""
+    for token in tokens:
+        record(Kind.TOKEN_REVOKED, object_type="accounts.apitoken", object_id=token["pk"],
+               data={"token_id": token["pk"], "prefix": token["prefix"], "owner_id": token["user_id"], "reason": reason})
 
 
 def _token_deleted(sender, instance, **kwargs):
