@@ -2,7 +2,6 @@
 and tiny llama.cpp model. Nothing of ours is faked."""
 
 import hashlib
-import time
 from pathlib import Path
 
 import pytest
@@ -70,17 +69,28 @@ def _tables_holding(text: str) -> list[str]:
     return found
 
 
+def _redis_values(client, key: bytes) -> list[bytes]:
+    kind = client.type(key).decode()
+    if kind == "string":
+        return [client.get(key) or b""]
+    if kind == "hash":
+        return list(client.hgetall(key).values())
+    if kind == "list":
+        return client.lrange(key, 0, -1)
+    if kind == "zset":
+        return client.zrange(key, 0, -1)
+    if kind == "set":
+        return list(client.smembers(key))
+    if kind == "stream":
+        return [v for _, fields in client.xrange(key) for v in fields.values()]
+    return []
+
+
 def _redis_holding(text: str) -> list[str]:
-    client, found = events.client(), []
-    for key in client.scan_iter(match=events.key("*")):
-        kind = client.type(key).decode()
-        values = {"string": lambda: [client.get(key) or b""], "hash": lambda: list(client.hgetall(key).values()),
-                  "list": lambda: client.lrange(key, 0, -1), "zset": lambda: client.zrange(key, 0, -1),
-                  "set": lambda: list(client.smembers(key)),
-                  "stream": lambda: [v for _, fields in client.xrange(key) for v in fields.values()]}.get(kind, list)()
-        if any(text.encode() in value or text.encode("unicode_escape") in value for value in values):
-            found.append(key.decode())
-    return found
+    """Every key of this install (its prefix: Celery's queues included) holding `text`, as is or JSON-escaped."""
+    client = events.client()
+    return [key.decode() for key in client.scan_iter(match=events.key("*"))
+            if any(text.encode() in v or text.encode("unicode_escape") in v for v in _redis_values(client, key))]
 
 
 def _files_holding(folder: Path, text: str) -> list[str]:

@@ -13,9 +13,9 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.files import UploadedFile
 
 from webapp.accounts.selectors import document_readable_by, documents_readable_by
-from webapp.audit.context import surface_of
 from webapp.api.auth import BrowserSession, TokenAuth, require_scope
 from webapp.api.schemas import ChatIn, ChatOut, DocumentOut, SearchIn, chat_out, document_out
+from webapp.audit.context import surface_of
 from webapp.chat import services as chat
 from webapp.chat.relay import collect_answer, resume_cursor, sse_stream
 from webapp.chat.search import passages_search

@@ -10,7 +10,7 @@ Concurrent writers are serialised by updating the `ChainHead` row before reading
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
 
 from django.db import transaction
 from django.db.models import F
@@ -37,7 +37,7 @@ def personal_digest(personal: dict) -> str:
 
 
 def _instant(value: datetime) -> str:
-    return value.astimezone(dt_timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def entry_hash(entry: AuditEntry) -> str:

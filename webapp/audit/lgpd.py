@@ -2,7 +2,7 @@
 
 `user_export` gathers account, conversations (messages, citations), feedback, API tokens, usage and audit entries.
 `user_erase` removes the person's conversations (database and Redis streams), feedback, tokens, sessions, login
-attempts and account; it keeps, without anything that names the person, what the company must keep:
+attempts, single sign-on identities and account; it keeps, without anything that names the person, what the company must keep:
 - audit entries (accountability, LGPD art. 7 II and 16 I): their `personal` part (name, question text, address) is
   erased, their hashes stay, so the chain still verifies; they keep a user number that no longer leads to anyone;
 - usage rows (what each answer cost): the user is cleared;
@@ -64,6 +64,8 @@ def user_export(user) -> dict:
                    "collections": u.collections, "created_at": u.created_at.isoformat(),
                    "prompt_tokens": u.prompt_tokens, "completion_tokens": u.completion_tokens,
                    "model_seconds": u.model_seconds} for u in AnswerUsage.objects.filter(user=user)],
+        "sso_identities": [{"source": i.source, "subject": i.subject, "created_at": i.created_at.isoformat()}
+                           for i in user.sso_identities.all()] if hasattr(user, "sso_identities") else [],
         "documents_uploaded": list(user.document_set.values("id", "title", "collection_id", "created_at"))
         if hasattr(user, "document_set") else [],
         "audit_entries": [entry_row(e) for e in _audit_of(user).order_by("seq")],
@@ -103,6 +105,8 @@ def user_erase(user) -> Erasure:
         for token in user.api_tokens.all():
             token.delete()  # one by one: each revocation is audited
         done.removed["sessions"] = _sessions_delete(pk)
+        if hasattr(user, "sso_identities"):
+            done.removed["sso_identities"] = user.sso_identities.all().delete()[0]
         done.removed["login_records"] = sum(model.objects.filter(username=username).delete()[0]
                                             for model in (AccessAttempt, AccessFailureLog, AccessLog))
         usage = AnswerUsage.objects.filter(user=user).update(user=None)

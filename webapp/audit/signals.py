@@ -86,8 +86,8 @@ def _token_deleted(sender, instance, **kwargs):
 # --- roles and permissions ----------------------------------------------------------------------------
 def _m2m(change_name: str):
     def receiver(sender, instance, action, reverse, model, pk_set, **kwargs):
-        if action not in ("post_add", "post_remove", "post_clear"):
-            return
+        if action not in ("post_add", "post_remove", "post_clear") or (action != "post_clear" and not pk_set):
+            return  # e.g. the groups an SSO login sets again unchanged
         permission_changed(change=f"{change_name}.{action.removeprefix('post_')}", obj=instance,
                            related=model._meta.label_lower, related_ids=sorted(pk_set or []))
 
@@ -160,7 +160,7 @@ def connect_all() -> None:
         m2m_changed.connect(_m2m("collection.groups"), sender=collection.groups.through,
                             dispatch_uid="audit.collection_groups", weak=False)
     for model in apps.get_models():
-        if "grant" in model._meta.model_name:
+        if "grant" in model._meta.model_name or model._meta.model_name.endswith("mapping"):  # access grants, SSO group mappings
             post_save.connect(_grant_saved, sender=model, dispatch_uid=f"audit.grant_saved.{model._meta.label_lower}")
             post_delete.connect(_grant_deleted, sender=model, dispatch_uid=f"audit.grant_deleted.{model._meta.label_lower}")
     document = apps.get_model("documents", "Document")

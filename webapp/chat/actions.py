@@ -9,6 +9,7 @@ from django.db import transaction
 
 from retrieval import events
 from webapp import errors
+from webapp.audit.context import current_surface
 from webapp.chat.models import Conversation, Feedback, Message
 from webapp.chat.params import params_resolve
 from webapp.chat.services import (
@@ -18,7 +19,6 @@ from webapp.chat.services import (
     profile_choose,
     question_checked,
 )
-from webapp.audit.context import current_surface
 from webapp.errors import AppError
 from webapp.usage.quotas import quota_check
 from webapp.usage.records import usage_started

@@ -6,9 +6,9 @@ from django.db import transaction
 from retrieval import events
 from webapp import celery_app, errors
 from webapp.accounts.selectors import collections_readable_by
+from webapp.audit.context import current_surface
 from webapp.chat.models import Conversation, Message, ModelProfile
 from webapp.chat.params import params_resolve
-from webapp.audit.context import current_surface
 from webapp.errors import AppError
 from webapp.usage.quotas import quota_check
 from webapp.usage.records import usage_started

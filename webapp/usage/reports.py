@@ -5,7 +5,6 @@ An answer counts once per user and profile; for each of its user's groups; and f
 Cost = prompt tokens × prompt price + completion tokens × completion price, per million, in the profile's currency.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -90,7 +89,7 @@ def usage_report(*, start: date, end: date) -> Report:
             line("group", group.name).add(row, cost)
         for collection_id in row.collections or []:
             line("collection", names.get(collection_id, f"#{collection_id}")).add(row, cost)
-    ordered = {kind: sorted(found.values(), key=lambda l: (-l.tokens, -l.questions, l.name)) for kind, found in lines.items()}
+    ordered = {kind: sorted(found.values(), key=lambda found_line: (-found_line.tokens, -found_line.questions, found_line.name)) for kind, found in lines.items()}
     return Report(start, end, total, ordered["user"], ordered["group"], ordered["collection"], ordered["profile"],
                   sorted(days.items()))
 
