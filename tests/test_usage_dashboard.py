@@ -42,8 +42,8 @@ def test_the_page_shows_a_months_usage_per_group_with_its_cost_and_a_chart(usage
     page = _staff().get("/usage/").content.decode()
     assert "BRL 18.00" in page  # 1.5 M prompt × 10 + 0.1 M completion × 30
     legal = page[page.index('id="usage-table-groups"'):]
-    assert "<th scope=\"row\">legal</th><td>2</td><td>1600000</td><td>5.0 s</td><td>BRL 18.00</td>" in legal
-    assert "<th scope=\"row\">sales</th><td>1</td><td>3000</td><td>2.5 s</td><td>–</td>" in legal
+    assert "<th scope=\"row\">legal</th><td>2</td><td>1,600,000</td><td>5.0 s</td><td>BRL 18.00</td>" in legal
+    assert "<th scope=\"row\">sales</th><td>1</td><td>3,000</td><td>2.5 s</td><td>–</td>" in legal
     assert 'id="usage-table-collections"' in page and "<th scope=\"row\">contracts</th><td>3</td>" in page
     assert '<svg class="chart-svg"' in page
 
