@@ -103,3 +103,33 @@ def test_erase_user_says_what_it_kept_and_why(conversation):
     assert not User.objects.filter(username="hana").exists() and not Message.objects.filter(text=SECRET).exists()
     assert not AuditEntry.objects.filter(personal__username="hana").exists()
     assert verify().ok
+
+
+def test_retention_erases_old_entries_personal_part_and_the_chain_still_verifies(settings):
+    settings.AUDIT_PERSONAL_RETENTION_DAYS, settings.AUDIT_RETENTION_DAYS = 30, 0
+    entry = record(AuditEntry.Kind.ANSWER, personal={"question": SECRET}, data={"question_sha256": "…"})
+    assert retention_apply().audit_entries_pseudonymised == 0
+    assert retention_apply(now=timezone.now() + timedelta(days=31)).audit_entries_pseudonymised == 1
+    entry = AuditEntry.objects.get(pk=entry.pk)
+    assert entry.personal == {} and entry.personal_erased_at is not None and entry.personal_sha256
+    assert verify().ok
+
+
+def test_the_workers_retention_tick_runs_once_per_period(settings):
+    """retention_tick is what the worker's heartbeat calls every few seconds; a Redis lock spaces the runs."""
+    from retrieval import events
+    from webapp.audit.retention import retention_tick
+
+    settings.CONVERSATION_RETENTION_DAYS = 30
+    events.client().delete(events.key("retention:lock"))
+    owner = User.objects.create_user("ivo")
+    old = Conversation.objects.create(user=owner, title="old")
+    Conversation.objects.filter(pk=old.pk).update(updated_at=timezone.now() - timedelta(days=40))
+    retention_tick()
+    assert not Conversation.objects.filter(pk=old.pk).exists()
+    again = Conversation.objects.create(user=owner, title="again")
+    Conversation.objects.filter(pk=again.pk).update(updated_at=timezone.now() - timedelta(days=40))
+    retention_tick()  # within RETENTION_EVERY_S of the last run: nothing
+    assert Conversation.objects.filter(pk=again.pk).exists()
+    assert 0 < events.client().ttl(events.key("retention:lock")) <= settings.RETENTION_EVERY_S
+    events.client().delete(events.key("retention:lock"))

@@ -363,6 +363,8 @@ CONVERSATION_RETENTION_DAYS = envint("CONVERSATION_RETENTION_DAYS", 365, minimum
 # Five years: the longest period a Brazilian company usually has to answer for a decision (CDC art. 27, CTN).
 AUDIT_RETENTION_DAYS = envint("AUDIT_RETENTION_DAYS", 1825, minimum=0)
 USAGE_RETENTION_DAYS = envint("USAGE_RETENTION_DAYS", 730, minimum=0)
+# The question text, user names and addresses in audit entries: kept as long as the conversations by default.
+AUDIT_PERSONAL_RETENTION_DAYS = envint("AUDIT_PERSONAL_RETENTION_DAYS", CONVERSATION_RETENTION_DAYS, minimum=0)
 RETENTION_EVERY_S = envint("RETENTION_EVERY_S", 3600, minimum=60)
 # Quotas (0 = no limit): each user's, and a group's members together; per group overrides in the admin.
 QUOTA_USER_QUESTIONS_PER_MINUTE = envint("QUOTA_USER_QUESTIONS_PER_MINUTE", 0, minimum=0)

@@ -1,5 +1,6 @@
 """Retention: conversations (with their messages, citations, feedback and answer streams), usage rows and audit
-entries older than their configured periods are removed (settings *_RETENTION_DAYS; 0 keeps them for ever).
+entries older than their configured periods are removed (settings *_RETENTION_DAYS; 0 keeps them for ever), and the
+personal part of audit entries (names, question text, addresses) is erased sooner (AUDIT_PERSONAL_RETENTION_DAYS).
 
 Audit entries are pruned from the start of the chain only, and a `retention` checkpoint entry records the last
 pruned entry's seq and hash, so `verify_audit` still checks the whole remaining chain from its first entry.
@@ -29,6 +30,7 @@ class Pruned:
     messages: int = 0
     usage_rows: int = 0
     audit_entries: int = 0
+    audit_entries_pseudonymised: int = 0
 
 
 def retention_apply(*, now=None) -> Pruned:
@@ -43,7 +45,16 @@ def retention_apply(*, now=None) -> Pruned:
             created_at__lt=now - timedelta(days=settings.USAGE_RETENTION_DAYS)).delete()[0]
     if settings.AUDIT_RETENTION_DAYS:
         pruned.audit_entries = audit_prune(now - timedelta(days=settings.AUDIT_RETENTION_DAYS))
+    if settings.AUDIT_PERSONAL_RETENTION_DAYS:
+        pruned.audit_entries_pseudonymised = audit_pseudonymise(now - timedelta(days=settings.AUDIT_PERSONAL_RETENTION_DAYS))
     return pruned
+
+
+def audit_pseudonymise(before) -> int:
+    """Erase the personal part (names, question text, addresses) of entries created before `before`; their hashes,
+    the digest of what was erased included, stay, so the chain still verifies."""
+    old = AuditEntry.objects.filter(created_at__lt=before, personal_erased_at__isnull=True).exclude(personal={})
+    return old._maintenance_update(personal={}, personal_erased_at=timezone.now())
 
 
 def conversations_prune(before) -> tuple[int, int]:
