@@ -55,6 +55,7 @@ def answer_message(message_id: int, *, threshold: float | None = None) -> None:
     except Exception as exc:  # the user sees a reason and the worker goes on
         log.exception("answer %s failed", message_id)
         _finish(message, status=Message.Status.ERROR, error=f"{type(exc).__name__}: {exc}")
+        answer_finished(message, passages=[], text="", finish="error", outcome="", usage=usage)
         events.publish(message_id, "error", {"code": "answer_failed", "message": messages.FAILED})
     finally:
         events.dequeued(message_id)
