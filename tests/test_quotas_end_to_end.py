@@ -26,6 +26,7 @@ def test_the_api_refuses_the_third_question_of_a_conversation_with_429_and_when_
     with api_client(web, bob) as client:
         first = client.post("/chat", json={"question": "How many vacation days?", "params": PARAMS})
         assert first.status_code == 200, first.text
+        assert first.headers["x-quota-remaining-questions-minute"] == "1"  # what is left after this one
         conversation = first.json()["conversation_id"]
         second = client.post("/chat", json={"question": "And per month?", "conversation_id": conversation,
                                             "params": PARAMS})

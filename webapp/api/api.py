@@ -7,7 +7,7 @@ Every error is `{"error": {"code", "message", "details"?}}` with a fitting statu
 
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from ninja import File, Form, NinjaAPI, Query
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.files import UploadedFile
@@ -126,7 +126,7 @@ def replace_document(request, document_id: int, file: File[UploadedFile]):
 
 
 @api.post("/chat", response=ChatOut, tags=["chat"])
-async def chat_ask(request, body: ChatIn):
+async def chat_ask(request, body: ChatIn, response: HttpResponse):
     """Ask a question. `stream: true` answers with Server-Sent Events: `sources` (the passages, before any text),
     `quote` (the verbatim answer quote {n, text, start, end, score}, before any token, when there is one),
     `token`…, then `done` (as the non-streamed response below, with `sources`) or `error`. A refused question has
@@ -139,9 +139,10 @@ async def chat_ask(request, body: ChatIn):
         conversation_id=body.conversation_id, params=body.params, profile=body.profile, surface=surface_of(request),
     )
     if body.stream:
-        response = _event_stream(message.pk)
-        response["X-Message-Id"] = str(message.pk)  # lets a page stop an answer still waiting in line
-        return response
+        stream = _event_stream(message.pk)
+        stream["X-Message-Id"] = str(message.pk)  # lets a page stop an answer still waiting in line
+        return _with_headers(stream, message.quota_headers)
+    _with_headers(response, message.quota_headers)
     result = await collect_answer(message.pk, timeout_s=message.params["timeout"] + 60)
     if result["event"] == "error":
         raise AppError(result.get("code", "answer_failed"), result.get("message", "The answer failed."), status=503)
@@ -169,6 +170,12 @@ def message_cancel(request, message_id: int):
     require_scope(request, "chat")
     message = chat.message_cancel(user=request.auth, message_id=message_id)
     return {"message_id": message.pk, "cancelled": True}
+
+
+def _with_headers(response, headers: dict[str, str]):
+    for name, value in headers.items():
+        response[name] = value
+    return response
 
 
 def _event_stream(message_id: int, last_event_id: str = "0") -> StreamingHttpResponse:

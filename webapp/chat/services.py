@@ -10,7 +10,7 @@ from webapp.audit.context import current_surface
 from webapp.chat.models import Conversation, Message, ModelProfile
 from webapp.chat.params import params_resolve
 from webapp.errors import AppError
-from webapp.usage.quotas import quota_check
+from webapp.usage.quotas import quota_check, quota_headers
 from webapp.usage.records import usage_started
 
 
@@ -68,7 +68,7 @@ def question_ask(
     `surface` (browser, api, openai, mcp) goes into the answer's usage row and evidence record; by default it is
     read from the current request's path (webapp.audit.context). Raises a 429 AppError when a quota is used up."""
     question = question_checked(question)
-    quota_check(user)
+    allowances = quota_check(user)
     scope = collection_scope(user, collection)
     chosen = profile_choose(profile)
     resolved = params_resolve(params, profile=chosen)
@@ -83,6 +83,8 @@ def question_ask(
         usage_started(answer=answer, user=user, surface=surface or current_surface())
         conversation.save(update_fields=["updated_at"])
         transaction.on_commit(lambda: answer_enqueue(answer.pk))
+    # What is left after this question (X-Quota-Remaining-*), for the surfaces to send; empty without limits.
+    answer.quota_headers = quota_headers(allowances, asked=True)
     return answer
 
 

@@ -106,13 +106,15 @@ def quota_check(user) -> list[Allowance]:
                             "retry_at": worst.retry_at.isoformat() if worst.retry_at else None})
 
 
-def quota_headers(found: list[Allowance], *, exceeded: Allowance | None = None) -> dict[str, str]:
-    """X-Quota-Remaining-<Resource>-<Window>: the least left among the limits that apply; with `exceeded`, the
-    limit that stopped the question (X-Quota-Limit, X-Quota-Scope, X-Quota-Resource, X-Quota-Window)."""
+def quota_headers(found: list[Allowance], *, exceeded: Allowance | None = None, asked: bool = False) -> dict[str, str]:
+    """X-Quota-Remaining-<Resource>-<Window>: the least left among the limits that apply (`asked`: after the
+    question just accepted, which counts one question); with `exceeded`, the limit that stopped the question
+    (X-Quota-Limit, X-Quota-Scope, X-Quota-Resource, X-Quota-Window)."""
     headers = {}
     for a in found:
         name = f"X-Quota-Remaining-{a.resource.title()}-{a.window.title()}"
-        headers[name] = str(min(a.remaining, int(headers.get(name, a.remaining))))
+        left = max(0, a.remaining - 1) if asked and a.resource == "questions" else a.remaining
+        headers[name] = str(min(left, int(headers.get(name, left))))
     if exceeded:
         headers |= {"X-Quota-Limit": str(exceeded.limit), "X-Quota-Resource": exceeded.resource,
                     "X-Quota-Window": exceeded.window,
