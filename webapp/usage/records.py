@@ -2,6 +2,7 @@
 
 from django.utils import timezone
 
+from webapp.audit.context import current_surface
 from webapp.usage.models import AnswerUsage
 
 
@@ -22,7 +23,8 @@ def usage_finished(*, message, usage: dict) -> AnswerUsage | None:
         message=message,
         defaults={"finished_at": now, "prompt_tokens": int(usage.get("prompt_tokens") or 0),
                   "completion_tokens": int(usage.get("completion_tokens") or 0), "model_seconds": round(seconds, 3)},
-        create_defaults={"user_id": message.conversation.user_id, "surface": "api", "profile": message.profile,
+        # No row yet: asked without question_ask (manage.py evaluate_answers answers in its own process).
+        create_defaults={"user_id": message.conversation.user_id, "surface": current_surface(), "profile": message.profile,
                          "profile_name": message.profile.name if message.profile else "",
                          "collections": list(message.collections or []), "finished_at": now,
                          "prompt_tokens": int(usage.get("prompt_tokens") or 0),
