@@ -94,6 +94,10 @@ def test_the_admin_lists_entries_offers_no_change_and_exports_csv_and_jsonl(clie
     entries = list(AuditEntry.objects.order_by("seq"))
     page = client.get("/admin/audit/auditentry/?kind=permission")
     assert page.status_code == 200 and b"Add audit entry" not in page.content
+    client.get("/admin/")  # nothing recorded by browsing
+    by_user = client.get(f"/admin/audit/auditentry/?actor_id={admin_user.pk}")
+    assert [e.kind for e in by_user.context["cl"].result_list] == [Kind.LOGIN]  # force_login logs in
+    assert client.get("/admin/audit/auditentry/?q=root").status_code == 200
     assert client.post(f"/admin/audit/auditentry/{entries[0].pk}/delete/").status_code == 403
     ids = [str(e.pk) for e in entries]
     jsonl = client.post("/admin/audit/auditentry/", {"action": "export_jsonl", "_selected_action": ids})

@@ -1,5 +1,5 @@
-"""The audit trail in the admin: browse and filter (kind, surface, date; a user by name in the search box or
-?actor_id=N), export CSV or JSON Lines.
+"""The audit trail in the admin: browse and filter (kind, user, surface, date; any user by name in the search box),
+export CSV or JSON Lines.
 Nothing can be added, changed or deleted here. Also the privacy guard on conversations (webapp.audit.privacy)."""
 
 from django.contrib import admin
@@ -14,10 +14,31 @@ from webapp.audit.models import AuditEntry
 from webapp.audit.signals import export_recorded
 
 
+class ActorFilter(admin.SimpleListFilter):
+    """The users who acted, by name (the 100 most recent; any other by `?actor_id=N` or the search box)."""
+
+    title = _("user")
+    parameter_name = "actor_id"
+
+    def lookups(self, request, model_admin):
+        from django.contrib.auth import get_user_model
+
+        ids = []
+        for actor_id in AuditEntry.objects.exclude(actor_id=None).order_by("-seq").values_list("actor_id", flat=True)[:2000]:
+            if actor_id not in ids:
+                ids.append(actor_id)
+        names = dict(get_user_model().objects.filter(pk__in=ids[:100]).values_list("pk", "username"))
+        return [(str(i), names.get(i, f"#{i}")) for i in ids[:100]]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(actor_id=int(value)) if value and value.isdigit() else queryset
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
     list_display = ["seq", "created_at", "kind", "actor_id", "username", "surface", "object_type", "object_id"]
-    list_filter = ["kind", "surface", ("created_at", admin.DateFieldListFilter)]
+    list_filter = ["kind", ActorFilter, "surface", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["=actor_id", "personal__username", "object_id", "hash"]
     date_hierarchy = "created_at"
     actions = ["export_csv", "export_jsonl"]
