@@ -14,21 +14,20 @@ def usage_started(*, answer, user, surface: str) -> AnswerUsage:
     )
 
 
-def usage_finished(*, message, usage: dict) -> AnswerUsage | None:
-    """Fill in the tokens and the model time (from the answer's start in the worker to now)."""
+def usage_finished(*, message, usage: dict) -> AnswerUsage:
+    """Fill in the tokens and the model time (from the answer's start in the worker to now).
+
+    One UPDATE, then a create only when question_ask wrote no row: no read-then-write transaction, which SQLite
+    in WAL mode would refuse at once (not wait) when another process wrote in between."""
     now = timezone.now()
     waited = (usage.get("queue_wait_ms") or 0) / 1000
-    seconds = max(0.0, (now - message.created_at).total_seconds() - waited)
-    row, _ = AnswerUsage.objects.update_or_create(
-        message=message,
-        defaults={"finished_at": now, "prompt_tokens": int(usage.get("prompt_tokens") or 0),
-                  "completion_tokens": int(usage.get("completion_tokens") or 0), "model_seconds": round(seconds, 3)},
-        # No row yet: asked without question_ask (manage.py evaluate_answers answers in its own process).
-        create_defaults={"user_id": message.conversation.user_id, "surface": current_surface(), "profile": message.profile,
-                         "profile_name": message.profile.name if message.profile else "",
-                         "collections": list(message.collections or []), "finished_at": now,
-                         "prompt_tokens": int(usage.get("prompt_tokens") or 0),
-                         "completion_tokens": int(usage.get("completion_tokens") or 0),
-                         "model_seconds": round(seconds, 3)},
-    )
-    return row
+    figures = {"finished_at": now, "prompt_tokens": int(usage.get("prompt_tokens") or 0),
+               "completion_tokens": int(usage.get("completion_tokens") or 0),
+               "model_seconds": round(max(0.0, (now - message.created_at).total_seconds() - waited), 3)}
+    if not AnswerUsage.objects.filter(message=message).update(**figures):
+        # No row: asked without question_ask (manage.py evaluate_answers answers in its own process).
+        return AnswerUsage.objects.create(
+            message=message, user_id=message.conversation.user_id, surface=current_surface(), profile=message.profile,
+            profile_name=message.profile.name if message.profile else "", collections=list(message.collections or []),
+            **figures)
+    return AnswerUsage.objects.get(message=message)
