@@ -94,7 +94,10 @@ def _m2m(change_name: str):
     return receiver
 
 
-def _user_before(sender, instance, **kwargs):
+def _user_before(sender, instance, update_fields=None, **kwargs):
+    if update_fields is not None and not set(update_fields) & set(USER_ROLE_FIELDS):
+        instance._audit_roles = None  # e.g. last_login at every login: no role can change, no query
+        return
     old = sender.objects.filter(pk=instance.pk).values(*USER_ROLE_FIELDS).first() if instance.pk else None
     instance._audit_roles = old
 
