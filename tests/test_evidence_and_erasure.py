@@ -2,6 +2,7 @@
 and tiny llama.cpp model. Nothing of ours is faked."""
 
 import hashlib
+import time
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,22 @@ def test_a_document_upload_and_its_replacement_are_recorded_with_who_did_them(we
     replaced = AuditEntry.objects.get(kind=AuditEntry.Kind.DOCUMENT_REPLACED, object_id=str(document.pk))
     assert uploaded_entry.actor_id == replaced.actor_id == alice.pk and replaced.surface == "api"
     assert replaced.data["previous_sha256"] == document.sha256 != replaced.data["sha256"]
+
+
+def test_an_answer_still_being_written_is_stopped_by_the_erasure_and_leaves_no_stream(web, worker, alice, bob, handbook):
+    with api_client(web, alice) as client:
+        uploaded(client, "handbook.md", HANDBOOK)
+    with api_client(web, bob) as client, client.stream(
+            "POST", "/chat", json={"question": QUESTION, "stream": True,
+                                   "params": {"max_tokens": 2000, "temperature": 1}}) as response:
+        message_id = int(response.headers["x-message-id"])
+        for line in response.iter_lines():  # until the first token: the worker is writing
+            if line == "event: token":
+                break
+    assert Message.objects.get(pk=message_id).status == Message.Status.RUNNING
+
+    call_command("erase_user", "bob", yes=True)
+
+    time.sleep(1.5)  # what a worker that had not stopped would have written by now
+    assert not events.client().exists(events.stream_key(message_id))
+    assert _redis_holding("zorblatt") == [] and _tables_holding("zorblatt") == []

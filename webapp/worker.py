@@ -97,8 +97,19 @@ def _sweep_answers() -> None:
         connection.close()  # this thread's own connection; a fresh one next round
 
 
+_retention: threading.Thread | None = None
+
+
 def _apply_retention() -> None:
-    """Old conversations, usage and audit entries go (webapp.audit.retention); one worker per period does it."""
+    """Old conversations, usage and audit entries go (webapp.audit.retention); one worker per period does it, in a
+    thread of its own: a first run on a year of history may take longer than a heartbeat may wait."""
+    global _retention
+    if _retention is None or not _retention.is_alive():
+        _retention = threading.Thread(target=_retention_run, name="retention", daemon=True)
+        _retention.start()
+
+
+def _retention_run() -> None:
     from django.db import connection
 
     from webapp.audit.retention import retention_tick

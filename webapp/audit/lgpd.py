@@ -95,6 +95,7 @@ def user_erase(user) -> Erasure:
     done = Erasure()
     pk, username = user.pk, user.get_username()
     message_ids = list(Message.objects.filter(conversation__user=user).values_list("pk", flat=True))
+    _stop_answers(user)
     _secure_delete_on()
     with transaction.atomic():
         done.removed["conversations"] = Conversation.objects.filter(user=user).count()
@@ -129,6 +130,24 @@ def user_erase(user) -> Erasure:
     ]
     _checkpoint()
     return done
+
+
+def _stop_answers(user, wait_s: float = 30.0) -> None:
+    """Stop the person's answers being written and wait for them to end (within a token, or their timeout), so no
+    worker writes to their streams after the erasure. Queued ones need nothing: a worker skips a deleted message."""
+    import time
+
+    from retrieval import events
+
+    running = Message.objects.filter(conversation__user=user, status=Message.Status.RUNNING)
+    try:
+        for message_id in running.values_list("pk", flat=True):
+            events.request_cancel(message_id)
+    except Exception:
+        return  # Redis away: nothing is being streamed either
+    deadline = time.monotonic() + wait_s
+    while running.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
 
 
 def _sessions_delete(user_id: int) -> int:
