@@ -38,6 +38,7 @@ def answer_recorded(message: Message, *, passages, text: str, finish: str, outco
         "conversation_id": message.conversation_id,
         "asked_at": message.created_at.isoformat(),
         "question_sha256": sha256_text(question),
+        "search_query_sha256": sha256_text(message.search_query or ""),  # a follow-up's standalone rewrite
         "answer_sha256": sha256_text(text),
         "finish_reason": finish,
         "outcome": outcome,
