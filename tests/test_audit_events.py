@@ -107,3 +107,24 @@ def test_the_admin_lists_entries_offers_no_change_and_exports_csv_and_jsonl(clie
     assert csv["Content-Type"].startswith("text/csv") and csv.content.decode().startswith("seq,created_at,kind")
     exports = AuditEntry.objects.filter(kind=Kind.EXPORT, actor_id=admin_user.pk)
     assert sorted(e.data["what"] for e in exports) == ["audit.csv", "audit.jsonl"]
+
+
+@pytest.mark.parametrize(("path", "headers", "surface"), [
+    ("/v1/chat/completions", {}, "openai"), ("/mcp", {}, "mcp"), ("/admin/chat/message/", {}, "admin"),
+    ("/api/v1/chat", {"HTTP_AUTHORIZATION": "Bearer acv_x"}, "api"), ("/api/v1/chat", {}, "browser"),
+    ("/", {}, "browser"),
+])
+def test_the_surface_an_entry_records_defaults_from_the_request_path(rf, path, headers, surface):
+    """What question_ask and every receiver read when no surface is passed (sync and async views alike)."""
+    import asyncio
+
+    from webapp.audit.context import audit_context_middleware, current_surface
+
+    seen = []
+    audit_context_middleware(lambda request: seen.append(current_surface()))(rf.post(path, **headers))
+
+    async def view(request):
+        seen.append(current_surface())
+
+    asyncio.run(audit_context_middleware(view)(rf.post(path, **headers)))
+    assert seen == [surface, surface] and current_surface() == "cli"
