@@ -62,3 +62,37 @@ def test_the_chat_page_says_it_in_portuguese(open_page, indexed_handbook, bob, t
     page = open_page(bob, locale="pt-BR")
     page.goto("/")
     expect(ask(page, "Quantos dias de férias?")).to_contain_text("Você poderá perguntar de novo")
+
+
+def test_questions_sent_at_the_same_instant_cannot_all_take_the_last_places(web, indexed_handbook, bob, team):
+    """question_ask from threads with their own database connections, as several web processes would call it (one
+    uvicorn process runs it in one thread, so it cannot race with itself)."""
+    import threading
+
+    from django.db import connections
+
+    from webapp.chat.services import question_ask
+    from webapp.errors import AppError
+
+    GroupQuota.objects.create(group=team, member_questions_per_minute=2)
+    start, statuses = threading.Barrier(5), []
+
+    def ask_once():
+        try:
+            start.wait()
+            question_ask(user=bob, question="How many vacation days?", params=PARAMS, surface="api")
+            statuses.append(200)
+        except AppError as exc:
+            statuses.append(exc.status)
+        except Exception as exc:
+            statuses.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=ask_once) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses, key=str) == [200, 200, 429, 429, 429], statuses
+    assert AnswerUsage.objects.filter(user=bob).count() == 2

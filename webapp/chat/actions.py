@@ -120,12 +120,14 @@ def _question_of(answer: Message) -> Message:
 
 
 def _reanswer(user, asked: Message, old: Message, question: str, collection, params, profile) -> Message:
-    quota_check(user)
+    limited = quota_check(user)
     scope = collection_scope(user, collection)
     chosen = profile_choose(profile)
     resolved = params_resolve(params, profile=chosen)
     ensure_answering_available()
     with transaction.atomic():
+        if limited:
+            quota_check(user, locked=True)
         # The delete claims the redo: of two clicks at once, only one finds the old answer still there.
         # The new answer must come after the question with nothing between (the worker reads it so).
         if not Message.objects.filter(pk=old.pk).exclude(status__in=ACTIVE).delete()[0]:

@@ -68,12 +68,13 @@ def question_ask(
     `surface` (browser, api, openai, mcp) goes into the answer's usage row and evidence record; by default it is
     read from the current request's path (webapp.audit.context). Raises a 429 AppError when a quota is used up."""
     question = question_checked(question)
-    allowances = quota_check(user)
+    limited = quota_check(user)  # at once, before anything else is looked up
     scope = collection_scope(user, collection)
     chosen = profile_choose(profile)
     resolved = params_resolve(params, profile=chosen)
     ensure_answering_available()
     with transaction.atomic():
+        allowances = quota_check(user, locked=True) if limited else []  # again, one question at a time
         conversation = _conversation(user, conversation_id, question)
         Message.objects.create(conversation=conversation, role=Message.Role.USER, text=question)
         answer = Message.objects.create(

@@ -77,3 +77,10 @@ class ProfilePrice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.profile}: {self.currency}"
+
+
+class QuotaLock(models.Model):
+    """One row (pk=1) that question_ask updates first, when limits apply, so that checking the quota and writing the
+    question's usage row happen one question at a time (SQLite's write lock, PostgreSQL's row lock)."""
+
+    taken = models.BigIntegerField(default=0)

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from webapp.errors import AppError
-from webapp.usage.models import AnswerUsage, GroupQuota
+from webapp.usage.models import AnswerUsage, GroupQuota, QuotaLock
 
 WINDOWS = {"minute": 60, "day": 24 * 3600}
 RESOURCES = ("questions", "tokens")
@@ -65,10 +66,10 @@ def limits_for(user) -> list[tuple[str, object, str, str, int]]:
     return [limit for limit in found if limit[4] > 0]
 
 
-def allowances(user, *, now: datetime | None = None) -> list[Allowance]:
+def allowances(user, *, now: datetime | None = None, limits: list | None = None) -> list[Allowance]:
     now = now or timezone.now()
     result, rows_of = [], {}
-    for scope, group, resource, window, limit in limits_for(user):
+    for scope, group, resource, window, limit in limits_for(user) if limits is None else limits:
         key = group.pk if group else None
         if key not in rows_of:
             rows = AnswerUsage.objects.filter(created_at__gte=now - timedelta(seconds=WINDOWS["day"]))
@@ -91,9 +92,19 @@ def _allowance(rows, scope, group, resource, window, limit, now) -> Allowance:
     return Allowance(scope, group.name if group else "", resource, window, limit, used, retry_at if used >= limit else None)
 
 
-def quota_check(user) -> list[Allowance]:
-    """The user's allowances; raises a 429 AppError (Retry-After and X-Quota-* headers) when one is used up."""
-    found = allowances(user)
+def quota_check(user, *, locked: bool = False) -> list[Allowance]:
+    """The user's allowances; raises a 429 AppError (Retry-After and X-Quota-* headers) when one is used up.
+
+    `locked`: first take the quota lock, held until the current transaction ends, so questions sent at the same
+    instant cannot all take the last free place. Call it so as the first statement of the transaction that writes the
+    question's usage row (SQLite refuses a write after a read in a transaction another process wrote since), and only
+    when an unlocked check found limits: without any, no lock is needed."""
+    if locked:
+        _lock()
+    limits = limits_for(user)
+    if not limits:
+        return []
+    found = allowances(user, limits=limits)
     blocked = [a for a in found if a.exceeded]
     if not blocked:
         return found
@@ -104,6 +115,12 @@ def quota_check(user) -> list[Allowance]:
                    details={"scope": worst.scope, "group": worst.group or None, "resource": worst.resource,
                             "window": worst.window, "limit": worst.limit, "retry_after_s": wait,
                             "retry_at": worst.retry_at.isoformat() if worst.retry_at else None})
+
+
+def _lock() -> None:
+    if not QuotaLock.objects.filter(pk=1).update(taken=F("taken") + 1):
+        QuotaLock.objects.get_or_create(pk=1)
+        QuotaLock.objects.filter(pk=1).update(taken=F("taken") + 1)
 
 
 def quota_headers(found: list[Allowance], *, exceeded: Allowance | None = None, asked: bool = False) -> dict[str, str]:
