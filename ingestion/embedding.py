@@ -35,7 +35,7 @@ def resolve_model_path(name: str) -> str:
         package = importlib.import_module(name.replace("-", "_"))
     except ImportError:
         return name
-    folder = Path(package.__file__).parent / "model"
+    folder = Path(package.__file__ or name).parent / "model"
     return str(folder) if folder.is_dir() else name
 
 
@@ -49,6 +49,7 @@ class Embedder:
     def __init__(self, name: str, *, batch_size: int = 16, threads: int = 0):
         self.name = name
         self.batch_size = batch_size
+        self._model: _UseModel | _SentenceTransformerModel
         if name in USE_NAMES:
             self._model = _UseModel(threads)
         else:
@@ -82,8 +83,8 @@ class _SentenceTransformerModel:
             self.model = SentenceTransformer(path, device="cpu")
         except Exception as exc:  # the library raises many types; all mean "cannot load"
             raise EmbeddingModelError(f"cannot load embedding model {name!r} ({path}): {exc}") from exc
-        self.dim = int(self.model.get_embedding_dimension())
-        self.max_tokens = int(self.model.max_seq_length) - SPECIAL_TOKENS
+        self.dim = int(self.model.get_embedding_dimension() or 0)
+        self.max_tokens = int(self.model.max_seq_length or 0) - SPECIAL_TOKENS
 
     def count_tokens(self, texts: list[str]) -> list[int]:
         encoded = self.model.tokenizer(texts, add_special_tokens=False, truncation=False)["input_ids"]

@@ -243,7 +243,7 @@ def _judge(claim: str, text: str, n: int, passage: str, similarity: float, thres
     overlap = term_overlap(text, passage)
     score = round(combined_score(similarity, overlap), 3)
     numbers, names = missing_numbers(claim, passage), missing_names(claim, passage)
-    code, params = "", {}
+    code, params = "", dict[str, object]()
     if numbers:
         code, params = "number_missing", {"numbers": numbers[:MAX_MISSING_SHOWN]}
     elif names:

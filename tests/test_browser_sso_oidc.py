@@ -4,14 +4,13 @@ collections the group claim allows; the claim followed again at the next login; 
 session too. Nothing is faked: Acervo's web server runs with the OIDC_* settings from its environment, as a
 deployment would."""
 
-import os
 
 import pytest
 from django.contrib.auth.models import Group, User
 from playwright.sync_api import expect
 
 from tests import services
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP
+from tests.browser import DESKTOP, chromium_launched
 from tests.oidc_provider_process import start_provider
 from webapp.documents.models import Collection
 from webapp.sso.models import GroupMapping, Identity
@@ -50,22 +49,9 @@ def sso_web(stack_env, provider, tmp_path_factory) -> str:
 
 @pytest.fixture(scope="module")
 def chromium():
-    """Chromium without the worker: these pages only need the web server (see tests/browser.py for why the
-    ORM is allowed while Playwright's loop runs)."""
-    from playwright.sync_api import sync_playwright
-
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-            yield browser
-            browser.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+    """Chromium without the worker: these pages only need the web server."""
+    with chromium_launched() as launched:
+        yield launched
 
 
 @pytest.fixture

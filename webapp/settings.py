@@ -352,6 +352,25 @@ if LDAP_ENABLED:
 AUTHENTICATION_BACKENDS[1:1] = (["webapp.sso.ldap.LdapBackend"] if LDAP_ENABLED else []) + (
     ["webapp.sso.oidc.OidcBackend"] if OIDC_ENABLED else [])
 
+# --- Sources that stay in sync (webapp/sources, ingestion/sync_folder.py, ingestion/crawl.py; README) ----------
+INSTALLED_APPS += ["webapp.sources"]
+# Folders that may be watched, and everything under them (comma-separated absolute paths). Empty: no folder may be
+# watched, so an admin cannot index /etc by typing a path.
+SYNC_ALLOWED_ROOTS = envlist("SYNC_ALLOWED_ROOTS", [])
+# Hosts a website import may fetch: "*" any host; "intranet.example.com" that host; ".example.com" it and its
+# subdomains. Empty: website import is off. Admin-only, and it reaches internal hosts on purpose.
+CRAWL_ALLOWED_HOSTS = envlist("CRAWL_ALLOWED_HOSTS", [])
+CRAWL_TIMEOUT_S = envfloat("CRAWL_TIMEOUT_S", 10.0)
+CRAWL_MAX_PAGE_KB = envint("CRAWL_MAX_PAGE_KB", 5120, minimum=1)
+# How often the worker looks for sources due for their next sync.
+SYNC_CHECK_EVERY_S = envint("SYNC_CHECK_EVERY_S", 30, minimum=1)
+# --- API errors and the MCP server (README: Integrations) ----------------------------------------
+# First, so it sees every response: errors under /api/ (404, 405, 500…) in the API's JSON shape.
+MIDDLEWARE.insert(0, "webapp.api.middleware.api_json_errors")
+# --- OpenAI-compatible API at /v1/ (README: Integrations › OpenAI-compatible API) ------------
+# List a model per (profile, readable collection), e.g. "acervo:handbook", besides one per profile.
+OPENAI_COLLECTION_MODELS = envbool("OPENAI_COLLECTION_MODELS", True)
+
 # --- Accountability: audit trail, privacy, quotas (README "Accountability") --------------------
 INSTALLED_APPS += ["webapp.usage", "webapp.audit"]
 MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,

@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("api/v1/", api.urls),
+    path("v1/", include("webapp.openai_compat.urls")),  # OpenAI-compatible (webapp/openai_compat)
     path("admin/", admin.site.urls),
     path("accounts/login/", sso_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", sso_views.LogoutView.as_view(), name="logout"),
@@ -16,6 +17,7 @@ urlpatterns = [
     # No sign-up route: accounts are made by an administrator (admin, `createsuperuser`) or single sign-on.
     path("account/", include("webapp.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("documents/", include("webapp.sources.urls")),
     path("documents/", include("webapp.documents.urls")),
     path("usage/", include("webapp.usage.urls")),
     path("", include("webapp.chat.urls")),

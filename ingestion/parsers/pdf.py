@@ -47,7 +47,7 @@ def parse(path: Path) -> ParsedFile:
         code = getattr(exc, "err_code", None)
         if code in (4, 5, 6):
             raise ParseError("encrypted", ENCRYPTED) from exc
-        raise ParseError("corrupt", CORRUPT.format(detail=PDFIUM_ERRORS.get(code, str(exc)))) from exc
+        raise ParseError("corrupt", CORRUPT.format(detail=PDFIUM_ERRORS.get(code or -1, str(exc)))) from exc
     parsed = ParsedFile(blocks=[], page_count=len(document))
     parsed.blocks = _blocks(document, parsed)
     return parsed

@@ -10,7 +10,7 @@ import time
 from ninja.security import HttpBearer, SessionAuth
 
 from retrieval import events
-from webapp.accounts.models import Scope
+from webapp.accounts.models import ApiToken, Scope
 from webapp.accounts.tokens import client_address, token_authenticate
 from webapp.errors import AppError
 
@@ -32,19 +32,36 @@ def check_rate(user) -> None:
         raise AppError("rate_limited", RATE_LIMITED.format(limit=limit), status=429)
 
 
+def token_find(raw: str, address: str | None = None) -> ApiToken | None:
+    """The token a raw bearer value names, its use recorded and its owner's rate checked (AppError 429 past it);
+    None for an unknown token, AppError 401 for a revoked or expired one or an inactive owner. Shared by /api/v1,
+    /v1 and /mcp."""
+    found = token_authenticate(raw=raw.strip(), address=address)
+    if found is not None:
+        check_rate(found.user)
+    return found
+
+
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token: str):
         """The token's owner, or None for an unknown token; AppError 401 for a revoked or expired one."""
-        found = token_authenticate(raw=token.strip(), address=client_address(request))
+        found = token_find(token, client_address(request))
         if found is None:
             return None
         request.user = found.user
         request.api_token = found
-        check_rate(found.user)
         return found.user
 
 
 class BrowserSession(SessionAuth):
+    """The signed-in browser's session; its CSRF check only for a request that has a session. Without one, a POST
+    with no credentials (or with `Authorization: Token …`) gets the 401 a GET gets, not "CSRF check failed"."""
+
+    def _get_key(self, request):
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request, key):
         user = super().authenticate(request, key)
         if user:
