@@ -84,3 +84,19 @@ def test_the_refusal_speaks_the_readers_language():
     _used(rui)
     message = _ask(rui, "pt-BR").json()["error"]["message"]
     assert "Você poderá perguntar de novo às" in message and "1 pergunta por minuto" in message
+
+
+def test_the_openai_door_refuses_with_the_same_quota_headers():
+    from webapp.accounts.models import ApiToken
+
+    strict = Group.objects.create(name="strict")
+    GroupQuota.objects.create(group=strict, member_questions_per_day=1)
+    oli = _member("oli", strict)
+    _used(oli)
+    _, raw = ApiToken.issue(user=oli)
+    refused = Client(HTTP_AUTHORIZATION=f"Bearer {raw}").post(
+        "/v1/chat/completions", {"model": "acervo", "messages": [{"role": "user", "content": "How many days?"}]},
+        content_type="application/json")
+    assert refused.status_code == 429
+    assert refused.json()["error"]["code"] == "quota_exceeded" and "You can ask again at" in refused.json()["error"]["message"]
+    assert int(refused["Retry-After"]) > 23 * 3600 and refused["X-Quota-Window"] == "day"
