@@ -31,6 +31,7 @@ from retrieval.rewrite import standalone_question
 from retrieval.search import search_passages
 from retrieval.support import CitationSupport, attribute_uncited, check_support, passage_vectors_of
 from retrieval.types import GenerationParams, Passage
+from webapp.audit.evidence import answer_finished
 from webapp.chat.models import Citation, Message
 from webapp.documents.models import Collection
 
@@ -55,6 +56,7 @@ def answer_message(message_id: int, *, threshold: float | None = None) -> None:
     except Exception as exc:  # the user sees a reason and the worker goes on
         log.exception("answer %s failed", message_id)
         _finish(message, status=Message.Status.ERROR, error=f"{type(exc).__name__}: {exc}")
+        answer_finished(message, passages=[], text="", finish="error", outcome="", usage=usage)
         events.publish(message_id, "error", {"code": "answer_failed", "message": messages.FAILED})
     finally:
         events.dequeued(message_id)
@@ -276,6 +278,8 @@ def _complete(message: Message, text: str, passages: list[Passage], usage: dict,
     quote_event = quote.as_event() if quote else None
     _finish(message, status=status, text=cited.text, usage=usage, finish_reason=finish, support=mean_support,
             outcome=str(outcome), reasons=reason_dicts, answerability=message.answerability, quote=quote_event or {})
+    # Before `done`: whoever reads the answer can find its usage and evidence record (webapp.audit.evidence).
+    answer_finished(message, passages=passages, text=cited.text, finish=finish, outcome=str(outcome), usage=usage)
     by_n = {p.n: p for p in passages}
     events.publish(
         message.pk,

@@ -20,12 +20,19 @@ NOT_ALLOWED_TO_UPLOAD = "Only staff users may upload documents."
 
 
 class AppError(Exception):
-    def __init__(self, code: str, message: str, status: int = 400, details: dict | None = None):
+    def __init__(self, code: str, message: str, status: int = 400, details: dict | None = None,
+                 headers: dict[str, str] | None = None):
         super().__init__(message)
         self.code = code
         self.message = message
         self.status = status
         self.details = details
+        self.headers = headers or {}  # e.g. Retry-After and X-Quota-* on a 429: every renderer sends them
+
+    def apply_headers(self, response):
+        for name, value in self.headers.items():
+            response[name] = value
+        return response
 
     def as_dict(self) -> dict:
         body = {"code": self.code, "message": self.message}

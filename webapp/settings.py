@@ -370,3 +370,27 @@ MIDDLEWARE.insert(0, "webapp.api.middleware.api_json_errors")
 # --- OpenAI-compatible API at /v1/ (README: Integrations › OpenAI-compatible API) ------------
 # List a model per (profile, readable collection), e.g. "acervo:handbook", besides one per profile.
 OPENAI_COLLECTION_MODELS = envbool("OPENAI_COLLECTION_MODELS", True)
+
+# --- Accountability: audit trail, privacy, quotas (README "Accountability") --------------------
+INSTALLED_APPS += ["webapp.usage", "webapp.audit"]
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+                  "webapp.audit.context.audit_context_middleware")
+# Admins see users' conversations in the Django admin only when this is on; every such read is audited.
+ADMINS_READ_CONVERSATIONS = envbool("ADMINS_READ_CONVERSATIONS", False)
+# Retention, in days (0 = keep for ever), applied hourly by the worker and by `manage.py apply_retention`.
+CONVERSATION_RETENTION_DAYS = envint("CONVERSATION_RETENTION_DAYS", 365, minimum=0)
+# Five years: the longest period a Brazilian company usually has to answer for a decision (CDC art. 27, CTN).
+AUDIT_RETENTION_DAYS = envint("AUDIT_RETENTION_DAYS", 1825, minimum=0)
+USAGE_RETENTION_DAYS = envint("USAGE_RETENTION_DAYS", 730, minimum=0)
+# The question text, user names and addresses in audit entries: kept as long as the conversations by default.
+AUDIT_PERSONAL_RETENTION_DAYS = envint("AUDIT_PERSONAL_RETENTION_DAYS", CONVERSATION_RETENTION_DAYS, minimum=0)
+RETENTION_EVERY_S = envint("RETENTION_EVERY_S", 3600, minimum=60)
+# Quotas (0 = no limit): each user's, and a group's members together; per group overrides in the admin.
+QUOTA_USER_QUESTIONS_PER_MINUTE = envint("QUOTA_USER_QUESTIONS_PER_MINUTE", 0, minimum=0)
+QUOTA_USER_QUESTIONS_PER_DAY = envint("QUOTA_USER_QUESTIONS_PER_DAY", 0, minimum=0)
+QUOTA_USER_TOKENS_PER_MINUTE = envint("QUOTA_USER_TOKENS_PER_MINUTE", 0, minimum=0)
+QUOTA_USER_TOKENS_PER_DAY = envint("QUOTA_USER_TOKENS_PER_DAY", 0, minimum=0)
+QUOTA_GROUP_QUESTIONS_PER_MINUTE = envint("QUOTA_GROUP_QUESTIONS_PER_MINUTE", 0, minimum=0)
+QUOTA_GROUP_QUESTIONS_PER_DAY = envint("QUOTA_GROUP_QUESTIONS_PER_DAY", 0, minimum=0)
+QUOTA_GROUP_TOKENS_PER_MINUTE = envint("QUOTA_GROUP_TOKENS_PER_MINUTE", 0, minimum=0)
+QUOTA_GROUP_TOKENS_PER_DAY = envint("QUOTA_GROUP_TOKENS_PER_DAY", 0, minimum=0)

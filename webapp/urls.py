@@ -19,5 +19,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("documents/", include("webapp.sources.urls")),
     path("documents/", include("webapp.documents.urls")),
+    path("usage/", include("webapp.usage.urls")),
     path("", include("webapp.chat.urls")),
 ]

@@ -1,5 +1,5 @@
 """Life of a worker process: warm the models, report a heartbeat, end the answers of workers that stopped
-(retrieval.sweep), release the index on shutdown.
+(retrieval.sweep), apply the retention periods (webapp.audit.retention), release the index on shutdown.
 
 The heartbeat is how the web knows a worker is alive (for /readyz and for 503s) without a round
 trip through the broker. It carries what the worker loaded, so the web can explain search-only mode.
@@ -79,6 +79,7 @@ def _beat_forever() -> None:
             log.warning("heartbeat failed: %s", exc)
         if beats % SWEEP_EVERY_BEATS == 0:
             _sweep_answers()
+            _apply_retention()
         beats += 1
         _stop.wait(BEAT_EVERY_S)
 
@@ -94,6 +95,31 @@ def _sweep_answers() -> None:
         log.warning("sweep for answers of stopped workers failed: %s", exc)
     finally:
         connection.close()  # this thread's own connection; a fresh one next round
+
+
+_retention: threading.Thread | None = None
+
+
+def _apply_retention() -> None:
+    """Old conversations, usage and audit entries go (webapp.audit.retention); one worker per period does it, in a
+    thread of its own: a first run on a year of history may take longer than a heartbeat may wait."""
+    global _retention
+    if _retention is None or not _retention.is_alive():
+        _retention = threading.Thread(target=_retention_run, name="retention", daemon=True)
+        _retention.start()
+
+
+def _retention_run() -> None:
+    from django.db import connection
+
+    from webapp.audit.retention import retention_tick
+
+    try:
+        retention_tick()
+    except Exception as exc:  # database or Redis away: next round
+        log.warning("retention failed: %s", exc)
+    finally:
+        connection.close()
 
 
 @worker_ready.connect

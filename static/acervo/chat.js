@@ -147,6 +147,7 @@
   async function errorText(response) {
     if (response.status === 401 || response.redirected) return S.session;
     const error = await apiError(response);
+    if (error && error.code === "quota_exceeded") return error.message; // says, in words, when to ask again
     if (error && S[error.code]) return S[error.code];
     return format(S.error, { message: error ? error.message : `${response.status} ${response.statusText}` });
   }

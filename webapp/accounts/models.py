@@ -66,8 +66,16 @@ class ApiTokenQuerySet(models.QuerySet):
             models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now))
 
     def revoke(self, reason: str) -> int:
-        """Revoke the tokens not yet revoked (a conditional update: a second call changes nothing)."""
-        return self.filter(revoked_at__isnull=True).update(revoked_at=timezone.now(), revoked_reason=reason)
+        """Revoke the tokens not yet revoked (a conditional update: a second call changes nothing); each revocation
+        is recorded in the audit trail."""
+        from webapp.audit.signals import tokens_revoked  # an update sends no post_save
+
+        pending = list(self.filter(revoked_at__isnull=True).values("pk", "prefix", "user_id"))
+        count = self.model.objects.filter(pk__in=[t["pk"] for t in pending], revoked_at__isnull=True).update(
+            revoked_at=timezone.now(), revoked_reason=reason)
+        if count:
+            tokens_revoked(tokens=pending, reason=reason)
+        return count
 
 
 class ApiToken(models.Model):

@@ -7,7 +7,7 @@ Every error is `{"error": {"code", "message", "details"?}}` with a fitting statu
 
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from ninja import File, Form, NinjaAPI, Query
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.files import UploadedFile
@@ -27,6 +27,7 @@ from webapp.api.schemas import (
     document_out,
 )
 from webapp.api.validation import validation_problem
+from webapp.audit.context import surface_of
 from webapp.chat import services as chat
 from webapp.chat.relay import collect_answer, resume_cursor, sse_stream
 from webapp.chat.search import passages_search
@@ -50,7 +51,7 @@ def _error(request, status: int, code: str, message: str, details=None):
 
 @api.exception_handler(AppError)
 def _app_error(request, exc: AppError):
-    return api.create_response(request, exc.as_dict(), status=exc.status)
+    return exc.apply_headers(api.create_response(request, exc.as_dict(), status=exc.status))
 
 
 @api.exception_handler(ValidationError)
@@ -143,7 +144,7 @@ def replace_document(request, document_id: int, file: File[UploadedFile]):
 
 
 @api.post("/chat", response={200: ChatOut, **errors(403, 404, 503)}, tags=["chat"], openapi_extra=EVENT_STREAM)
-async def chat_ask(request, body: ChatIn):
+async def chat_ask(request, body: ChatIn, response: HttpResponse):
     """Ask a question. `stream: true` answers with Server-Sent Events: `sources` (the passages, before any text),
     `quote` (the verbatim answer quote {n, text, start, end, score}, before any token, when there is one),
     `token`…, then `done` (as the non-streamed response below, with `sources`) or `error`. A refused question has
@@ -154,12 +155,13 @@ async def chat_ask(request, body: ChatIn):
     params = body.params.model_dump(exclude_unset=True) if body.params is not None else None
     message = await sync_to_async(chat.question_ask)(
         user=request.auth, question=body.question, collection=body.collection,
-        conversation_id=body.conversation_id, params=params, profile=body.profile,
+        conversation_id=body.conversation_id, params=params, profile=body.profile, surface=surface_of(request),
     )
     if body.stream:
-        response = _event_stream(message.pk)
-        response["X-Message-Id"] = str(message.pk)  # lets a page stop an answer still waiting in line
-        return response
+        stream = _event_stream(message.pk)
+        stream["X-Message-Id"] = str(message.pk)  # lets a page stop an answer still waiting in line
+        return _with_headers(stream, message.quota_headers)
+    _with_headers(response, message.quota_headers)
     result = await collect_answer(message.pk, timeout_s=message.params["timeout"] + 60)
     if result["event"] == "error":
         raise AppError(result.get("code", "answer_failed"), result.get("message", "The answer failed."), status=503)
@@ -188,6 +190,12 @@ def message_cancel(request, message_id: int):
     require_scope(request, "chat")
     message = chat.message_cancel(user=request.auth, message_id=message_id)
     return {"message_id": message.pk, "cancelled": True}
+
+
+def _with_headers(response, headers: dict[str, str]):
+    for name, value in headers.items():
+        response[name] = value
+    return response
 
 
 def _event_stream(message_id: int, last_event_id: str = "0") -> StreamingHttpResponse:

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from retrieval import events
 from webapp import errors
+from webapp.audit.context import current_surface
 from webapp.chat.models import Conversation, Feedback, Message
 from webapp.chat.params import params_resolve
 from webapp.chat.services import (
@@ -19,6 +20,8 @@ from webapp.chat.services import (
     question_checked,
 )
 from webapp.errors import AppError
+from webapp.usage.quotas import quota_check
+from webapp.usage.records import usage_started
 
 TITLE_MAX = 200
 COMMENT_MAX = 2000
@@ -117,11 +120,14 @@ def _question_of(answer: Message) -> Message:
 
 
 def _reanswer(user, asked: Message, old: Message, question: str, collection, params, profile) -> Message:
+    limited = quota_check(user)
     scope = collection_scope(user, collection)
     chosen = profile_choose(profile)
     resolved = params_resolve(params, profile=chosen)
     ensure_answering_available()
     with transaction.atomic():
+        if limited:
+            quota_check(user, locked=True)
         # The delete claims the redo: of two clicks at once, only one finds the old answer still there.
         # The new answer must come after the question with nothing between (the worker reads it so).
         if not Message.objects.filter(pk=old.pk).exclude(status__in=ACTIVE).delete()[0]:
@@ -132,6 +138,7 @@ def _reanswer(user, asked: Message, old: Message, question: str, collection, par
             conversation=asked.conversation, role=Message.Role.ASSISTANT, status=Message.Status.QUEUED,
             collections=scope, profile=chosen, params=resolved,
         )
+        usage_started(answer=answer, user=user, surface=current_surface())
         asked.conversation.save(update_fields=["updated_at"])
         transaction.on_commit(lambda: answer_enqueue(answer.pk))
     return answer

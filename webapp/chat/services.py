@@ -6,9 +6,12 @@ from django.db import transaction
 from retrieval import events
 from webapp import celery_app, errors
 from webapp.accounts.selectors import collections_readable_by
+from webapp.audit.context import current_surface
 from webapp.chat.models import Conversation, Message, ModelProfile
 from webapp.chat.params import params_resolve
 from webapp.errors import AppError
+from webapp.usage.quotas import quota_check, quota_headers
+from webapp.usage.records import usage_started
 
 
 def collection_scope(user, collection: str | int | None) -> list[int]:
@@ -58,23 +61,31 @@ def question_checked(question: str) -> str:
 
 def question_ask(
     *, user, question: str, collection=None, conversation_id: int | None = None, params: dict | None = None,
-    profile: str | None = None,
+    profile: str | None = None, surface: str | None = None,
 ) -> Message:
-    """Create the user's message and a queued assistant message; returns the assistant message."""
+    """Create the user's message and a queued assistant message; returns the assistant message.
+
+    `surface` (browser, api, openai, mcp) goes into the answer's usage row and evidence record; by default it is
+    read from the current request's path (webapp.audit.context). Raises a 429 AppError when a quota is used up."""
     question = question_checked(question)
+    limited = quota_check(user)  # at once, before anything else is looked up
     scope = collection_scope(user, collection)
     chosen = profile_choose(profile)
     resolved = params_resolve(params, profile=chosen)
     ensure_answering_available()
     with transaction.atomic():
+        allowances = quota_check(user, locked=True) if limited else []  # again, one question at a time
         conversation = _conversation(user, conversation_id, question)
         Message.objects.create(conversation=conversation, role=Message.Role.USER, text=question)
         answer = Message.objects.create(
             conversation=conversation, role=Message.Role.ASSISTANT, status=Message.Status.QUEUED,
             collections=scope, profile=chosen, params=resolved,
         )
+        usage_started(answer=answer, user=user, surface=surface or current_surface())
         conversation.save(update_fields=["updated_at"])
         transaction.on_commit(lambda: answer_enqueue(answer.pk))
+    # What is left after this question (X-Quota-Remaining-*), for the surfaces to send; empty without limits.
+    answer.quota_headers = quota_headers(allowances, asked=True)
     return answer
 
 

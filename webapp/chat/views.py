@@ -97,7 +97,7 @@ def json_action(view):
         try:
             return view(request, body, *args, **kwargs)
         except AppError as exc:
-            return JsonResponse(exc.as_dict(), status=exc.status)
+            return exc.apply_headers(JsonResponse(exc.as_dict(), status=exc.status))
 
     return guarded
 

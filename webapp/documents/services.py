@@ -16,6 +16,7 @@ from kombu.exceptions import OperationalError
 from retrieval import events
 from webapp import celery_app, errors
 from webapp.accounts.selectors import collections_readable_by
+from webapp.audit.signals import document_replaced
 from webapp.documents.models import Chunk, Collection, Document
 from webapp.errors import AppError
 
@@ -204,6 +205,8 @@ def document_store_version(*, document: Document, file: File) -> Document:
         # Read back before the commit sends the task: a worker may have moved it past `queued` a moment later.
         document.refresh_from_db()
         transaction.on_commit(lambda: _enqueue_or_restore(document, current=current, new=new))
+    # After the ingest was sent; by whoever is acting (a request's user; none for a folder sync).
+    document_replaced(document=document, previous_sha256=current["sha256"])
     return document
 
 

@@ -147,7 +147,8 @@ async def ask(ctx: Context, question: str, collection: str | None = None) -> Ans
     from webapp.chat.relay import collect_answer
 
     user, base = _caller(ctx)
-    message = await _calling(lambda: services.question_ask(user=user, question=question, collection=collection))
+    message = await _calling(
+        lambda: services.question_ask(user=user, question=question, collection=collection, surface="mcp"))
     done = await collect_answer(message.pk, timeout_s=message.params["timeout"] + 60)
     if done["event"] == "error":
         raise ToolError(done.get("message", "The answer failed."))

@@ -41,8 +41,9 @@ def openai_endpoint(*methods: str):
                     raise OpenAIError(WRONG_METHOD.format(method=request.method, allowed=", ".join(methods)),
                                       status=405, code="method_not_allowed")
                 return await view(request, *args, **kwargs)
-            except AppError as exc:
-                return error_response(from_app_error(exc, aliases=getattr(request, "param_aliases", None)))
+            except AppError as exc:  # its headers (a quota's Retry-After and X-Quota-*) win
+                return exc.apply_headers(
+                    error_response(from_app_error(exc, aliases=getattr(request, "param_aliases", None))))
             except OpenAIError as exc:
                 return error_response(exc)
         return endpoint
