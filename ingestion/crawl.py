@@ -172,11 +172,11 @@ class Crawler:
             except (httpx.HTTPError, SourceRefused) as exc:
                 raise SourceRefused("site_unreachable", url=url, error=_why(exc)) from None
             if page.status >= 500:
-                robots.disallow_all = True  # RFC 9309: the server's rules are unknown, so nothing is fetched
+                robots.disallow_all = True  # type: ignore[attr-defined]  # (set by read(); typeshed omits it) RFC 9309: the server's rules are unknown, so nothing is fetched
             elif page.status == 200:
                 robots.parse(page.body.decode("utf-8", "replace").splitlines())
             else:
-                robots.allow_all = True
+                robots.allow_all = True  # type: ignore[attr-defined]
             self.robots[origin] = robots
         return self.robots[origin]
 
