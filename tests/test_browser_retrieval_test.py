@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from tests.browser import browser, open_page, upload  # noqa: F401 (fixtures)
 from tests.conftest import api_client, wait_for_document
 from webapp.documents.models import Chunk, Collection
+from tests.conftest import shared_with_team
 
 VACATION = b"# Vacation\n\nEvery employee has thirty days of paid vacation per year, booked in the HR portal.\n"
 TRAVEL = b"# Travel\n\nTrips are booked through the travel portal. Receipts are submitted within thirty days.\n"
@@ -16,7 +17,7 @@ TRAVEL = b"# Travel\n\nTrips are booked through the travel portal. Receipts are 
 @pytest.fixture
 def library(web, worker, alice, team, handbook):
     travel = Collection.objects.create(name="travel")
-    travel.groups.add(team)
+    shared_with_team(travel, team)
     with api_client(web, alice) as api:
         ids = [upload(api, "vacation.md", VACATION), upload(api, "travel.md", TRAVEL, collection="travel")]
         documents = [wait_for_document(i) for i in ids]
