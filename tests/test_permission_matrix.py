@@ -219,8 +219,10 @@ def call(client, route: str, ids: dict[str, int]):
 
 
 def _close(response):
+    """Read a streamed answer to its end (a file; an answer's events, which end: each answer has ended), which
+    closes it as Django's test client means it to be closed (with the database connection left open)."""
     if getattr(response, "streaming", False):
-        response.close()
+        b"".join(response)
 
 
 CELLS = [(route, user, i) for route in ROUTES for i, user in enumerate(USERS)]
@@ -293,3 +295,125 @@ def test_every_route_is_in_the_matrix():
     names = set(_url_names(get_resolver().url_patterns))
     missing = sorted(n for n in names - covered if not (n.startswith("admin:") and _admin_internal(n)))
     assert not missing, f"routes missing from the permission matrix: {missing}"
+
+
+def _state(world) -> tuple:
+    """What a refused request must leave as it was: documents (and their files), collections and their grants,
+    conversations, messages, feedback."""
+    from webapp.access.models import Grant
+    from webapp.chat.models import Conversation, Feedback, Message
+    from webapp.documents.models import Collection, Document
+
+    return (
+        sorted(Document.objects.values_list("pk", "sha256", "revision", "status", "file")),
+        sorted(Collection.objects.values_list("pk", "name")),
+        list(Grant.objects.order_by("pk").values_list("collection_id", "group_id", "user_id", "role")),
+        sorted(Conversation.objects.values_list("pk", "title")),
+        sorted(Message.objects.values_list("pk", "text", "status")),
+        sorted(Feedback.objects.values_list("pk", "thumbs_up", "comment")),
+    )
+
+
+MUTATING = [name for name, (method, *_rest) in ROUTES.items() if method != "GET" and name not in PUBLIC]
+REFUSED = [(route, user, surface) for route in MUTATING for i, user in enumerate(USERS)
+           for surface in ("session", "bearer") if MATRIX[route][i] in ("403", "404")
+           and (surface == "session" or route in BEARER)]
+
+
+@pytest.mark.parametrize("route,user,surface", REFUSED, ids=[f"{r}|{u}|{s}" for r, u, s in REFUSED])
+def test_a_refused_change_changes_nothing(route, user, surface):
+    world = world_build()
+    before = _state(world)
+    _close(call(world.client(user, surface), route, world.ids()))
+    assert _state(world) == before
+
+
+# What each person sees when guessing ids in sequence: every id from the first object of a kind to two past the
+# last is tried; only these answer, every other id is a 404 exactly like an id that never existed.
+#            documents           answers (and their streams)   conversations
+VISIBLE = {
+    "alice":   ({"a"},             {"alice"},                    {"alice"}),
+    "bob":     ({"b"},             {"bob"},                      {"bob"}),
+    "charlie": (set(),             set(),                        set()),
+    "dana":    ({"a"},             set(),                        set()),
+    "erin":    ({"a"},             set(),                        set()),
+    "staff":   (set(),             set(),                        set()),
+    "root":    ({"a", "b", "c"},   set(),                        set()),
+}
+GUESSED = {  # kind: (the urls that reach one object of it, the world's objects of that kind)
+    "documents": (("/api/v1/documents/{id}", "/documents/{id}/original"), "documents"),
+    "answers": (("/api/v1/messages/{id}/stream", "/c/messages/{id}/"), "answers"),
+    "conversations": (("/c/{id}/",), "conversations"),
+}
+
+
+def _body(response, url: str) -> str:
+    """The answer's body without what differs between any two requests: the CSRF token, the asked address."""
+    import re
+
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", response.content.decode()).replace(url, "URL")
+
+
+@pytest.mark.parametrize("user", USERS)
+@pytest.mark.parametrize("surface", ["session", "bearer"])
+def test_ids_guessed_in_sequence_find_nothing_but_ones_own(user, surface):
+    from webapp.chat.models import Message
+
+    world = world_build()
+    client = world.client(user, surface)
+    for column, (kind, (urls, attribute)) in enumerate(GUESSED.items()):
+        objects = getattr(world, attribute)
+        by_id = {o.pk: name for name, o in objects.items()}
+        all_ids = list(by_id) + (list(Message.objects.values_list("pk", flat=True)) if kind == "answers" else [])
+        for url in urls:
+            if surface == "bearer" and not url.startswith("/api/"):
+                continue
+            never_url = url.format(id=max(all_ids) + 1000)
+            never = client.get(never_url)
+            assert never.status_code == 404
+            for guessed in range(min(all_ids), max(all_ids) + 3):
+                response = client.get(url.format(id=guessed))
+                _close(response)
+                visible = by_id.get(guessed) in VISIBLE[user][column]
+                assert response.status_code == (200 if visible else 404), (kind, url, guessed)
+                if not visible:
+                    assert _body(response, url.format(id=guessed)) == _body(never, never_url), (kind, url, guessed)
+
+
+# What each person finds in the lists: the API's documents, the chat's collections, the documents page's and the
+# collections page's, and what the search and the answers are scoped to (ids of collections they may ask in).
+#            API documents      chat collections    documents page   collections page   search scope
+LISTS = {
+    "alice":   ({"a"},            {"A"},              None,            None,              {"A"}),
+    "bob":     ({"b"},            {"B"},              None,            None,              {"B"}),
+    "charlie": (set(),            set(),              None,            None,              set()),
+    "dana":    ({"a"},            {"A"},              {"a"},           None,              {"A"}),
+    "erin":    ({"a"},            {"A"},              {"a"},           {"A"},             {"A"}),
+    "staff":   (set(),            set(),              set(),           set(),             set()),
+    "root":    ({"a", "b", "c"},  {"A", "B", "C"},    {"a", "b", "c"}, {"A", "B", "C"},   {"A", "B", "C"}),
+}
+
+
+@pytest.mark.parametrize("user", USERS)
+def test_each_list_holds_what_the_person_may_see(user):
+    from webapp.chat.services import collection_scope
+
+    world = world_build()
+    names = {d.pk: k for k, d in world.documents.items()}
+    collection_names = {c.pk: k for k, c in world.collections.items()}
+    client = world.client(user, "session")
+    api_docs, chat_collections, documents_page, collections_page, scope = LISTS[user]
+
+    assert {names[d["id"]] for d in client.get("/api/v1/documents").json()} == api_docs
+    assert {c.name for c in client.get("/").context["collections"]} == chat_collections
+    page = client.get("/documents/")
+    assert (page.status_code == 403) if documents_page is None else (
+        {names[d["id"]] for d in page.context["page_data"]["documents"]} == documents_page)
+    ids = "&".join(f"id={d.pk}" for d in world.documents.values())
+    status = client.get(f"/documents/status?{ids}")
+    assert (status.status_code == 403) if documents_page is None else (
+        {names[d["id"]] for d in status.json()["documents"]} == documents_page)
+    page = client.get("/documents/collections/")
+    assert (page.status_code == 403) if collections_page is None else (
+        {item["row"].collection.name for item in page.context["items"]} == collections_page)
+    assert {collection_names[pk] for pk in collection_scope(world.users[user], None)} == scope

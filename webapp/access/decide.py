@@ -113,7 +113,9 @@ def check(user, collection_id: int, verb: str, message: str = COLLECTION_NOT_FOU
 
 def collection_for(user, collection_id: int, verb: str = READ) -> Collection:
     collection = Collection.objects.filter(pk=collection_id).first()
-    check(user, collection.pk if collection else 0, verb)
+    if collection is None:
+        raise Hidden(COLLECTION_NOT_FOUND)
+    check(user, collection.pk, verb)
     return collection
 
 
@@ -138,7 +140,9 @@ def document_for(user, document_id: int, verb: str = READ) -> Document:
     """The document (its extracted text and chunks included) if the user may do `verb` on it; Hidden (404) when
     they may not read it, Refused (403) when they read it but their role does not allow `verb`."""
     document = Document.objects.filter(pk=document_id).select_related("collection").first()
-    check(user, document.collection_id if document else 0, verb, DOCUMENT_NOT_FOUND)
+    if document is None:
+        raise Hidden(DOCUMENT_NOT_FOUND)
+    check(user, document.collection_id, verb, DOCUMENT_NOT_FOUND)
     return document
 
 

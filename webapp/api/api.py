@@ -170,7 +170,7 @@ def search(request, body: SearchIn):
 def message_stream(request, message_id: int):
     """Resume an answer's event stream; send `Last-Event-ID` to continue after the last event seen."""
     require_scope(request, "chat")
-    owned.message_for(request.auth, message_id)
+    owned.message_for(request.auth, message_id, role="assistant")  # only answers have a stream
     return _event_stream(message_id, resume_cursor(message_id, request.headers.get("Last-Event-ID")))
 
 
