@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth.models import Group
 
 from tests.conftest import api_client, wait_for_document
-from webapp.documents.models import Collection
 from webapp.access.grants import grant
+from webapp.documents.models import Collection
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

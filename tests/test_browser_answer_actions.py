@@ -9,10 +9,9 @@ from playwright.sync_api import expect
 
 from tests import services
 from tests.browser import ask, browser, open_page, upload, wait_until_answered  # noqa: F401 (fixtures)
-from tests.conftest import api_client, wait_for_document
+from tests.conftest import api_client, shared_with_team, wait_for_document
 from webapp.chat.models import Citation, Feedback, Message
 from webapp.documents.models import Collection
-from tests.conftest import shared_with_team
 
 POLICY = (
     b"# Vacation policy\n\nEvery employee has thirty days of paid vacation per year. Vacation must be booked "

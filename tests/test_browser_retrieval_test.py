@@ -6,9 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser import browser, open_page, upload  # noqa: F401 (fixtures)
-from tests.conftest import api_client, wait_for_document
+from tests.conftest import api_client, shared_with_team, wait_for_document
 from webapp.documents.models import Chunk, Collection
-from tests.conftest import shared_with_team
 
 VACATION = b"# Vacation\n\nEvery employee has thirty days of paid vacation per year, booked in the HR portal.\n"
 TRAVEL = b"# Travel\n\nTrips are booked through the travel portal. Receipts are submitted within thirty days.\n"

@@ -6,10 +6,9 @@ import time
 import pytest
 from django.urls import reverse
 
-from tests.conftest import wait_for_document
+from tests.conftest import shared_with_team, wait_for_document
 from tests.test_ingestion_lifecycle import VACATION, index_counts, upload
 from webapp.documents.models import Chunk, Collection, Document
-from tests.conftest import shared_with_team
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -6,9 +6,9 @@ from django.contrib.auth.models import Group
 from django.test import Client
 
 from webapp import errors
+from webapp.access.grants import grant
 from webapp.accounts.models import ApiToken
 from webapp.documents.models import Collection, Document
-from webapp.access.grants import grant
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from tests.conftest import api_client, wait_for_document
 from tests.test_api_search import upload
-from webapp.documents.models import Collection, Document
 from webapp.access.grants import grant
+from webapp.documents.models import Collection, Document
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SECRET = "Executive salaries rise twelve percent next year, decided the board in March."

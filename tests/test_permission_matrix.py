@@ -11,8 +11,8 @@ starts from the same world. A last test fails when a route exists that the matri
 """
 
 import pytest
-from django.test.client import MULTIPART_CONTENT, encode_multipart, BOUNDARY
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.permission_world import USERS, world_build

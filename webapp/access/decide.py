@@ -21,9 +21,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from webapp import errors
 from webapp.access.models import RANK, Grant, Role, roles_at_least
 from webapp.documents.models import Collection, Document
-from webapp import errors
 from webapp.errors import AppError
 
 READ, ASK, WRITE, DELETE, MANAGE = "read", "ask", "write", "delete", "manage"

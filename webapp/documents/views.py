@@ -21,7 +21,6 @@ from webapp.access import decide
 from webapp.access.models import Role
 from webapp.api.schemas import document_out
 from webapp.documents import services
-from webapp.documents.models import Document
 from webapp.documents.reading import document_reading
 from webapp.errors import AppError
 
