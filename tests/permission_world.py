@@ -37,7 +37,8 @@ class World:
     documents: dict[str, Document] = field(default_factory=dict)
     conversations: dict[str, Conversation] = field(default_factory=dict)
     answers: dict[str, Message] = field(default_factory=dict)
-    tokens: dict[str, str] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)  # raw values
+    token_ids: dict[str, int] = field(default_factory=dict)
 
     def ids(self) -> dict[str, int]:
         """Every object's id by the name the matrix's URLs use: {doc_a}, {answer_alice}, {coll_A}…"""
@@ -45,6 +46,7 @@ class World:
         found |= {f"coll_{k}": c.pk for k, c in self.collections.items()}
         found |= {f"conv_{k}": c.pk for k, c in self.conversations.items()}
         found |= {f"answer_{k}": m.pk for k, m in self.answers.items()}
+        found |= {f"token_{k}": pk for k, pk in self.token_ids.items()}
         return found
 
     def client(self, name: str, surface: str) -> Client:
@@ -63,7 +65,8 @@ def world_build() -> World:
     for name in USERS:
         world.users[name] = User.objects.create_user(name, password=f"{name}-password", is_staff=name in ("staff", "root"),
                                                      is_superuser=name == "root")
-        world.tokens[name] = ApiToken.issue(user=world.users[name])[1]
+        token, world.tokens[name] = ApiToken.issue(user=world.users[name], name=f"{name}'s")
+        world.token_ids[name] = token.pk
     world.users["alice"].groups.add(groups["group-a"])
     world.users["bob"].groups.add(groups["group-b"])
     world.users["dana"].groups.add(groups["a-editors"])

@@ -104,6 +104,15 @@ ROUTES = {
     "admin login failures":             ("GET", "/admin/axes/accessfailurelog/", None,
                                          "admin:axes_accessfailurelog_changelist"),
     "admin login log":                  ("GET", "/admin/axes/accesslog/", None,             "admin:axes_accesslog_changelist"),
+    # account pages (session)
+    "token page":                       ("GET", "/account/tokens/", None,                   "account:tokens"),
+    "create a token":                   ("POST", "/account/tokens/", {"name": "new", "scopes": ["chat"]},
+                                         "account:tokens"),
+    "revoke alice's token":             ("POST", "/account/tokens/{token_alice}/revoke", {}, "account:token-revoke"),
+    "password page":                    ("GET", "/account/password/", None,                 "account:password"),
+    "password changed page":            ("GET", "/account/password/done/", None,            "account:password-done"),
+    "single sign-on start":             ("GET", "/oidc/authenticate/", None,                "oidc_authentication_init"),
+    "single sign-on return":            ("GET", "/oidc/callback/", None,                    "oidc_authentication_callback"),
     "health":                           ("GET", "/healthz", None,                           "healthz"),
     "readiness":                        ("GET", "/readyz", None,                            "readyz"),
     "login page":                       ("GET", "/accounts/login/", None,                   "login"),
@@ -174,6 +183,13 @@ MATRIX = {
     "admin login attempts":           ("login", "login", "login", "login", "login", "403", "ok"),
     "admin login failures":           ("login", "login", "login", "login", "login", "403", "ok"),
     "admin login log":                ("login", "login", "login", "login", "login", "403", "ok"),
+    "token page":                     ("ok",  "ok",  "ok",   "ok",  "ok",  "ok",  "ok"),
+    "create a token":                 ("ok",  "ok",  "ok",   "ok",  "ok",  "ok",  "ok"),
+    "revoke alice's token":           ("ok",  "404", "404",  "404", "404", "404", "404"),
+    "password page":                  ("ok",  "ok",  "ok",   "ok",  "ok",  "ok",  "ok"),
+    "password changed page":          ("ok",  "ok",  "ok",   "ok",  "ok",  "ok",  "ok"),
+    "single sign-on start":           ("any", "any", "any",  "any", "any", "any", "any"),
+    "single sign-on return":          ("any", "any", "any",  "any", "any", "any", "any"),
     "health":                         ("any", "any", "any",  "any", "any", "any", "any"),
     "readiness":                      ("any", "any", "any",  "any", "any", "any", "any"),
     "login page":                     ("any", "any", "any",  "any", "any", "any", "any"),
@@ -184,7 +200,8 @@ MATRIX = {
 # Routes an API token reaches as well as the session (the rest are pages, or Django's admin).
 BEARER = [name for name in ROUTES if name.startswith("api: ")]
 # Without signing in, nothing but the public routes and the login page answers.
-PUBLIC = {"health", "readiness", "login page", "log out", "language", "api root"}
+PUBLIC = {"health", "readiness", "login page", "log out", "language", "api root", "single sign-on start",
+          "single sign-on return"}
 
 
 def outcome(response) -> str:
@@ -212,7 +229,7 @@ def call(client, route: str, ids: dict[str, int]):
     if method == "DELETE":
         return client.delete(url)
     fields = {k.format(**ids): v for k, v in (body or {}).items()}
-    json_routes = url.startswith("/api/") or url.startswith("/c/")
+    json_routes = url.startswith(("/api/", "/c/"))
     if json_routes:
         return client.post(url, fields, content_type="application/json")
     return client.post(url, fields)
@@ -301,6 +318,7 @@ def _state(world) -> tuple:
     """What a refused request must leave as it was: documents (and their files), collections and their grants,
     conversations, messages, feedback."""
     from webapp.access.models import Grant
+    from webapp.accounts.models import ApiToken
     from webapp.chat.models import Conversation, Feedback, Message
     from webapp.documents.models import Collection, Document
 
@@ -311,6 +329,7 @@ def _state(world) -> tuple:
         sorted(Conversation.objects.values_list("pk", "title")),
         sorted(Message.objects.values_list("pk", "text", "status")),
         sorted(Feedback.objects.values_list("pk", "thumbs_up", "comment")),
+        list(ApiToken.objects.order_by("pk").values_list("pk", "revoked_at")),
     )
 
 

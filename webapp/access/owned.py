@@ -7,7 +7,7 @@ Superusers see them in the Django admin (`webapp.access.admin_scope`), not here.
 from django.db.models import QuerySet
 
 from webapp import errors
-from webapp.access.decide import Hidden, active, superuser
+from webapp.access.decide import Hidden, active, staff
 
 CONVERSATION_NOT_FOUND = errors.CONVERSATION_NOT_FOUND
 MESSAGE_NOT_FOUND = "Message not found."
@@ -51,12 +51,16 @@ def feedback_for(user) -> QuerySet:
 
 
 def tokens_for(user) -> QuerySet:
-    """API tokens the user may see and revoke: their own; a superuser's, all."""
+    """The API tokens the user sees and revokes on their token page: their own (superusers see and revoke
+    anyone's in the admin, `admin_scope.SuperusersOnly`)."""
     from webapp.accounts.models import ApiToken
 
-    if superuser(user):
-        return ApiToken.objects.all()
     return ApiToken.objects.filter(user=user) if active(user) else ApiToken.objects.none()
+
+
+def admin_scope_offered(user) -> bool:
+    """Whether a token of the user's may carry the `admin` scope (never more than its owner may do)."""
+    return staff(user)
 
 
 def token_for(user, token_id: int):
