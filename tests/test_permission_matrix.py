@@ -433,6 +433,8 @@ def test_each_list_holds_what_the_person_may_see(user):
     page = client.get("/documents/")
     assert (page.status_code == 403) if documents_page is None else (
         {names[d["id"]] for d in page.context["page_data"]["documents"]} == documents_page)
+    if documents_page is not None:  # only who may create a collection is offered "New collection…"
+        assert ("New collection…" in page.content.decode()) == (user in ("staff", "root"))
     ids = "&".join(f"id={d.pk}" for d in world.documents.values())
     status = client.get(f"/documents/status?{ids}")
     assert (status.status_code == 403) if documents_page is None else (

@@ -55,6 +55,7 @@ def documents_page(request):
         "nav": "documents",
         "tab": "documents",
         "collections": decide.collections_for(request.user, Role.EDITOR),
+        "may_create": decide.may_create_collections(request.user),
         "max_upload_mb": settings.MAX_UPLOAD_MB,
         "page_data": {
             "documents": [document_out(d) for d in documents[:MAX_LISTED]],
