@@ -9,7 +9,7 @@ the product makes them, and the clients each person reaches Acervo with.
     collection C: no grant at all        staff (is_staff)       no grant
                                          root (superuser)       everything
 
-Documents a, b, c live in A, B, C. Alice and bob each have a conversation with a question and a finished
+Documents a, b, c live in A, B, C; A has a source (a watched folder). Alice and bob each have a conversation with a question and a finished
 answer citing their collection's document, on which alice left feedback.
 """
 
@@ -25,6 +25,7 @@ from webapp.access.models import Role
 from webapp.accounts.models import ApiToken
 from webapp.chat.models import Citation, Conversation, Feedback, Message
 from webapp.documents.models import Chunk, Collection, Document
+from webapp.sources.models import Source
 
 USERS = ("alice", "bob", "charlie", "dana", "erin", "staff", "root")
 TEXT = "Every employee has thirty days of paid vacation per year."
@@ -37,6 +38,7 @@ class World:
     documents: dict[str, Document] = field(default_factory=dict)
     conversations: dict[str, Conversation] = field(default_factory=dict)
     answers: dict[str, Message] = field(default_factory=dict)
+    sources: dict[str, Source] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)  # raw values
     token_ids: dict[str, int] = field(default_factory=dict)
 
@@ -47,6 +49,7 @@ class World:
         found |= {f"conv_{k}": c.pk for k, c in self.conversations.items()}
         found |= {f"answer_{k}": m.pk for k, m in self.answers.items()}
         found |= {f"token_{k}": pk for k, pk in self.token_ids.items()}
+        found |= {f"source_{k}": s.pk for k, s in self.sources.items()}
         return found
 
     def client(self, name: str, surface: str) -> Client:
@@ -81,6 +84,8 @@ def world_build() -> World:
     for name, collection in (("alice", "a"), ("bob", "b")):
         world.conversations[name], world.answers[name] = _conversation(world.users[name], world.documents[collection])
     Feedback.objects.create(message=world.answers["alice"], user=world.users["alice"], thumbs_up=True)
+    world.sources["A"] = Source.objects.create(collection=world.collections["A"], kind=Source.Kind.FOLDER,
+                                               location="/nonexistent/acervo-matrix", interval_minutes=0)
     return world
 
 

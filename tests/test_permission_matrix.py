@@ -56,6 +56,21 @@ ROUTES = {
     "retrieval test page":              ("GET", "/documents/search/", None,                 "documents:search"),
     "dashboard":                        ("GET", "/documents/dashboard/", None,              "documents:dashboard"),
     "evaluation data":                  ("GET", "/documents/evaluation/", None,             "documents:evaluation"),
+    # sources of a collection (session)
+    "add a source to A":                ("POST", "/documents/collections/{coll_A}/sources/new", {}, "sources:create"),
+    "edit the source of A":             ("POST", "/documents/sources/{source_A}/edit", {},  "sources:update"),
+    "sync the source of A":             ("POST", "/documents/sources/{source_A}/sync", {},  "sources:sync"),
+    "delete the source of A":           ("POST", "/documents/sources/{source_A}/delete", {}, "sources:delete"),
+    # OpenAI-compatible API (bearer token only)
+    "openai: models":                   ("GET", "/v1/models", None,                         "openai:models"),
+    "openai: model of A":               ("GET", "/v1/models/acervo:A", None,                "openai:model"),
+    "openai: ask in A":                 ("POST", "/v1/chat/completions",
+                                         {"model": "acervo:A", "messages": [{"role": "user", "content": "Vacation?"}]},
+                                         "openai:chat-completions"),
+    "openai: ask in C":                 ("POST", "/v1/chat/completions",
+                                         {"model": "acervo:C", "messages": [{"role": "user", "content": "Vacation?"}]},
+                                         "openai:chat-completions"),
+    "openai: no such route":            ("GET", "/v1/nothing", None,                        "openai:<unnamed ^(?P<rest>.*)$>"),
     # API v1 (run with the session and with a bearer token)
     "api: read doc a":                  ("GET", "/api/v1/documents/{doc_a}", None,          "api-v1:get_document"),
     "api: read doc b":                  ("GET", "/api/v1/documents/{doc_b}", None,          "api-v1:get_document"),
@@ -154,6 +169,15 @@ MATRIX = {
     "retrieval test page":            ("403", "403", "403",  "403", "403", "ok",  "ok"),
     "dashboard":                      ("403", "403", "403",  "403", "403", "ok",  "ok"),
     "evaluation data":                ("403", "403", "403",  "403", "403", "ok",  "ok"),
+    "add a source to A":              ("403", "403", "403",  "403", "403", "404", "ok"),
+    "edit the source of A":           ("403", "403", "403",  "403", "403", "404", "ok"),
+    "sync the source of A":           ("403", "403", "403",  "403", "403", "404", "ok"),
+    "delete the source of A":         ("403", "403", "403",  "403", "403", "404", "ok"),
+    "openai: models":                 ("ok",  "ok",  "ok",   "ok",  "ok",  "ok",  "ok"),
+    "openai: model of A":             ("ok",  "404", "404",  "ok",  "ok",  "404", "ok"),
+    "openai: ask in A":               ("ok",  "404", "404",  "ok",  "ok",  "404", "ok"),
+    "openai: ask in C":               ("404", "404", "404",  "404", "404", "404", "ok"),
+    "openai: no such route":          ("404", "404", "404",  "404", "404", "404", "404"),
     "api: read doc a":                ("ok",  "404", "404",  "ok",  "ok",  "404", "ok"),
     "api: read doc b":                ("404", "ok",  "404",  "404", "404", "404", "ok"),
     "api: read doc c":                ("404", "404", "404",  "404", "404", "404", "ok"),
@@ -202,11 +226,13 @@ MATRIX = {
     "language":                       ("any", "any", "any",  "any", "any", "any", "any"),
 }
 
-# Routes an API token reaches as well as the session (the rest are pages, or Django's admin).
-BEARER = [name for name in ROUTES if name.startswith("api: ")]
+# Routes an API token reaches as well as the session (the rest are pages, or Django's admin); the OpenAI-compatible
+# API takes a token only: a session is asked to sign in there (401).
+BEARER_ONLY = [name for name in ROUTES if name.startswith("openai: ") and name != "openai: no such route"]
+BEARER = [name for name in ROUTES if name.startswith(("api: ", "openai: "))]
 # Without signing in, nothing but the public routes and the login page answers.
 PUBLIC = {"health", "readiness", "login page", "log out", "language", "api root", "single sign-on start",
-          "single sign-on return"}
+          "single sign-on return", "openai: no such route"}
 
 
 def outcome(response) -> str:
@@ -234,7 +260,7 @@ def call(client, route: str, ids: dict[str, int]):
     if method == "DELETE":
         return client.delete(url)
     fields = {k.format(**ids): v for k, v in (body or {}).items()}
-    json_routes = url.startswith(("/api/", "/c/"))
+    json_routes = url.startswith(("/api/", "/c/", "/v1/"))
     if json_routes:
         return client.post(url, fields, content_type="application/json")
     return client.post(url, fields)
@@ -255,7 +281,7 @@ def test_the_session_gets_what_the_matrix_says(route, user, index):
     world = world_build()
     response = call(world.client(user, "session"), route, world.ids())
     _close(response)
-    expected = MATRIX[route][index]
+    expected = "login" if route in BEARER_ONLY else MATRIX[route][index]
     if expected != "any":
         assert outcome(response) == expected, (response.status_code, response.content[:300])
 
@@ -326,6 +352,7 @@ def _state(world) -> tuple:
     from webapp.accounts.models import ApiToken
     from webapp.chat.models import Conversation, Feedback, Message
     from webapp.documents.models import Collection, Document
+    from webapp.sources.models import Source
 
     return (
         sorted(Document.objects.values_list("pk", "sha256", "revision", "status", "file")),
@@ -335,13 +362,14 @@ def _state(world) -> tuple:
         sorted(Message.objects.values_list("pk", "text", "status")),
         sorted(Feedback.objects.values_list("pk", "thumbs_up", "comment")),
         list(ApiToken.objects.order_by("pk").values_list("pk", "revoked_at")),
+        list(Source.objects.order_by("pk").values_list("pk", "location", "interval_minutes", "running_until")),
     )
 
 
 MUTATING = [name for name, (method, *_rest) in ROUTES.items() if method != "GET" and name not in PUBLIC]
 REFUSED = [(route, user, surface) for route in MUTATING for i, user in enumerate(USERS)
            for surface in ("session", "bearer") if MATRIX[route][i] in ("403", "404")
-           and (surface == "session" or route in BEARER)]
+           and (surface == "session" or route in BEARER) and not (surface == "session" and route in BEARER_ONLY)]
 
 
 @pytest.mark.parametrize("route,user,surface", REFUSED, ids=[f"{r}|{u}|{s}" for r, u, s in REFUSED])

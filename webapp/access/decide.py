@@ -11,7 +11,8 @@ The rules (README "Security" → "Access and sessions"):
   reach them here (a superuser reaches others' in the Django admin, not in the product's pages or API).
 - **Staff** (`is_staff`) opens the Django admin (where the model permissions Django gives them apply, and the
   collection-bound lists are narrowed to what they may read), the dashboard, the retrieval test and the
-  evaluation page, and may create collections (becoming their manager). Staff alone grants no document.
+  evaluation page, may create collections (becoming their manager) and manage the sources (server folders,
+  websites) of the collections they manage. Staff alone grants no document.
 - **404, not 403, for what a user may not see**: an object outside the user's reach answers exactly as one
   that does not exist (`Hidden`), so guessing ids tells nothing. 403 (`Refused`) only when the user may see the
   object but not do the verb on it (a reader deleting a document), or for a whole area they may not enter.
@@ -34,6 +35,7 @@ DOCUMENT_NOT_FOUND = "Document not found."
 NOT_ALLOWED = "Your role on this collection does not allow this ({verb}): ask one of its managers."
 NOT_ALLOWED_TO_UPLOAD = errors.NOT_ALLOWED_TO_UPLOAD
 NOT_ALLOWED_AREA = "This page is not for your account."
+NOT_ALLOWED_SOURCES = "Only staff users who manage a collection may manage its sources."
 
 
 class Hidden(AppError, Http404):
@@ -198,6 +200,15 @@ def collections_area_check(user) -> None:
     """The collections page is for managers of a collection and for staff (who may create collections)."""
     if not may_manage_somewhere(user):
         raise Refused(NOT_ALLOWED_AREA)
+
+
+def collection_sources_for(user, collection_id: int) -> Collection:
+    """The collection whose sources (a watched folder of the server, a website) the user may manage: staff who
+    manage it (superusers: any). Reading the server's folders is the instance's business, so a manager who is
+    not staff may not: 403 for them before any look-up; then 404 / 403 as `collection_for`."""
+    if not staff(user):
+        raise Refused(NOT_ALLOWED_SOURCES)
+    return collection_for(user, collection_id, MANAGE)
 
 
 def instance_figures_check(user) -> None:
