@@ -230,6 +230,12 @@ def document_delete(*, user, document: Document) -> None:
     The file and the vectors go in `document_deleted`, which runs for every deleted document, one deleted with
     its collection (the admin, or any `Collection.delete()`) included."""
     decide.check(user, document.collection_id, decide.DELETE, decide.DOCUMENT_NOT_FOUND)
+    document_remove(document=document)
+
+
+def document_remove(*, document: Document) -> None:
+    """`document_delete` without the user check, for callers that decided already (a synced source whose file
+    or page is gone)."""
     document.delete()
 
 
