@@ -22,7 +22,7 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from webapp.documents.models import Document
-from webapp.documents.services import document_delete, document_store, document_store_version, file_type_check
+from webapp.documents.services import document_remove, document_store, document_store_version, file_type_check
 from webapp.errors import AppError
 from webapp.sources.models import Source, SourceItem, SyncEntry, SyncRun
 
@@ -153,7 +153,7 @@ def remove(item: SourceItem, sync_log: SyncLog) -> None:
         if document_id and not SourceItem.objects.filter(document_id=document_id).exclude(pk=item.pk).exists():
             document = Document.objects.filter(pk=document_id).first()
             if document:
-                document_delete(document=document)
+                document_remove(document=document)
         item.delete()
     except OperationalError as exc:  # e.g. SQLite busy past its timeout: removed at the next sync
         sync_log.entry(A.FAILED, key, document_id=document_id, code="database_busy", error=str(exc)[:200])

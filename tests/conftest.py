@@ -15,6 +15,8 @@ from django.contrib.auth.models import Group, User
 
 from retrieval import events
 from tests import services
+from webapp.access.grants import grant
+from webapp.access.models import Role
 from webapp.accounts.models import ApiToken
 from webapp.documents.models import Collection, Document
 
@@ -95,10 +97,23 @@ def team(transactional_db):
     return Group.objects.create(name="team")
 
 
+def leads() -> Group:
+    """The group that manages the team's collections (`shared_with_team`); alice is in it."""
+    return Group.objects.get_or_create(name="leads")[0]
+
+
+def shared_with_team(collection: Collection, team: Group) -> Collection:
+    """The team reads `collection`, its leads (alice) manage it: upload, replace, delete, edit."""
+    grant(collection, group=team, role=Role.READER)
+    grant(collection, group=leads(), role=Role.MANAGER)
+    return collection
+
+
 @pytest.fixture
 def alice(team):
+    """Staff, in the team, and one of its leads: a manager of the team's collections."""
     user = User.objects.create_user("alice", password="alice-password", is_staff=True)
-    user.groups.add(team)
+    user.groups.add(team, leads())
     return user
 
 
@@ -116,9 +131,7 @@ def charlie(transactional_db):
 
 @pytest.fixture
 def handbook(team):
-    collection = Collection.objects.create(name="handbook")
-    collection.groups.add(team)
-    return collection
+    return shared_with_team(Collection.objects.create(name="handbook"), team)
 
 
 def api_client(base_url: str, user) -> httpx.Client:

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from tests.conftest import api_client, wait_for_document
+from webapp.access.grants import grant
 from webapp.documents.models import Collection
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -28,7 +29,7 @@ def test_search_returns_the_matching_passage_with_its_location(alice_api, handbo
 
 def test_a_better_match_in_an_unreadable_collection_never_appears(web, worker, alice, bob, handbook):
     board = Collection.objects.create(name="board")
-    board.groups.add(Group.objects.create(name="board-members"))
+    grant(board, group=Group.objects.create(name="board-members"))
     alice.is_superuser = True  # alice uploads to both; bob reads only the handbook
     alice.save()
     with api_client(web, alice) as client:

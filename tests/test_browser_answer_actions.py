@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from tests import services
 from tests.browser import ask, browser, open_page, upload, wait_until_answered  # noqa: F401 (fixtures)
-from tests.conftest import api_client, wait_for_document
+from tests.conftest import api_client, shared_with_team, wait_for_document
 from webapp.chat.models import Citation, Feedback, Message
 from webapp.documents.models import Collection
 
@@ -58,7 +58,7 @@ def test_regenerate_replaces_the_last_answer_with_a_new_one(answered):
 @pytest.mark.django_db(transaction=True)
 def test_a_reopened_conversation_keeps_searching_the_collection_it_searched(answered, team, handbook):
     travel = Collection.objects.create(name="travel")
-    travel.groups.add(team)
+    shared_with_team(travel, team)
     page, answer = answered
     page.reload()
     expect(page.locator("#collection")).to_have_value(str(handbook.pk))

@@ -1,4 +1,5 @@
-"""The collections page in a real browser: staff create and rename collections and choose who may read them."""
+"""The collections page in a real browser: staff create collections, managers rename them and choose which role
+each group holds."""
 
 import pytest
 from django.contrib.auth.models import Group
@@ -7,7 +8,12 @@ from playwright.sync_api import expect
 
 from tests.browser import browser, open_page, upload  # noqa: F401 (fixtures)
 from tests.conftest import api_client, wait_for_document
+from webapp.access.models import Grant
 from webapp.documents.models import Collection
+
+
+def group_roles(collection) -> dict[str, str]:
+    return dict(Grant.objects.filter(collection=collection, group__isnull=False).values_list("group__name", "role"))
 
 
 @pytest.fixture
@@ -16,22 +22,24 @@ def hr(transactional_db):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_staff_create_a_collection_readable_by_the_groups_they_choose(open_page, alice, hr, handbook):
+def test_staff_create_a_collection_giving_each_group_the_role_they_choose(open_page, alice, hr, handbook):
     page = open_page(alice)
     page.goto("/documents/collections/")
     form = page.get_by_role("region", name="New collection")
-    expect(form.get_by_label("team")).to_be_checked()
+    expect(form.get_by_label("team", exact=True)).to_have_value("reader")
     form.get_by_label("Name").fill("Finance")
     form.get_by_label("Description").fill("Budgets and expense rules")
-    form.get_by_label("hr").check()
+    form.get_by_label("hr", exact=True).select_option("editor")
+    form.get_by_label("leads", exact=True).select_option("")
     form.get_by_role("button", name="Create collection").click()
 
     expect(page.get_by_role("status")).to_have_text("Collection “Finance” created.")
     card = page.locator(".collection-card", has_text="Finance")
-    expect(card.locator(".group-pill")).to_have_text(["hr", "team"])
+    expect(card.locator(".group-pill")).to_have_text(["team (reader)", "hr (editor)"])
     expect(card).to_contain_text("Budgets and expense rules")
     finance = Collection.objects.get(name="Finance")
-    assert sorted(finance.groups.values_list("name", flat=True)) == ["hr", "team"]
+    assert group_roles(finance) == {"hr": "editor", "team": "reader"}
+    assert Grant.objects.get(collection=finance, user=alice).role == "manager"  # the creator manages it
 
 
 @pytest.mark.django_db(transaction=True)
@@ -43,32 +51,32 @@ def test_a_collection_is_renamed_and_given_to_another_group_and_shows_what_it_ho
     card = page.locator(".collection-card", has_text="handbook")
     expect(card.locator("dd")).to_have_text(["1", str(document.chunk_count)])
 
-    card.get_by_text("Edit").click()
+    card.locator("summary", has_text="Edit").click()
     card.get_by_label("Name").fill("Handbook 2027")
-    card.get_by_label("hr").check()
+    card.get_by_label("hr", exact=True).select_option("reader")
     card.get_by_role("button", name="Save").click()
 
     expect(page.get_by_role("status")).to_have_text("Collection “Handbook 2027” saved.")
     handbook.refresh_from_db()
     assert handbook.name == "Handbook 2027"
-    assert sorted(handbook.groups.values_list("name", flat=True)) == ["hr", "team"]
+    assert group_roles(handbook) == {"hr": "reader", "leads": "manager", "team": "reader"}
 
 
 @pytest.mark.django_db(transaction=True)
-def test_staff_cannot_take_away_their_own_access(open_page, alice, hr, handbook):
+def test_a_manager_cannot_take_away_their_own_management(open_page, alice, hr, handbook):
     page = open_page(alice)
     page.goto("/documents/collections/")
     card = page.locator(".collection-card", has_text="handbook")
-    card.get_by_text("Edit").click()
-    card.get_by_label("team").uncheck()
-    card.get_by_label("hr").check()
+    card.locator("summary", has_text="Edit").click()
+    card.get_by_label("leads", exact=True).select_option("editor")
+    card.get_by_label("hr", exact=True).select_option("manager")
     card.get_by_role("button", name="Save").click()
 
     card = page.locator(".collection-card", has_text="handbook")
     expect(card.get_by_role("alert")).to_have_text(
-        "Keep at least one of your groups, or you would lose access to the collection.")
-    expect(card.get_by_label("hr")).to_be_checked()
-    assert list(handbook.groups.values_list("name", flat=True)) == ["team"]
+        "Keep the manager role for one of your groups, or you would no longer manage the collection.")
+    expect(card.get_by_label("hr", exact=True)).to_have_value("manager")
+    assert group_roles(handbook) == {"leads": "manager", "team": "reader"}
 
 
 @pytest.mark.django_db(transaction=True)

@@ -34,7 +34,7 @@ def answer_citing_two_documents(user, handbook) -> tuple[Message, Document, Docu
 
 def test_a_source_whose_document_was_deleted_is_marked_in_portuguese_and_offers_no_original(open_page, alice, handbook):
     answer, policy, travel = answer_citing_two_documents(alice, handbook)
-    document_delete(document=travel)
+    document_delete(user=alice, document=travel)
     page = open_page(alice, locale="pt-BR")
     page.goto(f"/c/{answer.conversation_id}/")
     article = page.locator(f".message[data-message-id='{answer.pk}']")

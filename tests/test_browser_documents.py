@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser import browser, open_page  # noqa: F401 (fixtures)
+from webapp.access.models import Grant
 from webapp.documents.models import Collection, Document
 
 GUIDE = b"# Expense guide\n\nReceipts are submitted within thirty days. Travel is booked through the portal.\n"
@@ -52,7 +53,9 @@ def test_files_dropped_into_a_new_collection_create_it(open_page, alice, handboo
     for i in range(2):
         expect(rows.nth(i).locator(".status-pill")).to_have_text("indexed", timeout=60_000)
     finance = Collection.objects.get(name="finance")
-    assert list(finance.groups.values_list("name", flat=True)) == ["team"]
+    assert dict(Grant.objects.filter(collection=finance, group__isnull=False).values_list("group__name", "role")) == {
+        "leads": "reader", "team": "reader"}  # the creator's groups read it; the creator manages it
+    assert Grant.objects.get(collection=finance, user=alice).role == "manager"
     expect(page.locator("#upload-collection")).to_have_value("finance")
 
 

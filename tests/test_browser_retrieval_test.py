@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser import browser, open_page, upload  # noqa: F401 (fixtures)
-from tests.conftest import api_client, wait_for_document
+from tests.conftest import api_client, shared_with_team, wait_for_document
 from webapp.documents.models import Chunk, Collection
 
 VACATION = b"# Vacation\n\nEvery employee has thirty days of paid vacation per year, booked in the HR portal.\n"
@@ -16,7 +16,7 @@ TRAVEL = b"# Travel\n\nTrips are booked through the travel portal. Receipts are 
 @pytest.fixture
 def library(web, worker, alice, team, handbook):
     travel = Collection.objects.create(name="travel")
-    travel.groups.add(team)
+    shared_with_team(travel, team)
     with api_client(web, alice) as api:
         ids = [upload(api, "vacation.md", VACATION), upload(api, "travel.md", TRAVEL, collection="travel")]
         documents = [wait_for_document(i) for i in ids]

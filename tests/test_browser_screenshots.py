@@ -91,7 +91,7 @@ def test_document_and_collections_screenshots(open_page, conversation, team, han
     expect(page.locator("#extracted-text mark")).to_be_visible()
     page.screenshot(path=str(REVIEW_SCREENSHOTS / "document-desktop.png"))
     page.goto("/documents/collections/")
-    page.locator(".collection-card").first.get_by_text("Edit").click()
+    page.locator(".collection-card").first.locator("summary", has_text="Edit").click()
     page.screenshot(path=str(REVIEW_SCREENSHOTS / "collections-desktop.png"), full_page=True)
 
 

@@ -12,6 +12,8 @@ from playwright.sync_api import expect
 from tests import services
 from tests.browser import DESKTOP, chromium_launched
 from tests.oidc_provider_process import start_provider
+from webapp.access.grants import grant
+from webapp.access.models import Role
 from webapp.documents.models import Collection
 from webapp.sso.models import GroupMapping, Identity
 
@@ -20,7 +22,7 @@ PROVIDER_NAME = "Test IdP"
 
 def grant_read(collection: Collection, group: Group) -> None:
     """The one place this test says "members of `group` may read `collection`" (adapt it when access changes)."""
-    collection.groups.add(group)
+    grant(collection, group=group, role=Role.READER)
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import time
 import pytest
 from django.urls import reverse
 
-from tests.conftest import wait_for_document
+from tests.conftest import shared_with_team, wait_for_document
 from tests.test_ingestion_lifecycle import VACATION, index_counts, upload
 from webapp.documents.models import Chunk, Collection, Document
 
@@ -25,7 +25,7 @@ def test_deleting_a_collection_in_the_admin_removes_its_originals_and_vectors(cl
     alice.save()
     client.force_login(alice)
     archive = Collection.objects.create(name="archive")
-    archive.groups.add(team)
+    shared_with_team(archive, team)
     documents = [wait_for_document(upload(alice, archive, name, VACATION + name.encode()).pk)
                  for name in ("a.md", "b.md")]
     assert all(d.status == Document.Status.INDEXED for d in documents)

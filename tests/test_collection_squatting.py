@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.test import Client
 
 from webapp import errors
+from webapp.access.grants import grant
 from webapp.accounts.models import ApiToken
 from webapp.documents.models import Collection, Document
 
@@ -35,7 +36,7 @@ def test_a_non_staff_upload_naming_a_new_collection_creates_nothing(bob):
 
 def test_a_non_staff_upload_gets_the_same_answer_whether_the_name_exists_or_not(bob, handbook):
     board = Collection.objects.create(name="board")
-    board.groups.add(Group.objects.create(name="board-members"))
+    grant(board, group=Group.objects.create(name="board-members"))
 
     answers = {name: _upload(bob, name) for name in ("handbook", "board", "no-such-name", str(board.pk), "99999")}
 

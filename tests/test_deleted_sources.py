@@ -41,7 +41,7 @@ def signed_in(user, language: str = "en") -> Client:
 
 def test_the_answer_detail_says_which_source_was_deleted_keeps_its_text_and_offers_no_original(alice, handbook):
     answer, kept, gone = answer_citing(alice, handbook)
-    document_delete(document=gone)
+    document_delete(user=alice, document=gone)
     sources = {s["n"]: s for s in signed_in(alice).get(f"/c/messages/{answer.pk}/").json()["sources"]}
     assert sources[2]["document_deleted"] is True and sources[2]["document_id"] is None
     assert sources[2]["text"] == PASSAGE and sources[2]["original_url"] == ""
@@ -50,7 +50,7 @@ def test_the_answer_detail_says_which_source_was_deleted_keeps_its_text_and_offe
 
 def test_the_conversation_page_marks_the_deleted_source_and_the_quote_taken_from_it_in_portuguese(alice, handbook):
     answer, kept, gone = answer_citing(alice, handbook)
-    document_delete(document=gone)
+    document_delete(user=alice, document=gone)
     page = parse(signed_in(alice, "pt-br").get(f"/c/{answer.conversation_id}/").content)
     data = json.loads(page.get_element_by_id("page-data").text)
     assert [s["document_deleted"] for s in data["sources"][str(answer.pk)]] == [False, True]
@@ -61,7 +61,7 @@ def test_the_conversation_page_marks_the_deleted_source_and_the_quote_taken_from
 
 def test_a_refusal_lists_its_closest_passages_with_the_deleted_one_marked(alice, handbook):
     answer, kept, gone = answer_citing(alice, handbook, outcome="refused")
-    document_delete(document=gone)
+    document_delete(user=alice, document=gone)
     page = parse(signed_in(alice).get(f"/c/{answer.conversation_id}/").content)
     closest = select(page, f'.message[data-message-id="{answer.pk}"] .closest-list li')
     assert [bool(select(item, ".badge.deleted")) for item in closest] == [False, True]
@@ -74,7 +74,7 @@ def test_the_apis_citations_say_when_their_document_was_deleted(alice, handbook)
             "finish_reason": "stop", "usage": {},
             "citations": [{"n": 1, "document_id": kept.pk, "title": kept.title, "text": PASSAGE, "weak": False},
                           {"n": 2, "document_id": gone.pk, "title": gone.title, "text": PASSAGE, "weak": False}]}
-    document_delete(document=gone)
+    document_delete(user=alice, document=gone)
     body = ChatOut.model_validate(chat_out(done)).model_dump(mode="json")
     assert [(c["n"], c["document_deleted"]) for c in body["citations"]] == [(1, False), (2, True)]
     assert body["citations"][1]["text"] == PASSAGE and body["citations"][1]["weak"] is False

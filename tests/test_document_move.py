@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from tests.conftest import api_client, wait_for_document
 from tests.test_api_search import upload
+from webapp.access.grants import grant
 from webapp.documents.models import Collection, Document
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -18,14 +19,14 @@ MODES = ("hybrid", "dense", "sparse")
 @pytest.fixture
 def board(db):
     collection = Collection.objects.create(name="board")
-    collection.groups.add(Group.objects.create(name="board-members"))
+    grant(collection, group=Group.objects.create(name="board-members"))
     return collection
 
 
 @pytest.fixture
 def dave(board):
     user = User.objects.create_user("dave", password="dave-password")
-    user.groups.add(*board.groups.all())
+    user.groups.add(*Group.objects.filter(grants__collection=board))
     return user
 
 
@@ -73,6 +74,6 @@ def test_a_collection_no_longer_readable_by_a_group_leaves_its_search_at_once(we
         document_id = upload(api, "handbook", "salaries.txt", SECRET)
     assert found_by(web, bob, document_id) == set(MODES)
 
-    handbook.groups.clear()
+    handbook.grants.all().delete()
 
     assert found_by(web, bob, document_id) == set()

@@ -111,7 +111,7 @@ def test_deleting_a_document_removes_its_chunks_vectors_and_stored_file(alice, h
     document = wait_for_document(upload(alice, handbook, "a.md", VACATION).pk)
     document_id, storage, name = document.pk, document.file.storage, document.file.name
 
-    services.document_delete(document=document)
+    services.document_delete(user=alice, document=document)
 
     assert not Chunk.objects.filter(document_id=document_id).exists()
     assert not storage.exists(name)

@@ -27,14 +27,14 @@ def poll_until(client, document_id: int, done) -> list[tuple[str, float]]:
         time.sleep(0.05)
 
 
-def test_a_big_pdf_shows_pages_parsed_then_chunks_embedded_and_deleting_it_midway_leaves_no_vectors(alice_api, handbook):
+def test_a_big_pdf_shows_pages_parsed_then_chunks_embedded_and_deleting_it_midway_leaves_no_vectors(alice_api, alice, handbook):
     if not BIG_PDF.exists():
         pytest.skip(f"{BIG_PDF} not found")
     uploaded = alice_api.post("/documents", files={"file": (BIG_PDF.name, BIG_PDF.read_bytes())},
                               data={"collection": "handbook"}).json()
 
     seen = poll_until(alice_api, uploaded["id"], lambda b: b["status"] == "embedding" and b["progress"] >= 33)
-    services.document_delete(document=Document.objects.get(pk=uploaded["id"]))
+    services.document_delete(user=alice, document=Document.objects.get(pk=uploaded["id"]))
 
     statuses = [status for status, _ in seen]
     assert statuses.index("parsing") < statuses.index("embedding")

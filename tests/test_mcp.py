@@ -12,6 +12,7 @@ from mcp import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 
 from tests.conftest import api_client, uploaded
+from webapp.access.grants import grant
 from webapp.accounts.models import ApiToken
 from webapp.documents.models import Collection
 
@@ -43,7 +44,7 @@ def token_of(user, scopes: list[str] | None = None) -> str:
 def documents(web, worker, alice, handbook):
     """A handbook passage alice may read and a board passage she may not (uploaded by a superuser)."""
     board = Collection.objects.create(name="board")
-    board.groups.add(Group.objects.create(name="board-members"))
+    grant(board, group=Group.objects.create(name="board-members"))
     root = User.objects.create_user("root", password="root-password", is_staff=True, is_superuser=True)
     with api_client(web, root) as client:
         return uploaded(client, "handbook.txt", HANDBOOK), uploaded(client, "board.txt", BOARD, collection="board")
@@ -87,7 +88,7 @@ def gemma_web(stack_env, tmp_path_factory):
 
 def test_ask_answers_with_citations_to_the_readable_document(gemma_web, alice, handbook):
     board = Collection.objects.create(name="board")
-    board.groups.add(Group.objects.create(name="board-members"))
+    grant(board, group=Group.objects.create(name="board-members"))
     root = User.objects.create_user("root", password="root-password", is_staff=True, is_superuser=True)
     with api_client(gemma_web, root) as client:
         handbook_doc = uploaded(client, "handbook.txt", HANDBOOK)

@@ -4,6 +4,7 @@ error shape of every failure, and how the streamed text keeps the answer's marke
 import pytest
 from django.test import Client
 
+from webapp.access.grants import grant
 from webapp.accounts.models import ApiToken
 from webapp.chat.models import Conversation, ModelProfile
 from webapp.documents.models import Collection
@@ -97,7 +98,7 @@ def test_the_streamed_text_ends_with_every_marker_of_the_answer(streamed, answer
 def test_models_name_only_readable_collections_and_an_unreadable_one_is_not_found(django_user_model):
     reader = django_user_model.objects.create_user("reader")
     group = reader.groups.create(name="readers")
-    Collection.objects.create(name="hr").groups.add(group)
+    grant(Collection.objects.create(name="hr"), group=group)
     Collection.objects.create(name="board")
     ModelProfile.objects.create(name="precise:v2")
 

@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 
 from retrieval.search import search_passages
 from tests.conftest import indexed
+from webapp.access.grants import grant
 from webapp.accounts.selectors import collection_ids_readable_by
 from webapp.documents.models import Collection
 
@@ -22,7 +23,7 @@ MODES = ("hybrid", "dense", "sparse")
 @pytest.fixture
 def board_secret(own_index, handbook):
     board = Collection.objects.create(name="board")
-    board.groups.add(Group.objects.create(name="board-members"))
+    grant(board, group=Group.objects.create(name="board-members"))
     indexed(handbook, "vacation", "Vacation is thirty days per year, in up to three periods.")
     indexed(handbook, "expenses", "Travel expenses are reimbursed within ten business days.")
     return indexed(board, "salaries", SECRET)

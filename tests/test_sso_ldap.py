@@ -10,6 +10,8 @@ from django.contrib.auth.models import Group, User
 from django.test import Client
 
 from tests import slapd
+from webapp.access.grants import grant
+from webapp.access.models import Role
 from webapp.accounts.selectors import collections_readable_by
 from webapp.documents.models import Collection
 from webapp.sso.ldap_config import ldap_settings
@@ -24,7 +26,7 @@ LEGAL_DN = "cn=legal,ou=groups,dc=acervo,dc=test"
 
 def grant_read(collection: Collection, group: Group) -> None:
     """The one place this test says "members of `group` may read `collection`" (adapt it when access changes)."""
-    collection.groups.add(group)
+    grant(collection, group=group, role=Role.READER)
 
 
 @pytest.fixture(scope="module")

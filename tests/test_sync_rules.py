@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from tests.html import parse, select, words
 from tests.sync import watched_folder
+from webapp.access.grants import grant
+from webapp.access.models import Role
 from webapp.documents.models import Collection
 from webapp.sources.models import Source, SyncEntry, SyncRun
 from webapp.sources.rules import SourceRefused, folder_checked, url_checked
@@ -62,7 +64,7 @@ def test_a_site_must_be_on_an_allowed_host():
 def staff(db):
     team = Group.objects.create(name="team")
     collection = Collection.objects.create(name="handbook")
-    collection.groups.add(team)
+    grant(collection, group=team, role=Role.MANAGER)  # its staff members manage its sources
     alice = User.objects.create_user("alice", password="pw", is_staff=True)
     alice.groups.add(team)
     return alice, collection
@@ -88,7 +90,7 @@ def test_staff_add_a_folder_to_their_collection_but_not_etc(staff):
     assert Source.objects.get().location == os.path.realpath(folder)
 
 
-def test_only_staff_who_read_the_collection_manage_its_sources(staff):
+def test_only_staff_who_manage_the_collection_manage_its_sources(staff):
     alice, handbook = staff
     source = source_save(user=alice, collection=handbook, kind="folder", location=str(watched_folder()),
                          interval_minutes=0)

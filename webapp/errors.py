@@ -16,7 +16,7 @@ FILE_EMPTY = "The file is empty (0 bytes): there is nothing to index."
 FILE_TOO_LARGE = "The file is {size_mb:.1f} MB; the limit is {limit} MB (MAX_UPLOAD_MB)."
 DOCUMENT_DUPLICATE = "Another document of this collection already has this content: {title}."
 FILE_TYPE_UNSUPPORTED = "Unsupported file type ({kind}). Supported: {supported}."
-NOT_ALLOWED_TO_UPLOAD = "Only staff users may upload documents."
+NOT_ALLOWED_TO_UPLOAD = "Only editors of a collection may upload documents."
 
 
 class AppError(Exception):

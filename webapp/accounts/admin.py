@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from webapp.access import decide
+from webapp.access.admin_scope import SuperusersOnly
 from webapp.accounts.models import ApiToken, RevokedReason
 
 
@@ -29,7 +31,7 @@ class StateFilter(admin.SimpleListFilter):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(SuperusersOnly, admin.ModelAdmin):
     list_display = ["prefix", "user", "name", "scopes", "state", "created_at", "expires_at", "last_used_at",
                     "last_used_address", "revoked_at", "revoked_reason"]
     list_filter = [StateFilter, "revoked_reason", "user"]
@@ -38,14 +40,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "name", "prefix"]
     actions = ["revoke"]
 
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
+    def has_change_permission(self, request, obj=None):  # revoking is a change; Django's permission is not asked
+        return decide.superuser(request.user)
 
     def has_add_permission(self, request):
         return False

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from webapp.access import owned
 from webapp.accounts.models import ApiToken, RevokedReason, Scope, token_hash
 from webapp.errors import AppError
 
@@ -63,7 +64,7 @@ def _record_use(token: ApiToken, address: str | None) -> None:
 
 def scopes_offered(user) -> list[Scope]:
     """The scopes this user may put on a token: admin only for staff and superusers."""
-    return [s for s in Scope if s != Scope.ADMIN or user.is_staff or user.is_superuser]
+    return [s for s in Scope if s != Scope.ADMIN or owned.admin_scope_offered(user)]
 
 
 def token_create(*, user, name: str, scopes: list[str], expires_in_days: int | None) -> tuple[ApiToken, str]:
@@ -87,12 +88,12 @@ def token_create(*, user, name: str, scopes: list[str], expires_in_days: int | N
 
 def tokens_of(user):
     """The user's tokens, newest first, revoked ones included (they stay listed: the audit names them)."""
-    return ApiToken.objects.filter(user=user)
+    return owned.tokens_for(user)
 
 
 def token_revoke(*, token_id: int, user, reason: str = RevokedReason.OWNER) -> bool:
     """Revoke one of `user`'s tokens. False when the user has no such token or it was revoked already."""
-    return ApiToken.objects.filter(pk=token_id, user=user).revoke(reason) == 1
+    return owned.tokens_for(user).filter(pk=token_id).revoke(reason) == 1
 
 
 def tokens_revoke_for_user(*, user, reason: str) -> int:

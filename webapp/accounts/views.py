@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from webapp.access import owned
 from webapp.accounts.forms import TokenForm
 from webapp.accounts.tokens import token_create, token_revoke, tokens_of
 from webapp.errors import AppError
@@ -40,6 +41,7 @@ def tokens_page(request):
 @login_required
 @require_POST
 def token_revoke_view(request, token_id: int):
+    owned.token_for(request.user, token_id)  # someone else's token is a 404, like one that does not exist
     if token_revoke(token_id=token_id, user=request.user):
         messages.success(request, _("The token was revoked: it no longer works."))
     return redirect("account:tokens")

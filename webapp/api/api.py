@@ -12,7 +12,7 @@ from ninja import File, Form, NinjaAPI, Query
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.files import UploadedFile
 
-from webapp.accounts.selectors import document_readable_by, documents_readable_by
+from webapp.access import decide, owned
 from webapp.api.auth import BrowserSession, TokenAuth, require_scope
 from webapp.api.error_schemas import errors
 from webapp.api.schemas import (
@@ -83,7 +83,7 @@ def upload_document(request, file: File[UploadedFile], collection: Form[str], ti
     """Store a file and queue its ingestion (202); poll GET /documents/{id} for status and progress. A file
     whose content the collection already has is not stored again: 200 with that document and `duplicate: true`."""
     require_scope(request, "documents:write")
-    documents.check_may_upload(request.auth)
+    decide.upload_check(request.auth)
     documents.file_type_check(file)
     target = documents.collection_for_upload(user=request.auth, name_or_id=collection)
     document, created = documents.document_upload(user=request.auth, file=file, collection=target, title=title)
@@ -93,10 +93,7 @@ def upload_document(request, file: File[UploadedFile], collection: Form[str], ti
 @api.get("/documents/{document_id}", response={200: DocumentOut, **errors(404)}, tags=["documents"])
 def get_document(request, document_id: int):
     require_scope(request, "documents:read")
-    document = document_readable_by(request.auth, document_id)
-    if document is None:
-        raise Http404
-    return document_out(document)
+    return document_out(decide.document_for(request.auth, document_id, decide.READ))
 
 
 # Past any real collection's size, and small enough for every database's OFFSET.
@@ -108,7 +105,7 @@ def list_documents(request, collection: str | None = None, limit: int = 100,
                    offset: int = Query(0, ge=0, le=MAX_OFFSET)):
     """Documents in the collections you may read, newest first."""
     require_scope(request, "documents:read")
-    documents = documents_readable_by(request.auth).select_related("collection")
+    documents = decide.documents_for(request.auth).select_related("collection")
     if collection:
         scope = chat.collection_scope(request.auth, collection)
         documents = documents.filter(collection_id__in=scope)
@@ -119,12 +116,8 @@ def list_documents(request, collection: str | None = None, limit: int = 100,
 def delete_document(request, document_id: int):
     """Delete the document, its chunks, its stored original and (in the worker) its vectors."""
     require_scope(request, "documents:write")
-    document = document_readable_by(request.auth, document_id)
-    if document is None:
-        raise Http404
-    if not (request.auth.is_staff or request.auth.is_superuser):
-        raise AppError("forbidden", "Only staff users may delete documents.", status=403)
-    documents.document_delete(document=document)
+    document = decide.document_for(request.auth, document_id, decide.DELETE)
+    documents.document_delete(user=request.auth, document=document)
     return 204, None
 
 
@@ -134,9 +127,7 @@ def replace_document(request, document_id: int, file: File[UploadedFile]):
     """Store a new version of the file and queue its ingest (202); the current version stays searchable until the
     new one is indexed. The same content as now changes nothing (200); another document's content is a 409."""
     require_scope(request, "documents:write")
-    document = document_readable_by(request.auth, document_id)
-    if document is None:
-        raise Http404
+    document = decide.document_for(request.auth, document_id, decide.WRITE)
     documents.file_type_check(file)
     revision = document.revision
     document = documents.document_replace(user=request.auth, document=document, file=file)
@@ -181,7 +172,7 @@ def search(request, body: SearchIn):
 def message_stream(request, message_id: int):
     """Resume an answer's event stream; send `Last-Event-ID` to continue after the last event seen."""
     require_scope(request, "chat")
-    chat.message_owned(user=request.auth, message_id=message_id)
+    owned.message_for(request.auth, message_id, role="assistant")  # only answers have a stream
     return _event_stream(message_id, resume_cursor(message_id, request.headers.get("Last-Event-ID")))
 
 

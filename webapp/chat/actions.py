@@ -1,14 +1,14 @@
 """What a person does to their own conversations from the chat page: rename, delete, regenerate the last
 answer, edit and resend the last question, and give feedback on an answer.
 
-Every function checks ownership first through an `access_*` helper: another user's conversation or
-message is "not found" (404), never "forbidden", so ids leak nothing.
+Every function checks ownership first through the access module (`webapp.access.owned`): another user's
+conversation or message is "not found" (404), never "forbidden", so ids leak nothing.
 """
 
 from django.db import transaction
 
 from retrieval import events
-from webapp import errors
+from webapp.access import owned
 from webapp.audit.context import current_surface
 from webapp.chat.models import Conversation, Feedback, Message
 from webapp.chat.params import params_resolve
@@ -27,7 +27,7 @@ TITLE_MAX = 200
 COMMENT_MAX = 2000
 ACTIVE = (Message.Status.QUEUED, Message.Status.RUNNING)
 
-MESSAGE_NOT_FOUND = "Message not found."
+MESSAGE_NOT_FOUND = owned.MESSAGE_NOT_FOUND
 TITLE_EMPTY = "The title is empty."
 TITLE_NOT_TEXT = "The title must be text."
 NOT_LAST = "Only the last question and answer of a conversation can be redone."
@@ -36,17 +36,11 @@ FEEDBACK_NOT_ANSWERED = "Feedback can only be given on a finished answer."
 
 
 def access_conversation(*, user, conversation_id: int) -> Conversation:
-    conversation = Conversation.objects.filter(pk=conversation_id, user=user).first()
-    if conversation is None:
-        raise AppError("not_found", errors.CONVERSATION_NOT_FOUND, status=404)
-    return conversation
+    return owned.conversation_for(user, conversation_id)
 
 
 def access_message(*, user, message_id: int, role: str) -> Message:
-    message = Message.objects.filter(pk=message_id, role=role, conversation__user=user).first()
-    if message is None:
-        raise AppError("not_found", MESSAGE_NOT_FOUND, status=404)
-    return message
+    return owned.message_for(user, message_id, role=role)
 
 
 def conversation_rename(*, user, conversation_id: int, title: str) -> Conversation:

@@ -5,6 +5,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from webapp.access.admin_scope import SuperusersOnly
 from webapp.chat.evaluation import tradeoff_at
 from webapp.chat.models import Citation, Conversation, EvaluationRun, Feedback, Message, ModelProfile
 from webapp.chat.outcomes import percent, reasons_text
@@ -52,7 +53,7 @@ class CitationInline(admin.TabularInline):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(SuperusersOnly, admin.ModelAdmin):
     list_display = ["id", "conversation", "role", "status", "outcome", "finish_reason", "answerability", "support",
                     "created_at"]
     list_filter = ["role", "status", "outcome"]
@@ -78,11 +79,13 @@ class EvaluationRunAdmin(admin.ModelAdmin):
         return format_html('<a href="{}?run={}">{}</a>', reverse("documents:evaluation"), run.pk, gettext("Evaluation page"))
 
 
-admin.site.register(Conversation)
+@admin.register(Conversation)
+class ConversationAdmin(SuperusersOnly, admin.ModelAdmin):
+    pass
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
+class FeedbackAdmin(SuperusersOnly, admin.ModelAdmin):
     list_display = ["message", "user", "thumbs_up", "comment", "created_at"]
     list_filter = ["thumbs_up"]
     search_fields = ["comment", "user__username"]

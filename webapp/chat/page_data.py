@@ -4,7 +4,7 @@ from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from webapp.accounts.selectors import document_readable_by
+from webapp.access import decide, owned
 from webapp.chat.models import Feedback, Message, ModelProfile
 from webapp.chat.outcomes import REFUSED, UNCONFIRMED, reasons_text
 from webapp.chat.params import param_range, profile_defaults
@@ -63,7 +63,7 @@ def _outcome(message: Message, citations: list) -> dict:
 
 def feedback_by_message(user, messages) -> dict[int, Feedback]:
     """The user's latest feedback on each of `messages`."""
-    found = Feedback.objects.filter(user=user, message__in=[m.pk for m in messages]).order_by("pk")
+    found = owned.feedback_for(user).filter(message__in=[m.pk for m in messages]).order_by("pk")
     return {f.message_id: f for f in found}
 
 
@@ -89,7 +89,7 @@ def _weak_reason(citation) -> str:
 def context(user, source: dict) -> dict:
     """The text around a passage in its document, when the user may still read it and it is unchanged
     since the answer (the same words at the same offsets); the link to the original when readable."""
-    if source["document_id"] is None or document_readable_by(user, source["document_id"]) is None:
+    if not decide.citation_context_visible(user, source["document_id"]):
         return {"before": "", "after": "", "original_url": ""}
     start, end = source["char_start"], source["char_end"]
     first = max(0, start - CONTEXT_CHARS)

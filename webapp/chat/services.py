@@ -5,7 +5,7 @@ from django.db import transaction
 
 from retrieval import events
 from webapp import celery_app, errors
-from webapp.accounts.selectors import collections_readable_by
+from webapp.access import decide, owned
 from webapp.audit.context import current_surface
 from webapp.chat.models import Conversation, Message, ModelProfile
 from webapp.chat.params import params_resolve
@@ -15,15 +15,13 @@ from webapp.usage.records import usage_started
 
 
 def collection_scope(user, collection: str | int | None) -> list[int]:
-    """The collection ids a question searches: one the user names (by name or id), else all they may read."""
-    readable = collections_readable_by(user)
+    """The collection ids a question searches: one the user names (by name or id), else all they may ask (read)."""
     if collection in (None, ""):
-        return list(readable.values_list("id", flat=True))
-    match = readable.filter(pk=int(collection)) if str(collection).isdigit() else readable.filter(name=collection)
-    found = list(match.values_list("id", flat=True))
-    if not found:
+        return decide.collection_ids(user)
+    found = decide.collection_named(user, collection, decide.ASK)
+    if found is None:
         raise AppError("not_found", errors.COLLECTION_NOT_FOUND.format(name=collection), status=404)
-    return found
+    return [found.pk]
 
 
 def ensure_answering_available() -> None:
@@ -92,10 +90,7 @@ def question_ask(
 def _conversation(user, conversation_id: int | None, question: str) -> Conversation:
     if conversation_id is None:
         return Conversation.objects.create(user=user, title=question[:80])
-    conversation = Conversation.objects.filter(pk=conversation_id, user=user).first()
-    if conversation is None:
-        raise AppError("not_found", errors.CONVERSATION_NOT_FOUND, status=404)
-    return conversation
+    return owned.conversation_for(user, conversation_id)
 
 
 def answer_enqueue(message_id: int) -> None:
@@ -105,9 +100,7 @@ def answer_enqueue(message_id: int) -> None:
 
 
 def message_cancel(*, user, message_id: int) -> Message:
-    message = Message.objects.filter(pk=message_id, conversation__user=user, role=Message.Role.ASSISTANT).first()
-    if message is None:
-        raise AppError("not_found", "Message not found.", status=404)
+    message = owned.message_for(user, message_id, role=Message.Role.ASSISTANT)
     events.request_cancel(message_id)
     if message.status == Message.Status.QUEUED:
         Message.objects.filter(pk=message_id, status=Message.Status.QUEUED).update(status=Message.Status.CANCELLED)
@@ -118,7 +111,5 @@ def message_cancel(*, user, message_id: int) -> Message:
 
 
 def message_owned(*, user, message_id: int) -> Message:
-    message = Message.objects.filter(pk=message_id, conversation__user=user).first()
-    if message is None:
-        raise AppError("not_found", "Message not found.", status=404)
-    return message
+    """Kept for callers of the old name: `webapp.access.owned.message_for`."""
+    return owned.message_for(user, message_id)

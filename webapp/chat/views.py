@@ -6,15 +6,15 @@ import json
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import JsonResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
 
-from webapp.accounts.selectors import collections_readable_by, document_readable_by
+from webapp.access import decide, owned
 from webapp.api.auth import check_rate
 from webapp.chat import actions, page_data
-from webapp.chat.models import Conversation, Message
+from webapp.chat.models import Message
 from webapp.documents.originals import original_response
 from webapp.errors import AppError
 
@@ -23,16 +23,16 @@ from webapp.errors import AppError
 def chat_page(request, conversation_id: int | None = None):
     conversation = None
     if conversation_id is not None:
-        conversation = get_object_or_404(Conversation, pk=conversation_id, user=request.user)
+        conversation = owned.conversation_for(request.user, conversation_id)
     history = list(conversation.messages.select_related("profile").prefetch_related("citations")) if conversation else []
     feedback = page_data.feedback_by_message(request.user, history)
     rows = [page_data.message_row(m, feedback=feedback.get(m.pk)) for m in history]
     profiles = page_data.profiles()
-    collections = collections_readable_by(request.user)
+    collections = decide.readable_collections(request.user)
     return render(request, "chat/chat.html", {
         "nav": "chat",
         "conversation": conversation,
-        "conversations": Conversation.objects.filter(user=request.user)[:100],
+        "conversations": owned.conversations_for(request.user)[:100],
         "collections": collections,
         "chosen": page_data.last_choices(history, collections, profiles),
         "chat_messages": rows,
@@ -58,9 +58,7 @@ def chat_page(request, conversation_id: int | None = None):
 def message_detail(request, message_id: int):
     """An answer of the asker's as JSON: its sanitised HTML (`html` the answer's text, `body_html` the answer as its
     outcome shows it: quote, refusal or unconfirmed text), how it ended, and its passages in context."""
-    message = get_object_or_404(
-        Message.objects.select_related("profile"), pk=message_id, conversation__user=request.user, role=Message.Role.ASSISTANT
-    )
+    message = owned.message_for(request.user, message_id, role=Message.Role.ASSISTANT)
     citations = list(message.citations.all())
     sources = [page_data.source(c) for c in citations]
     for source in sources:
@@ -75,10 +73,7 @@ def message_detail(request, message_id: int):
 def document_original(request, document_id: int):
     """The stored original, only for users who may read its collection (404 otherwise: no leak), sent so that
     nothing in it can run script on this origin (webapp.documents.originals)."""
-    document = document_readable_by(request.user, document_id)
-    if document is None or not document.file:
-        raise Http404
-    return original_response(document)
+    return original_response(decide.original_for(request.user, document_id))
 
 
 def json_action(view):

@@ -7,6 +7,9 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from webapp.access import decide
+from webapp.access.admin_scope import GrantInline
+from webapp.access.models import Role
 from webapp.documents import services
 from webapp.documents.models import Chunk, Collection, Document
 from webapp.errors import AppError
@@ -14,12 +17,18 @@ from webapp.errors import AppError
 
 @admin.register(Collection)
 class CollectionAdmin(admin.ModelAdmin):
+    """Collections the user manages (superusers: all), with their grants inline."""
+
     list_display = ["name", "document_count", "created_at"]
-    filter_horizontal = ["groups"]
     search_fields = ["name"]
+    inlines = [GrantInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_documents=Count("documents"))
+        managed = decide.collections_for(request.user, Role.MANAGER).values("pk")
+        return super().get_queryset(request).filter(pk__in=managed).annotate(_documents=Count("documents"))
+
+    def has_add_permission(self, request):
+        return decide.may_create_collections(request.user) and super().has_add_permission(request)
 
     @admin.display(description=_("documents"), ordering="_documents")
     def document_count(self, obj):
@@ -76,6 +85,23 @@ class DocumentAdmin(admin.ModelAdmin):
                        "page_count", "chunk_count", "version", "indexed_at", "uploaded_by", "extracted_text"]
     inlines = [ChunkInline]
 
+    def get_queryset(self, request):
+        """The documents of the collections the user may read; changing one needs editor (`decide`)."""
+        return super().get_queryset(request).filter(collection__in=decide.collections_for(request.user))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "collection":
+            kwargs["queryset"] = decide.collections_for(request.user, Role.EDITOR)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        editable = obj is None or decide.may(request.user, obj.collection_id, decide.WRITE)
+        return editable and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        deletable = obj is None or decide.may(request.user, obj.collection_id, decide.DELETE)
+        return deletable and super().has_delete_permission(request, obj)
+
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
             kwargs["form"] = UploadForm
@@ -131,14 +157,15 @@ class DocumentAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:documents_document_changelist"))
 
     def delete_model(self, request, obj):
-        services.document_delete(document=obj)
+        services.document_delete(user=request.user, document=obj)
 
     def delete_queryset(self, request, queryset):
         for document in queryset:
-            services.document_delete(document=document)
+            services.document_delete(user=request.user, document=document)
 
     @admin.action(description=_("Re-ingest selected documents"))
     def retry_ingest(self, request, queryset):
-        for document in queryset:
+        allowed = queryset.filter(collection__in=decide.collections_for(request.user, Role.EDITOR))
+        for document in allowed:
             services.document_reingest(document=document)
-        self.message_user(request, _("%d document(s) queued.") % queryset.count())
+        self.message_user(request, _("%d document(s) queued.") % allowed.count())

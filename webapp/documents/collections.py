@@ -1,8 +1,9 @@
-"""Collections as staff manage them from the web: create, rename, choose the groups that may read each one,
+"""Collections as their managers handle them from the web: create, rename, choose which groups hold which role,
 and see how much each one holds.
 
-A staff member manages the collections they may read (superusers: all). Someone who is not a superuser
-cannot take their own access away: at least one of their groups must stay among the readers.
+Who may do each is `webapp.access.decide`'s: staff create collections (and become their managers); a collection's
+managers edit it. Someone who is not a superuser cannot take their own management away: after an edit they must
+still be a manager of the collection (through one of their groups, or a grant of their own).
 """
 
 from dataclasses import dataclass
@@ -11,22 +12,23 @@ from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 
-from webapp.accounts.selectors import collections_readable_by
+from webapp.access import decide, grants
+from webapp.access.models import Role
 from webapp.documents.models import Chunk, Collection, Document
 from webapp.errors import AppError
 
 NAME_MAX = 120
-NOT_STAFF = "Only staff users may manage collections."
+NOT_STAFF = "Only staff users may create collections."
 NAME_EMPTY = "The name is empty."
 NAME_TAKEN = "A collection named {name!r} already exists."
-WOULD_LOSE_ACCESS = "At least one of your groups must be able to read the collection, or you would lose access to it."
+WOULD_LOSE_ACCESS = "You must stay a manager of the collection: keep the manager role for one of your groups."
 COLLECTION_NOT_FOUND = "Collection not found."
 
 
 @dataclass(frozen=True)
 class CollectionRow:
     collection: Collection
-    groups: list[str]
+    roles: dict[str, list[str]]  # role → names of the groups holding it
     documents: int
     indexed: int
     failed: int
@@ -36,10 +38,15 @@ class CollectionRow:
     def in_progress(self) -> int:
         return self.documents - self.indexed - self.failed
 
+    @property
+    def groups(self) -> list[str]:
+        """Every group holding a role (any role includes reading)."""
+        return sorted(name for names in self.roles.values() for name in names)
+
 
 def collection_overview(*, user) -> list[CollectionRow]:
-    """The collections `user` may read, each with its reader groups, document counts by outcome and live chunks."""
-    collections = list(collections_readable_by(user).prefetch_related("groups").order_by("name"))
+    """The collections `user` manages, each with its groups by role, document counts by outcome and live chunks."""
+    collections = list(decide.collections_for(user, Role.MANAGER).order_by("name"))
     ids = [c.pk for c in collections]
     by_status: dict[tuple[int, str], int] = {
         (row["collection_id"], row["status"]): row["n"]
@@ -53,48 +60,48 @@ def collection_overview(*, user) -> list[CollectionRow]:
     for c in collections:
         counts = {status: n for (cid, status), n in by_status.items() if cid == c.pk}
         rows.append(CollectionRow(
-            collection=c, groups=sorted(g.name for g in c.groups.all()), documents=sum(counts.values()),
+            collection=c, roles=grants.group_names_by_role(c), documents=sum(counts.values()),
             indexed=counts.get(Document.Status.INDEXED, 0), failed=counts.get(Document.Status.FAILED, 0),
             chunks=chunks.get(c.pk, 0),
         ))
     return rows
 
 
-def collection_create(*, user, name: str, description: str = "", groups: list[Group] | None = None) -> Collection:
-    """A new collection readable by `groups` (default: the creator's groups)."""
-    _check_staff(user)
-    groups = list(user.groups.all()) if groups is None else list(groups)
-    _check_keeps_access(user, groups)
+def collection_create(*, user, name: str, description: str = "",
+                      group_roles: dict[Group, str | None] | None = None) -> Collection:
+    """A new collection whose groups hold `group_roles` (default: the creator's groups, as readers); the creator
+    (unless a superuser, who needs no grant) becomes its manager."""
+    if not decide.may_create_collections(user):
+        raise decide.Refused(NOT_STAFF)
+    if group_roles is None:
+        group_roles = {group: Role.READER for group in user.groups.all()}
     name = _checked_name(name)
     try:
         with transaction.atomic():
             collection = Collection.objects.create(name=name, description=(description or "").strip())
-            collection.groups.set(groups)
+            grants.group_roles_set(collection, group_roles)
+            if not decide.superuser(user):
+                grants.grant(collection, user=user, role=Role.MANAGER)
     except IntegrityError:
         raise AppError("name_taken", NAME_TAKEN.format(name=name), status=409, details={"field": "name"}) from None
     return collection
 
 
-def collection_update(*, user, collection_id: int, name: str, description: str, groups: list[Group]) -> Collection:
-    """Rename a collection, change its description and the groups that may read it."""
-    _check_staff(user)
-    collection = collections_readable_by(user).filter(pk=collection_id).first()
-    if collection is None:
-        raise AppError("not_found", COLLECTION_NOT_FOUND, status=404)
-    _check_keeps_access(user, list(groups))
+def collection_update(*, user, collection_id: int, name: str, description: str,
+                      group_roles: dict[Group, str | None]) -> Collection:
+    """Rename a collection, change its description and the roles its groups hold. 404 for a collection the user
+    may not read, 403 for one they read but do not manage."""
+    collection = decide.collection_for(user, collection_id, decide.MANAGE)
     collection.name, collection.description = _checked_name(name), (description or "").strip()
     try:
         with transaction.atomic():
             collection.save(update_fields=["name", "description"])
-            collection.groups.set(groups)
+            grants.group_roles_set(collection, group_roles)
+            if not decide.may(user, collection.pk, decide.MANAGE):
+                raise AppError("would_lose_access", WOULD_LOSE_ACCESS, details={"field": "groups"})
     except IntegrityError:
         raise AppError("name_taken", NAME_TAKEN.format(name=collection.name), status=409, details={"field": "name"}) from None
     return collection
-
-
-def _check_staff(user) -> None:
-    if not (user.is_staff or user.is_superuser):
-        raise AppError("forbidden", NOT_STAFF, status=403)
 
 
 def _checked_name(name: str) -> str:
@@ -102,10 +109,3 @@ def _checked_name(name: str) -> str:
     if not name:
         raise AppError("name_empty", NAME_EMPTY, details={"field": "name"})
     return name
-
-
-def _check_keeps_access(user, groups: list[Group]) -> None:
-    if user.is_superuser:
-        return
-    if not {g.pk for g in groups} & set(user.groups.values_list("pk", flat=True)):
-        raise AppError("would_lose_access", WOULD_LOSE_ACCESS, details={"field": "groups"})

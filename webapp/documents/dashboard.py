@@ -14,7 +14,7 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from webapp.accounts.selectors import collection_ids_readable_by
+from webapp.access import decide
 from webapp.chat.models import Feedback, Message
 from webapp.documents.models import Chunk, Document
 
@@ -41,7 +41,7 @@ class Dashboard:
 
 
 def dashboard_numbers(*, user, days: int = 30) -> Dashboard:
-    readable = collection_ids_readable_by(user)
+    readable = decide.collection_ids(user)
     today = timezone.localdate()
     period = [today - timedelta(days=n) for n in range(days - 1, -1, -1)]
     since = timezone.make_aware(datetime.combine(period[0], time.min))

@@ -5,17 +5,35 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
+from webapp.access.models import Role
 from webapp.chat.search import MAX_K
 from webapp.documents.collections import NAME_MAX
 
 
 class CollectionForm(forms.Form):
+    """Name, description, and one role field per group (`role_<group id>`, labelled with the group's name)."""
+
     name = forms.CharField(label=_("Name"), max_length=NAME_MAX)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    groups = forms.ModelMultipleChoiceField(
-        label=_("Groups that may read it"), queryset=Group.objects.order_by("name"), required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    ROLE_CHOICES = [("", _("no access")), *Role.choices]
+
+    def __init__(self, *args, group_roles: dict[int, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role_groups = list(Group.objects.order_by("name"))
+        for group in self.role_groups:
+            self.fields[f"role_{group.pk}"] = forms.ChoiceField(
+                label=group.name, choices=self.ROLE_CHOICES, required=False,
+                initial=(group_roles or {}).get(group.pk, ""),
+            )
+
+    def role_fields(self):
+        return [self[f"role_{group.pk}"] for group in self.role_groups]
+
+    def service_args(self) -> dict:
+        """What the collection services take: name, description and {group: role or ""}."""
+        data = self.cleaned_data
+        return {"name": data["name"], "description": data["description"],
+                "group_roles": {group: data.get(f"role_{group.pk}") or None for group in self.role_groups}}
 
 
 class RetrievalTestForm(forms.Form):

@@ -1,11 +1,11 @@
-"""Staff pages that explain the product's behaviour: the retrieval test and the dashboard."""
+"""Staff pages (`webapp.access.decide.instance_figures_check`) that explain the product's behaviour: the retrieval test and the dashboard."""
 
 from django.shortcuts import render
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from webapp.accounts.selectors import collections_readable_by
+from webapp.access import decide
 from webapp.chat.outcomes import REASON_LABELS
 from webapp.documents import charts
 from webapp.documents.dashboard import PERIODS, dashboard_numbers
@@ -20,7 +20,7 @@ from webapp.errors import AppError
 @require_GET
 def retrieval_test(request):
     """`?q=…&collections=…&mode=…&k=…`: the ranked passages, as the chat's search finds them."""
-    form = RetrievalTestForm(request.GET if "q" in request.GET else None, collections=collections_readable_by(request.user))
+    form = RetrievalTestForm(request.GET if "q" in request.GET else None, collections=decide.readable_collections(request.user))
     probe, error = None, ""
     if form.is_bound and form.is_valid():
         data = form.cleaned_data

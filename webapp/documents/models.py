@@ -1,7 +1,6 @@
 """Collections, documents and their chunks: the source of truth the index is derived from."""
 
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -9,11 +8,11 @@ from webapp.documents.states import DocumentQuerySet
 
 
 class Collection(models.Model):
-    """A workspace of documents; members of `groups` may read it (superusers read everything)."""
+    """A workspace of documents. Who may read, edit or manage it are its grants (`webapp.access.models.Grant`);
+    superusers may do everything."""
 
     name = models.CharField(_("name"), max_length=120, unique=True)
     description = models.TextField(_("description"), blank=True)
-    groups = models.ManyToManyField(Group, blank=True, related_name="collections", verbose_name=_("groups that may read"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -15,7 +15,7 @@ from kombu.exceptions import OperationalError
 
 from retrieval import events
 from webapp import celery_app, errors
-from webapp.accounts.selectors import collections_readable_by
+from webapp.access import decide
 from webapp.audit.signals import document_replaced
 from webapp.documents.models import Chunk, Collection, Document
 from webapp.errors import AppError
@@ -50,31 +50,30 @@ def file_type_check(file: File) -> None:
         message = errors.FILE_TYPE_UNSUPPORTED.format(kind=kind, supported=", ".join(supported_types()))
         raise AppError("unsupported_media_type", message, status=415, details={"kind": kind})
 
-def check_may_upload(user) -> None:
-    """403 unless the user is staff: asked before anything is read, looked up or created for an upload, so a
-    refused upload leaves nothing behind and its answer is the same whatever collection it names."""
-    if not (user.is_staff or user.is_superuser):
-        raise AppError("forbidden", errors.NOT_ALLOWED_TO_UPLOAD, status=403)
+# Kept for callers of the old name; the rule is `webapp.access.decide.upload_check`.
+check_may_upload = decide.upload_check
 
 
 def collection_for_upload(*, user, name_or_id: str) -> Collection:
-    """The named collection if the user may read it; staff naming a new one creates it for their groups.
+    """The named collection if the user may upload to it; someone who may create collections (staff) naming a new
+    one creates it, readable by their groups and managed by them (`collections.collection_create`).
 
-    Raises 403 for a user who may not upload (before any look-up: whether the name exists is not revealed, and
-    nothing is created), 404 for a name or id that staff may not read."""
-    check_may_upload(user)
+    Raises 403 for a user who may upload nowhere (before any look-up: whether the name exists is not revealed, and
+    nothing is created), 403 for a collection they only read, 404 for a name or id they may not read (or that does
+    not exist, when they may not create it)."""
+    from webapp.documents.collections import collection_create
+
+    decide.upload_check(user)
     name_or_id = (name_or_id or "").strip()
     if not name_or_id:
         raise AppError("invalid_request", "collection is required (a name or an id).", details={"field": "collection"})
-    readable = collections_readable_by(user)
-    found = readable.filter(pk=int(name_or_id)).first() if name_or_id.isdigit() else readable.filter(name=name_or_id).first()
+    found = decide.collection_named(user, name_or_id, decide.WRITE)
     if found:
         return found
-    if name_or_id.isdigit() or Collection.objects.filter(name=name_or_id).exists():
+    if (name_or_id.isdigit() or not decide.may_create_collections(user)
+            or Collection.objects.filter(name=name_or_id).exists()):
         raise AppError("not_found", errors.COLLECTION_NOT_FOUND.format(name=name_or_id), status=404)
-    collection = Collection.objects.create(name=name_or_id)
-    collection.groups.set(user.groups.all())
-    return collection
+    return collection_create(user=user, name=name_or_id)
 
 
 def _sha256(file: File) -> str:
@@ -95,8 +94,9 @@ def _check_file(file: File) -> None:
 
 def document_upload(*, user, file: File, collection: Collection, title: str = "") -> tuple[Document, bool]:
     """Store the original and queue its ingestion. Returns (document, created); the same content
-    already in the collection is recognised by hash and returned instead of being indexed twice."""
-    check_may_upload(user)
+    already in the collection is recognised by hash and returned instead of being indexed twice.
+    Raises 404/403 unless the user is an editor of `collection` (`webapp.access.decide`)."""
+    decide.check(user, collection.pk, decide.WRITE)
     return document_store(file=file, collection=collection, title=title, uploaded_by=user)
 
 
@@ -174,10 +174,10 @@ def document_replace(*, user, document: Document, file: File) -> Document:
 
     Readers keep the current chunks until the new ones are all written, then switch in one transaction.
     Raises AppError when the file is empty or too large, or when another document of the collection
-    already has this content, or the user is not staff, or Redis is away (503: the current version stays as it
-    was, file included). The same content as the current file changes nothing.
+    already has this content, or the user is not an editor of its collection, or Redis is away (503: the current
+    version stays as it was, file included). The same content as the current file changes nothing.
     """
-    check_may_upload(user)
+    decide.check(user, document.collection_id, decide.WRITE)
     return document_store_version(document=document, file=file)
 
 
@@ -226,11 +226,19 @@ def _enqueue_or_restore(document: Document, *, current: dict, new: dict) -> None
         storage.delete(current["file"])
 
 
-def document_delete(*, document: Document) -> None:
+def document_delete(*, user, document: Document) -> None:
     """Delete row, chunks and stored file now; the worker removes the vectors (search ignores them meanwhile).
+    Raises 404/403 unless `user` is an editor of the document's collection (`webapp.access.decide`).
 
     The file and the vectors go in `document_deleted`, which runs for every deleted document, one deleted with
     its collection (the admin, or any `Collection.delete()`) included."""
+    decide.check(user, document.collection_id, decide.DELETE, decide.DOCUMENT_NOT_FOUND)
+    document_remove(document=document)
+
+
+def document_remove(*, document: Document) -> None:
+    """`document_delete` without the user check, for callers that decided already (a synced source whose file
+    or page is gone)."""
     document.delete()
 
 

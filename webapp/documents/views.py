@@ -1,4 +1,4 @@
-"""The documents page for staff: upload many files into a collection and watch each one get indexed;
+"""The documents pages for editors of a collection (and staff): upload many files into a collection and watch each one get indexed;
 replace a document with a new version; read a document's extracted text and its chunks.
 
 Uploads go to API v1 (`POST /api/v1/documents`) with the session; these views render the pages, give
@@ -11,17 +11,16 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from webapp.accounts.selectors import collections_readable_by, document_readable_by
+from webapp.access import decide
+from webapp.access.models import Role
 from webapp.api.schemas import document_out
 from webapp.documents import services
-from webapp.documents.models import Document
 from webapp.documents.reading import document_reading
 from webapp.errors import AppError
 
@@ -29,25 +28,34 @@ MAX_LISTED = 200
 MAX_POLLED = 100
 
 
-def staff_required(view):
-    @login_required
-    @wraps(view)
-    def guarded(request, *args, **kwargs):
-        if not (request.user.is_staff or request.user.is_superuser):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
+def area_required(check):
+    """A logged-in view behind one of `webapp.access.decide`'s area checks (403 for others)."""
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def guarded(request, *args, **kwargs):
+            check(request.user)
+            return view(request, *args, **kwargs)
 
-    return guarded
+        return guarded
+
+    return decorator
 
 
-@staff_required
+documents_area = area_required(decide.documents_area_check)
+staff_required = area_required(decide.instance_figures_check)
+
+
+@documents_area
 @require_GET
 def documents_page(request):
-    documents = Document.objects.filter(collection__in=collections_readable_by(request.user)).select_related("collection")
+    """The documents of the collections the user may edit, and an upload form for those collections."""
+    documents = decide.documents_for(request.user, Role.EDITOR).select_related("collection")
     return render(request, "documents/documents.html", {
         "nav": "documents",
         "tab": "documents",
-        "collections": collections_readable_by(request.user),
+        "collections": decide.collections_for(request.user, Role.EDITOR),
+        "may_create": decide.may_create_collections(request.user),
         "max_upload_mb": settings.MAX_UPLOAD_MB,
         "page_data": {
             "documents": [document_out(d) for d in documents[:MAX_LISTED]],
@@ -66,21 +74,21 @@ def documents_page(request):
     })
 
 
-@staff_required
+@documents_area
 @require_GET
 def documents_status(request):
     """`?id=1&id=2…` → `{"documents": [...]}` in the API's document shape; ids the user may not read are left out."""
     # An id no database row can have (past 64 bits) is no document, like any other unknown id.
     ids = [int(i) for i in request.GET.getlist("id")[:MAX_POLLED] if i.isdigit() and int(i) < 2**63]
-    documents = Document.objects.filter(pk__in=ids, collection__in=collections_readable_by(request.user))
+    documents = decide.documents_for(request.user).filter(pk__in=ids)
     return JsonResponse({"documents": [document_out(d) for d in documents.select_related("collection")]})
 
 
-@staff_required
+@documents_area
 @require_GET
 def document_detail(request, document_id: int):
     """A document's extracted text and its chunks; `?chunk=<ordinal>` highlights that chunk's span."""
-    document = _readable(request.user, document_id)
+    document = decide.document_for(request.user, document_id, decide.READ)
     chunk = request.GET.get("chunk", "")
     reading = document_reading(document=document, selected=int(chunk) if chunk.isdigit() else None)
     return render(request, "documents/detail.html", {
@@ -89,32 +97,32 @@ def document_detail(request, document_id: int):
     })
 
 
-@staff_required
+@documents_area
 @require_POST
 def document_retry(request, document_id: int):
-    document = _readable(request.user, document_id)
+    document = decide.document_for(request.user, document_id, decide.WRITE)
     services.document_reingest(document=document)
     messages.success(request, _("“%(title)s” is queued to be indexed again.") % {"title": document.title})
     return _back(request, document_id)
 
 
-@staff_required
+@documents_area
 @require_POST
 def document_delete(request, document_id: int):
-    document = _readable(request.user, document_id)
+    document = decide.document_for(request.user, document_id, decide.DELETE)
     title = document.title
-    services.document_delete(document=document)
+    services.document_delete(user=request.user, document=document)
     messages.success(request, _("“%(title)s” was deleted.") % {"title": title})
     return redirect("documents:list")
 
 
-@staff_required
+@documents_area
 @require_POST
 def document_replace(request, document_id: int):
     """A new version of the document's file: JSON (the API's document shape) for the page's script,
     else back to the document's page with a message. The current version stays searchable until the
     new one is indexed."""
-    document = _readable(request.user, document_id)
+    document = decide.document_for(request.user, document_id, decide.WRITE)
     wants_json = "application/json" in request.headers.get("Accept", "")
     try:
         file = request.FILES.get("file")
@@ -150,13 +158,6 @@ def _back(request, document_id: int):
     return redirect("documents:list")
 
 
-def _readable(user, document_id: int) -> Document:
-    document = document_readable_by(user, document_id)
-    if document is None:
-        raise Http404
-    return document
-
-
 def ui_strings() -> dict[str, str]:
     """Everything the page's script says, translated; `%(name)s` placeholders are filled in by the script."""
     return {
@@ -170,7 +171,7 @@ def ui_strings() -> dict[str, str]:
         "empty_file": _("The file is empty: there is nothing to index."),
         "file_too_large": _("The file is larger than the upload limit of %(max)s MB."),
         "unsupported_media_type": _("Acervo cannot read this kind of file."),
-        "forbidden": _("Only staff users may upload documents."),
+        "forbidden": _("Only editors of a collection may upload documents."),
         "not_found": _("No collection with that name that you may read."),
         "rate_limited": _("Too many requests. Wait a minute; the upload will be retried."),
         "network": _("The server could not be reached."),

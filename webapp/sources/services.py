@@ -1,8 +1,8 @@
 """Sources as staff manage them from the collections page: add a watched folder or a website to a collection,
 change it, remove it, ask for a sync now, and read the sync log.
 
-Who may: staff who may read the collection (superusers: every collection), as for the collection's own settings
-(`webapp.documents.collections`). A source's documents are the collection's: its readers read them.
+Who may: staff who manage the collection (superusers: every collection), decided by
+`webapp.access.decide.collection_sources_for`. A source's documents are the collection's: its readers read them.
 """
 
 from dataclasses import dataclass
@@ -12,26 +12,22 @@ from django.db import transaction
 from django.utils import timezone
 
 from webapp import celery_app, errors
-from webapp.accounts.selectors import collections_readable_by
+from webapp.access import decide
 from webapp.documents.models import Collection
 from webapp.documents.services import BROKER_ERRORS
 from webapp.errors import AppError
 from webapp.sources.models import Source, SyncRun
 from webapp.sources.rules import SourceRefused, folder_checked, url_checked
 
-NOT_STAFF = "Only staff users may manage a collection's sources."
+NOT_STAFF = decide.NOT_ALLOWED_SOURCES
 NOT_FOUND = "Source not found."
 SHOWN_RUNS = 5
 
 
 def collection_for_sources(*, user, collection_id: int) -> Collection:
-    """The collection, if `user` may manage its sources (403 for non-staff, 404 for a collection they cannot read)."""
-    if not (user.is_staff or user.is_superuser):
-        raise AppError("forbidden", NOT_STAFF, status=403)
-    collection = collections_readable_by(user).filter(pk=collection_id).first()
-    if collection is None:
-        raise AppError("not_found", NOT_FOUND, status=404)
-    return collection
+    """The collection, if `user` may manage its sources (403 for non-staff, 404 for a collection they cannot read,
+    403 for one they read but do not manage)."""
+    return decide.collection_sources_for(user, collection_id)
 
 
 def source_for(*, user, source_id: int) -> Source:

@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from retrieval import events
 from webapp import errors
+from webapp.access import decide
 from webapp.documents import services
 from webapp.documents.models import Document
 from webapp.errors import AppError
@@ -36,7 +37,7 @@ class Command(BaseCommand):
         parser.add_argument("--collection", required=True, help="name (or id); created if missing")
         parser.add_argument("--wait", action="store_true", help="print each file's outcome when it ends")
         parser.add_argument("--json", action="store_true", dest="as_json", help="one JSON object per file")
-        parser.add_argument("--user", help="staff user to upload as (default: the first superuser)")
+        parser.add_argument("--user", help="user to upload as, an editor of the collection (default: the first superuser)")
         parser.add_argument("--timeout", type=float, help="with --wait: give up after this many seconds")
 
     def handle(self, paths, collection, wait, as_json, user, timeout, **options):
@@ -129,7 +130,7 @@ def _uploader(username: str | None):
     user = users.filter(username=username).first() if username else users.filter(is_superuser=True).order_by("pk").first()
     if user is None:
         raise CommandError(f"No active user {username!r}." if username else NO_USER)
-    if not (user.is_staff or user.is_superuser):
+    if not decide.may_upload(user):
         raise CommandError(errors.NOT_ALLOWED_TO_UPLOAD)
     return user
 
