@@ -1,5 +1,6 @@
 """mypy over the worker packages (ingestion/, retrieval/; settings in mypy.ini): a type error fails `make test`."""
 
+import hashlib
 import shutil
 import subprocess
 import sys
@@ -15,7 +16,8 @@ def test_mypy_finds_no_type_errors_in_the_worker_packages():
     mypy = shutil.which("mypy", path=str(Path(sys.executable).parent))
     if mypy is None:
         pytest.fail("mypy is not installed in this virtualenv: `make install` installs requirements.txt")
-    cache = Path(tempfile.gettempdir()) / "acervo-mypy-cache"  # outside the checkout, kept between runs
+    # Outside the checkout, kept between runs, one per checkout (mypy's cache does not expect another tree's files).
+    cache = Path(tempfile.gettempdir()) / f"acervo-mypy-cache-{hashlib.sha256(str(ROOT).encode()).hexdigest()[:12]}"
     result = subprocess.run([mypy, "--cache-dir", str(cache), "ingestion", "retrieval"], cwd=ROOT,
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
