@@ -48,6 +48,17 @@ def _retry_flush_on_deadlock():
 _retry_flush_on_deadlock()
 
 
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """Each test starts in the default language. Django's test client runs requests in this thread, and
+    LocaleMiddleware leaves the language of the last request active (a pt-BR request then turned later tests'
+    English texts Portuguese, depending on the order the suite ran in)."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture(scope="session")
 def tiny_model_path() -> Path:
     path = Path(settings.LLM_MODEL_PATH)

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.core.files.base import ContentFile
 
+from webapp.access.models import Grant, Role
 from webapp.accounts.models import ApiToken
 from webapp.audit.chain import verify
 from webapp.audit.models import AuditEntry
@@ -62,12 +63,12 @@ def test_group_membership_collection_access_and_roles_are_recorded():
     user, group = User.objects.create_user("finn"), Group.objects.create(name="legal")
     collection = Collection.objects.create(name="contracts")
     user.groups.add(group)
-    collection.groups.add(group)
+    Grant.objects.create(collection=collection, group=group, role=Role.READER)
     user.is_staff = True
     user.save()
     permission_changed(change="grant_added", obj=collection, group_id=group.pk, level="read")
     changes = [e.data["change"] for e in AuditEntry.objects.filter(kind=Kind.PERMISSION).order_by("seq")]
-    assert changes == ["user.created", "user.groups.add", "collection.groups.add", "user.roles", "grant_added"]
+    assert changes == ["user.created", "user.groups.add", "grant.created", "user.roles", "grant_added"]
     roles = AuditEntry.objects.filter(kind=Kind.PERMISSION, data__change="user.roles").get()
     assert roles.data["before"]["is_staff"] is False and roles.data["after"]["is_staff"] is True
 
