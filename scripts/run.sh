@@ -13,16 +13,18 @@ HOST=${HOST:-127.0.0.1}
 DATA_DIR=${DATA_DIR:-$PWD/var}
 mkdir -p "$DATA_DIR/logs"
 pids=()
-cleanup() {
+# Ctrl-C (or a TERM) stops what this script started and ends with one line and status 0, so `make run` adds no
+# "Error 130" of its own; any other end (the web server died) keeps its status.
+stop_all() {
   trap - INT TERM EXIT
-  echo; echo "stopping…"
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
-trap cleanup INT TERM EXIT
+trap 'stop_all; printf "\r==> Acervo stopped.\n"; exit 0' INT TERM
+trap stop_all EXIT
 
 if ! python -c "import os,redis; redis.Redis.from_url(os.environ['REDIS_URL'], socket_connect_timeout=1).ping()" 2>/dev/null; then
-  command -v redis-server >/dev/null || { apt-get install -y -q redis-server >/dev/null; }
+  command -v redis-server >/dev/null || bash scripts/system_packages.sh redis-server
   port=$(python -c "import os,urllib.parse as u; print(u.urlparse(os.environ['REDIS_URL']).port or 6379)")
   echo "==> starting Redis on port $port"
   redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$DATA_DIR" >"$DATA_DIR/logs/redis.log" 2>&1 &
