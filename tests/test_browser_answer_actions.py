@@ -150,7 +150,7 @@ def test_a_weakly_supported_citation_looks_different_and_says_why(answered):
     expect(card).to_have_class(re.compile(r"\bweak\b"))
     expect(card.locator(".badge")).to_have_text("weakly supported")
     expect(card.locator(".source-why")).to_have_text(
-        f"This passage may not say what the answer claims. [{n}] does not mention forty."
+        f"This passage may not say what the answer claims. The answer's word “forty” does not appear in source {n}."
     )
     expect(page.locator(".message.assistant .chip.weak")).to_have_count(1)
 

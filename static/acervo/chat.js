@@ -461,7 +461,8 @@
     else if (source.attributed) top.append(element("span", "badge attributed", S.attributed));
     else if (source.cited) top.append(element("span", "badge", S.cited));
     item.append(top);
-    const where = [source.page ? format(S.page, { page: source.page }) : "", source.location, source.heading_path].filter(Boolean);
+    // The parser's location ("p. 2", "slide 3 — Title", "Sheet1, rows 2–40") already says the page when it has one.
+    const where = [source.location || (source.page ? format(S.page, { page: source.page }) : ""), source.heading_path].filter(Boolean);
     if (where.length) item.append(element("p", "source-where", where.join(" · ")));
     if (source.weak) item.append(element("p", "source-why", format(S.weak_why, { reason: source.weak_reason || "" }).trim()));
     else if (source.attributed) item.append(element("p", "source-why", S.attributed_why));
@@ -485,14 +486,17 @@
 
   /** The support check's verdict in the page's language, from its code; the English reason for a code it lacks. */
   function weakReason(cited) {
-    const template = S["weak_" + cited.weak_code];
-    if (!cited.weak || !template) return cited.weak_reason || "";
     const params = cited.weak_params || {};
-    const list = (key) => (params[key] || []).join(", ");
+    const key = { number_missing: "numbers", name_missing: "names", few_words: "words" }[cited.weak_code];
+    const items = key ? (params[key] || []) : [];
+    const template = S["weak_" + cited.weak_code + (items.length > 1 ? "_many" : "")];
+    if (!cited.weak || !template || (key && !items.length)) return cited.weak_reason || "";
     const similarity = typeof params.similarity === "number"
       ? params.similarity.toLocaleString(document.documentElement.lang || undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 })
       : "";
-    return format(template, { n: cited.n, numbers: list("numbers"), names: list("names"), words: list("words"), similarity });
+    const values = { n: cited.n, similarity };
+    if (key) values[key] = items.map((item) => `“${item}”`).join(", ");
+    return format(template, values);
   }
 
   /** "Source n: title" for screen readers, saying when the passage is weakly supported or its document deleted. */

@@ -3,6 +3,7 @@
 from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from webapp.accounts.selectors import document_readable_by
 from webapp.chat.models import Feedback, Message, ModelProfile
@@ -212,10 +213,21 @@ def ui_strings() -> dict[str, str]:
         "attributed_why": _("The model did not cite this passage; Acervo matched a sentence of the answer to it."),
         "weak_why": _("This passage may not say what the answer claims. %(reason)s"),
         # The support check's codes (`done` citations' weak_code/weak_params), said as `weak_reason_for` says them.
-        "weak_number_missing": _("[%(n)s] does not contain %(numbers)s."),
-        "weak_name_missing": _("[%(n)s] does not name %(names)s."),
-        "weak_few_words": _("[%(n)s] does not mention %(words)s."),
-        "weak_low_similarity": _("[%(n)s] says something else (similarity %(similarity)s)."),
+        # (`_many`: more than one item listed; the items come quoted, as `weak_reason_for` quotes them).
+        "weak_number_missing": ngettext("Source %(n)s does not contain the number %(numbers)s given in the answer.",
+                                        "Source %(n)s does not contain the numbers %(numbers)s given in the answer.", 1),
+        "weak_number_missing_many": ngettext("Source %(n)s does not contain the number %(numbers)s given in the answer.",
+                                             "Source %(n)s does not contain the numbers %(numbers)s given in the answer.", 2),
+        "weak_name_missing": ngettext("Source %(n)s does not mention the name %(names)s used in the answer.",
+                                      "Source %(n)s does not mention the names %(names)s used in the answer.", 1),
+        "weak_name_missing_many": ngettext("Source %(n)s does not mention the name %(names)s used in the answer.",
+                                           "Source %(n)s does not mention the names %(names)s used in the answer.", 2),
+        "weak_few_words": ngettext("The answer's word %(words)s does not appear in source %(n)s.",
+                                   "The answer's words %(words)s do not appear in source %(n)s.", 1),
+        "weak_few_words_many": ngettext("The answer's word %(words)s does not appear in source %(n)s.",
+                                        "The answer's words %(words)s do not appear in source %(n)s.", 2),
+        "weak_low_similarity": _("Source %(n)s seems to be about something else than the sentence citing it "
+                                 "(similarity %(similarity)s of 1)."),
         "page": _("page %(page)s"),
         "cited": _("cited"),
         "open_original": _("Open original"),
