@@ -35,6 +35,7 @@ fi
 python manage.py migrate --noinput -v 0
 python manage.py collectstatic --noinput -v 0
 python manage.py ensure_admin
+python manage.py ensure_profile
 
 # The worker is supervised: when it dies (killed, out of memory, a crash) it is started again, after a pause that
 # doubles with each quick death (1 s up to 60 s) and starts over once a worker has run WORKER_STABLE_S.
