@@ -91,11 +91,22 @@ class Message(models.Model):
     quote = models.JSONField(
         default=dict, blank=True, help_text=_("the verbatim sentence(s) of a source that best answer the question")
     )
+    # Regenerate keeps the answers it replaces (the page's ‹ 1/2 ›): each version points at the first answer to that
+    # question (`first_version`, empty on the first itself), and every version but the newest is `superseded`. A
+    # superseded answer is in no conversation history or list: read a conversation through `Message.current`.
+    first_version = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE,
+                                      related_name="later_versions")
+    superseded = models.BooleanField(default=False, help_text=_("an earlier version of a regenerated answer"))
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    @classmethod
+    def current(cls):
+        """Messages as the conversation reads now: without the earlier versions of regenerated answers."""
+        return cls.objects.filter(superseded=False)
 
 
 class Citation(models.Model):

@@ -16,13 +16,17 @@ CONTEXT_CHARS = 280
 ACTIVE = (Message.Status.QUEUED, Message.Status.RUNNING)
 
 
-def message_row(message: Message, citations=None, feedback: Feedback | None = None) -> dict:
+def message_row(message: Message, citations=None, feedback: Feedback | None = None, versions: list[int] | None = None) -> dict:
     """What a page shows of a message; `html` is sanitised (see rendering.render_answer). A finished answer also
-    carries its outcome (see webapp.chat.outcomes): the verbatim quote, the reasons in words, the closest passages."""
+    carries its outcome (see webapp.chat.outcomes): the verbatim quote, the reasons in words, the closest passages.
+    `versions`: the ids of every version of a regenerated answer, oldest first (the page's ‹ 2/3 ›)."""
     citations = list(message.citations.all() if citations is None else citations)
     done = message.role == Message.Role.ASSISTANT and message.status not in ACTIVE
+    versions = versions or [message.pk]
     return {
         "id": message.pk,
+        "versions": versions,
+        "version": versions.index(message.pk) + 1 if message.pk in versions else len(versions),
         "role": message.role,
         "text": message.text,
         "status": message.status,
@@ -60,6 +64,15 @@ def _outcome(message: Message, citations: list) -> dict:
             {"n": c.n, "title": c.title, "page": c.page, "document_deleted": c.n in deleted} for c in citations
         ] if closest else [],
     }
+
+
+def versions_by_answer(conversation_id: int) -> dict[int, list[int]]:
+    """For each answer of the conversation that was regenerated, every version's id (oldest first), by any of them."""
+    groups: dict[int, list[int]] = {}
+    rows = Message.objects.filter(conversation_id=conversation_id, role=Message.Role.ASSISTANT).order_by("pk")
+    for pk, first in rows.values_list("pk", "first_version_id"):
+        groups.setdefault(first or pk, []).append(pk)
+    return {pk: ids for ids in groups.values() if len(ids) > 1 for pk in ids}
 
 
 def feedback_by_message(user, messages) -> dict[int, Feedback]:
@@ -243,6 +256,7 @@ def ui_strings() -> dict[str, str]:
         "deleted": _("Conversation deleted."),
         "feedback_thanks": _("Thank you: your feedback helps improve the answers."),
         "regenerating": _("Writing a new answer…"),
+        "version": _("Version %(n)s of %(count)s"),
         "from_documents": _("From the documents"),
         "refused": _("Not in the documents"),
         "unconfirmed": _("Not confirmed by the documents"),
