@@ -40,6 +40,11 @@ def staff_required(view):
     return guarded
 
 
+def document_row(document: Document) -> dict:
+    """The API's document shape, with the uploaded file's name: the title may be the document's own."""
+    return {**document_out(document), "file_name": document.original_name}
+
+
 @staff_required
 @require_GET
 def documents_page(request):
@@ -50,7 +55,7 @@ def documents_page(request):
         "collections": collections_readable_by(request.user),
         "max_upload_mb": settings.MAX_UPLOAD_MB,
         "page_data": {
-            "documents": [document_out(d) for d in documents[:MAX_LISTED]],
+            "documents": [document_row(d) for d in documents[:MAX_LISTED]],
             "maxUploadMb": settings.MAX_UPLOAD_MB,
             "urls": {
                 "upload": reverse("api-v1:upload_document"),
@@ -73,7 +78,7 @@ def documents_status(request):
     # An id no database row can have (past 64 bits) is no document, like any other unknown id.
     ids = [int(i) for i in request.GET.getlist("id")[:MAX_POLLED] if i.isdigit() and int(i) < 2**63]
     documents = Document.objects.filter(pk__in=ids, collection__in=collections_readable_by(request.user))
-    return JsonResponse({"documents": [document_out(d) for d in documents.select_related("collection")]})
+    return JsonResponse({"documents": [document_row(d) for d in documents.select_related("collection")]})
 
 
 @staff_required
@@ -128,7 +133,7 @@ def document_replace(request, document_id: int):
         messages.error(request, _replace_error(exc))
         return redirect("documents:detail", document_id)
     if wants_json:
-        return JsonResponse(document_out(document))
+        return JsonResponse(document_row(document))
     messages.success(request, _("A new version of “%(title)s” is being indexed.") % {"title": document.title})
     return redirect("documents:detail", document_id)
 
