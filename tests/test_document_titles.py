@@ -1,7 +1,6 @@
 """A document is named by its own title where it has one (PDF metadata or its largest lettering, DOCX/PPTX core
 properties, HTML <title>, a heading it starts with), its file name kept beside it; a title given at upload wins."""
 
-
 import pytest
 
 from ingestion.parsers import parse_file

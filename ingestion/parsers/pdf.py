@@ -114,6 +114,7 @@ def _blocks(document, parsed: ParsedFile) -> Iterator[Block]:
 
     warnings, declared = parsed.warnings, len(document)
     yielded, scans_skipped, missing = 0, 0, 0
+    unsure: dict[int, float] = {}  # page -> OCR confidence, for pages read with low confidence
     try:
         for number in range(1, declared + 1):
             limits.checkpoint()
@@ -123,7 +124,7 @@ def _blocks(document, parsed: ParsedFile) -> Iterator[Block]:
                 missing += 1
                 continue
             try:
-                block = _page_block(page, number, warnings)
+                block = _page_block(page, number, warnings, unsure)
             except ParseError as exc:
                 if exc.reason != "converter_missing":
                     raise
@@ -138,6 +139,8 @@ def _blocks(document, parsed: ParsedFile) -> Iterator[Block]:
                 yield block
     finally:
         document.close()
+    if unsure:
+        warnings.append(ocr.low_confidence_warning(unsure))
     if missing:
         parsed.page_count = declared - missing
         warnings.insert(0, MISSING_PAGES.format(declared=declared, missing=missing, found=declared - missing))
@@ -145,12 +148,15 @@ def _blocks(document, parsed: ParsedFile) -> Iterator[Block]:
         raise ParseError(*ocr.NOT_INSTALLED)
 
 
-def _page_block(page, number: int, warnings: list[str]) -> Block | None:
+def _page_block(page, number: int, warnings: list[str], unsure: dict[int, float]) -> Block | None:
     try:
         text = _page_text(page)
         if _needs_ocr(page, text):
-            scanned = _ocr_page(page)
+            reading = _ocr_page(page)
+            scanned = reading.text
             if len(scanned) > len(text.strip()):
+                if ocr.is_unsure(reading):
+                    unsure[number] = reading.confidence
                 return Block(text=scanned, page=number, location=f"p. {number} (OCR)")
             if not text.strip():
                 warnings.append(f"page {number}: a scanned image in which OCR found no text")
@@ -220,13 +226,13 @@ def _text_rects(page) -> list[tuple[float, float, float, float]]:
         textpage.close()
 
 
-def _ocr_page(page) -> str:
+def _ocr_page(page) -> ocr.Reading:
     ocr.require()
     width, height = page.get_size()
     scale = min(OCR_DPI / 72, ocr.MAX_SIDE_PX / max(width, height, 1))
     bitmap = page.render(scale=scale)  # colour: Tesseract binarises it better than PDFium's greyscale
     try:
         image = bitmap.to_pil()
-        return ocr.image_text(image)
+        return ocr.image_reading(image)
     finally:
         bitmap.close()

@@ -23,6 +23,7 @@ from webapp.api.schemas import document_out
 from webapp.documents import services
 from webapp.documents.models import Document
 from webapp.documents.reading import document_reading
+from webapp.documents.warnings import warnings_in_words
 from webapp.errors import AppError
 
 MAX_LISTED = 200
@@ -42,7 +43,8 @@ def staff_required(view):
 
 def document_row(document: Document) -> dict:
     """The API's document shape, with the uploaded file's name: the title may be the document's own."""
-    return {**document_out(document), "file_name": document.original_name}
+    return {**document_out(document), "file_name": document.original_name,
+            "warnings": warnings_in_words(document.warnings)}
 
 
 @staff_required
@@ -90,6 +92,7 @@ def document_detail(request, document_id: int):
     reading = document_reading(document=document, selected=int(chunk) if chunk.isdigit() else None)
     return render(request, "documents/detail.html", {
         "nav": "documents", "tab": "documents", "document": document, "reading": reading,
+        "warnings": warnings_in_words(document.warnings),
         "max_upload_mb": settings.MAX_UPLOAD_MB, "strings": {"highlighted": _("Chunk %(n)s is highlighted in the text.")},
     })
 
