@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 umask 077  # from here on: the database, originals, index and logs are the owner's only
 VENV=${VENV:-.venv}
-export PATH="$PWD/$VENV/bin:$PATH"
+case $VENV in /*) ;; *) VENV="$PWD/$VENV" ;; esac  # a relative or an absolute path
+export PATH="$VENV/bin:$PATH"
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
 PORT=${PORT:-8000}
 HOST=${HOST:-127.0.0.1}
@@ -20,7 +21,8 @@ stop_all() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
-trap 'stop_all; printf "\r==> Acervo stopped.\n"; exit 0' INT TERM
+# (The supervised worker's subshell may get the signal before it sets its own trap: only this shell says it.)
+trap '[ "$BASHPID" = "$$" ] && stop_all && printf "\r==> Acervo stopped.\n"; exit 0' INT TERM
 trap stop_all EXIT
 
 if ! python -c "import os,redis; redis.Redis.from_url(os.environ['REDIS_URL'], socket_connect_timeout=1).ping()" 2>/dev/null; then

@@ -229,3 +229,8 @@ MAX_SEARCH_QUERY_CHARS = envint("MAX_SEARCH_QUERY_CHARS", 4000, minimum=10)
 MAX_UNZIPPED_MB = envint("MAX_UNZIPPED_MB", 256, minimum=1)
 MAX_DOCUMENT_CHARS = envint("MAX_DOCUMENT_CHARS", 10_000_000, minimum=1000)
 MAX_DOCUMENT_CHUNKS = envint("MAX_DOCUMENT_CHUNKS", 20_000, minimum=1)
+
+# --- The console of `make run` (polish) ----------------------------------------------------------
+# django-axes logs every successful login and its clean-up at INFO, two lines per login on the web's console;
+# failures and lock-outs (WARNING) are what an operator needs from it.
+LOGGING.setdefault("loggers", {})["axes"] = {"level": "WARNING"}

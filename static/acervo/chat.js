@@ -403,6 +403,11 @@
     link.setAttribute("aria-current", "page");
     item.dataset.id = id;
     window.Acervo.conversationTitled(item, title.slice(0, 80));
+    const time = item.querySelector("time");
+    if (time) {
+      time.setAttribute("datetime", new Date().toISOString());  // begun now, said as every other date is
+      window.Acervo.localTimes(item);
+    }
     els.conversations.prepend(item);
     $("conversation-empty").hidden = true;
   }

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from ingestion.titles import title_from_file_name
 from webapp.accounts.selectors import collections_readable_by, document_readable_by
 from webapp.api.schemas import document_out
 from webapp.documents import services
@@ -42,8 +43,10 @@ def staff_required(view):
 
 
 def document_row(document: Document) -> dict:
-    """The API's document shape, with the uploaded file's name: the title may be the document's own."""
-    return {**document_out(document), "file_name": document.original_name,
+    """The API's document shape, with the uploaded file's name when the title is not made from it (the document's
+    own title, or one typed at upload)."""
+    named_by_file = document.title == title_from_file_name(document.original_name or "")
+    return {**document_out(document), "file_name": "" if named_by_file else document.original_name,
             "warnings": warnings_in_words(document.warnings)}
 
 
