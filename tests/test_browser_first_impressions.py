@@ -42,7 +42,7 @@ def test_a_fresh_install_shows_the_model_profile_in_use_and_how_to_add_a_better_
     page = open_page(admin_user)
     page.goto("/admin/chat/modelprofile/")
     expect(page.locator("#profile-help")).to_contain_text("No profile is marked default")
-    expect(page.locator("#profile-help")).to_contain_text("Model path")
+    expect(page.locator("#profile-help")).to_contain_text("model path")
 
     call_command("ensure_profile")  # what make run does after migrating
     call_command("ensure_profile")  # twice: still one
