@@ -3,8 +3,7 @@
 Tesseract's default page segmentation (psm 3, "find the columns") breaks on tables: the ruling lines split cells into
 fragments it drops, so whole rows and their numbers vanish. A page with ruling lines is therefore read again with
 the lines erased as one block of rows (psm 6, which keeps a table's row on one line; psm 3 on the erased page finds
-the words too but reads the table column by column), and the reading Tesseract is most confident of is kept (among
-those that found nearly as many words as the most). Measured by bench/ocr_accuracy.py on the shared scans and
+the words too but reads the table column by column), and the reading with more words Tesseract is sure of is kept. Measured by bench/ocr_accuracy.py on the shared scans and
 rendered tables: the scanned table's rows all come back; pages whose first reading is more confident keep it.
 """
 
@@ -14,7 +13,7 @@ from dataclasses import dataclass
 
 LINE_SHARE = 1 / 12  # a run of ink this long (of the page's width or height) is a ruling line, not a letter
 MIN_LINE_INK = 0.002  # of the page's pixels in ruling lines: less is an underline or a rule, not a table
-NEAR_MOST_WORDS = 0.8  # a reading that found fewer words than this share of the most found lost some
+SURE = 70  # a word Tesseract reads with this confidence (0-100) or more is almost always right
 
 
 @dataclass(frozen=True)
@@ -26,6 +25,7 @@ class Reading:
     confidence: float
     words: int
     mode: str = "psm 3"
+    sure_words: int = 0  # words read with at least SURE confidence
 
 
 def from_tsv(tsv: str, mode: str) -> Reading:
@@ -42,13 +42,14 @@ def from_tsv(tsv: str, mode: str) -> Reading:
         confidences.append(max(0.0, float(row["conf"])))
         last = key
     mean = sum(confidences) / len(confidences) if confidences else 0.0
-    return Reading(text="".join(parts), confidence=round(mean, 1), words=len(confidences), mode=mode)
+    return Reading(text="".join(parts), confidence=round(mean, 1), words=len(confidences), mode=mode,
+                   sure_words=sum(1 for c in confidences if c >= SURE))
 
 
 def best(readings: list[Reading]) -> Reading:
-    """The most confident reading among those that found nearly as many words as the one that found the most."""
-    most = max(reading.words for reading in readings)
-    return max((r for r in readings if r.words >= NEAR_MOST_WORDS * most), key=lambda r: r.confidence)
+    """The reading with the most words read surely, then the most confident: a reading that lost a table's rows
+    has fewer sure words, and one of speckle (a fax's dither taken for lines and erased) has many words, few sure."""
+    return max(readings, key=lambda r: (r.sure_words, r.confidence))
 
 
 def without_ruling_lines(image):
