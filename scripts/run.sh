@@ -17,12 +17,27 @@ pids=()
 # Ctrl-C (or a TERM) stops what this script started and ends with one line and status 0, so `make run` adds no
 # "Error 130" of its own; any other end (the web server died) keeps its status.
 stop_all() {
-  trap - INT TERM EXIT
+  trap - EXIT
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
-# (The supervised worker's subshell may get the signal before it sets its own trap: only this shell says it.)
-trap '[ "$BASHPID" = "$$" ] && stop_all && printf "\r==> Acervo stopped.\n"; exit 0' INT TERM
+# A second signal within 2 s is the same stop (make forwards its TERM to this script, a terminal sends Ctrl-C to the
+# whole group); a later one, while the worker still finishes what it was doing, stops everything at once.
+stop_started=""
+on_stop_signal() {
+  if [ -n "$stop_started" ]; then
+    if [ $((SECONDS - stop_started)) -ge 2 ]; then
+      echo "==> stopping at once" >&2
+      pkill -KILL -g 0 -f "celery -A webapp|uvicorn webapp" 2>/dev/null || true
+    fi
+    return 0
+  fi
+  stop_started=$SECONDS
+  stop_all
+  printf '\r==> Acervo stopped.\n'
+  exit 0
+}
+trap on_stop_signal INT TERM
 trap stop_all EXIT
 
 if ! python -c "import os,redis; redis.Redis.from_url(os.environ['REDIS_URL'], socket_connect_timeout=1).ping()" 2>/dev/null; then
