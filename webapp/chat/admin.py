@@ -61,8 +61,9 @@ class CitationInline(admin.TabularInline):
 class MessageAdmin(admin.ModelAdmin):
     list_display = ["id", "conversation", "role", "status", "outcome", "finish_reason", "answerability", "support",
                     "created_at"]
-    list_filter = ["role", "status", "outcome"]
+    list_filter = ["role", "status", "outcome", "superseded"]
     readonly_fields = ["conversation", "role", "text", "status", "error", "search_query", "collections", "profile",
+                       "first_version", "superseded",
                        "params", "usage", "finish_reason", "support", "outcome", "reasons", "reasons_in_words",
                        "answerability", "quote", "created_at", "finished_at"]
     inlines = [CitationInline]

@@ -101,8 +101,9 @@ class Message(models.Model):
     # question (`first_version`, empty on the first itself), and every version but the newest is `superseded`. A
     # superseded answer is in no conversation history or list: read a conversation through `Message.current`.
     first_version = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE,
-                                      related_name="later_versions")
-    superseded = models.BooleanField(default=False, help_text=_("an earlier version of a regenerated answer"))
+                                      related_name="later_versions", verbose_name=_("first version"))
+    superseded = models.BooleanField(_("superseded"), default=False,
+                                     help_text=_("an earlier version of a regenerated answer"))
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

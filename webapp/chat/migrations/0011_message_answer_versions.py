@@ -14,11 +14,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='message',
             name='first_version',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='later_versions', to='chat.message'),
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='later_versions', to='chat.message', verbose_name='first version'),
         ),
         migrations.AddField(
             model_name='message',
             name='superseded',
-            field=models.BooleanField(default=False, help_text='an earlier version of a regenerated answer'),
+            field=models.BooleanField(default=False, help_text='an earlier version of a regenerated answer', verbose_name='superseded'),
         ),
     ]
