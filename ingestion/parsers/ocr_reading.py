@@ -80,7 +80,8 @@ def _long_runs(ink, min_length: int):
     start_rows, starts = np.nonzero(edges == 1)
     _, ends = np.nonzero(edges == -1)  # row-major order: the n-th end closes the n-th start
     long = ends - starts >= min_length
-    marks = np.zeros((height, width + 1), dtype=np.int32)
-    np.add.at(marks, (start_rows[long], starts[long]), 1)
-    np.add.at(marks, (start_rows[long], ends[long]), -1)
-    return np.cumsum(marks, axis=1)[:, :width] > 0
+    marks = np.zeros((height, width + 1), dtype=np.int8)
+    # Plain assignment is enough: in a row, no two runs start (or end) at one pixel, and an end is never a start.
+    marks[start_rows[long], starts[long]] = 1
+    marks[start_rows[long], ends[long]] = -1
+    return np.cumsum(marks, axis=1, dtype=np.int32)[:, :width] > 0
