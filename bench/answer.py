@@ -219,12 +219,17 @@ def sequential(client: httpx.Client, raw: RawModel, twin: RawModel, questions: l
             "same_prompt": prompt.tokens == usage.get("prompt_tokens"), "same_text": path["text"] == direct["text"],
             "tokens": usage.get("completion_tokens") or 0,
         })
-        print(f"ttft path {path['ttft_s'] * 1000:.0f} ms raw {direct['ttft_s'] * 1000:.0f} ms "
-              f"(twin {control['ttft_s'] * 1000:.0f}) | tok/s path "
+        print(f"ttft path {as_ms(path['ttft_s'])} raw {as_ms(direct['ttft_s'])} "
+              f"(twin {as_ms(control['ttft_s'])}) | tok/s path "
               f"{path['tps'] or 0:.1f} raw {direct['tps'] or 0:.1f} | prompt {usage.get('prompt_tokens')} tokens, "
               f"same text {rows[-1]['same_text']} | CPU: worker answering {path['worker_cpu_share']:.2f}, raw "
               f"{direct['cpu_share']:.2f} (worker meanwhile {direct['worker_cpu_share']:.2f})", flush=True)
     return rows
+
+
+def as_ms(seconds: float | None) -> str:
+    """A time for the per-question line; an answer with no visible text has none (a row, not a crash)."""
+    return "—" if seconds is None else f"{seconds * 1000:.0f} ms"
 
 
 def concurrent(client_factory, questions: list[str], params: dict, base: str) -> dict:
@@ -287,7 +292,8 @@ def iqr(values) -> list[float] | None:
 def summarize(rows: list[dict], crowd: dict, idle_health: list[float]) -> dict:
     ms = lambda s: s * 1000  # noqa: E731
     overhead = [ms(r["path"]["ttft_s"] - r["raw"]["ttft_s"]) for r in rows if r["path"]["ttft_s"] and r["raw"]["ttft_s"]]
-    outside = [ms(r["path"]["ttft_s"]) - r["usage"]["ttft_ms"] for r in rows if r["usage"].get("ttft_ms")]
+    outside = [ms(r["path"]["ttft_s"]) - r["usage"]["ttft_ms"] for r in rows
+               if r["usage"].get("ttft_ms") and r["path"]["ttft_s"]]
     ratios = [r["path"]["tps"] / r["raw"]["tps"] for r in rows if r["path"]["tps"] and r["raw"]["tps"]]
     worker_ratios = [r["usage"]["tokens_per_s"] / r["raw"]["tps"] for r in rows if r["path"]["tps"] and r["raw"]["tps"]]
     return {
@@ -295,7 +301,7 @@ def summarize(rows: list[dict], crowd: dict, idle_health: list[float]) -> dict:
         "first_visible_ms_median": median(ms(r["path"]["first_visible_s"]) for r in rows
                                           if r["path"]["first_visible_s"] is not None),
         "ttft_ms_median_path": median(ms(r["path"]["ttft_s"]) for r in rows if r["path"]["ttft_s"]),
-        "ttft_ms_median_raw": median(ms(r["raw"]["ttft_s"]) for r in rows),
+        "ttft_ms_median_raw": median(ms(r["raw"]["ttft_s"]) for r in rows if r["raw"]["ttft_s"]),
         "ttft_overhead_ms_median": median(overhead),
         "ttft_overhead_ms_max": round(max(overhead), 1) if overhead else None,
         "worker_ttft_ms_median": median(r["usage"].get("ttft_ms") for r in rows),
@@ -359,7 +365,7 @@ def main() -> None:
             pids = (worker.pid, web.pid)
             sequential(client, raw, twin, questions[:1], params, pids)  # warm-up: first load and allocations, not timed
             rows = sequential(client, raw, twin, questions[1 : 1 + args.questions], params, pids)
-            idle = poll_healthz(base, until=lambda started=time.monotonic(): time.monotonic() - started > 2)
+            idle = poll_healthz(base, until=lambda started=time.monotonic(): time.monotonic() - started > 2)  # noqa: B008
         crowd = concurrent(factory, [questions[i % len(questions)] for i in range(args.concurrent)],
                            dict(params, max_tokens=32), base)
     finally:

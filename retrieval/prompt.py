@@ -82,7 +82,7 @@ def build_prompt(
             continue
         kept.append(passage)
         used += cost
-    turns = []
+    turns: list[str] = []
     for asked, answered in reversed(history):
         turn = f"{labels['question']} {asked.strip()}\n{labels['answer']} {answered.strip()}\n\n"
         cost = count_tokens(turn)

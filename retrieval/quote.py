@@ -137,6 +137,7 @@ def best_quote(question_terms: list[frozenset[str]], sentences: list[Sentence],
                  - RANK_PENALTY * s.rank) * (0.5 + 0.5 * adds) * prose
         if score > best_score:
             best, best_score = s, score
+    assert best is not None  # any score beats -1
     end = min(best.end, best.start + MAX_QUOTE_CHARS)
     return Quote(n=best.n, text=best.text[: end - best.start], start=best.start, end=end, score=round(best_score, 3))
 

@@ -77,7 +77,9 @@ def spread(ranked: list[tuple[Hit, Chunk]], *, limit: int) -> list[tuple[Hit, Ch
     """Best first, except: a text already shown (in any document) or a near-duplicate of a better chunk of the same
     document is dropped, and a page that already gave MAX_PER_PAGE passages waits until the other candidates had
     their turn (it still fills in when they run out)."""
-    chosen, waiting, texts = [], [], set()
+    chosen: list = []
+    waiting: list = []
+    texts: set[str] = set()
     grams_of: dict[int, list[set]] = defaultdict(list)
     per_page: Counter = Counter()
     for hit, chunk in ranked:

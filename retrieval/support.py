@@ -33,8 +33,8 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from retrieval.citations import MARKER, marker_numbers
-from retrieval.claim_facts import TITLES as _TITLES
 from retrieval.claim_facts import MIN_CLAIM_TERMS, WORD, missing_names, missing_numbers
+from retrieval.claim_facts import TITLES as _TITLES
 from retrieval.lexical import tokenize
 
 Embed = Callable[[list[str]], np.ndarray]
@@ -172,7 +172,7 @@ def attribute_uncited(
     judged = [_judged_text(claim, question) for claim in claims]
     vectors = _vectors(embed, judged, passages, passage_vectors or {})
     added, pieces, cursor = [], [], 0
-    for (start, end), claim, text in zip(sentences, claims, judged, strict=True):
+    for (_start, end), claim, text in zip(sentences, claims, judged, strict=True):
         verdicts = [_judge(claim, text, n, passages[n], float(vectors[n] @ vectors[text]), threshold) for n in passages]
         best = max((v for v in verdicts if not v.weak), key=lambda v: v.score, default=None)
         if best is None:
@@ -243,7 +243,7 @@ def _judge(claim: str, text: str, n: int, passage: str, similarity: float, thres
     overlap = term_overlap(text, passage)
     score = round(combined_score(similarity, overlap), 3)
     numbers, names = missing_numbers(claim, passage), missing_names(claim, passage)
-    code, params = "", {}
+    code, params = "", dict[str, object]()
     if numbers:
         code, params = "number_missing", {"numbers": numbers[:MAX_MISSING_SHOWN]}
     elif names:

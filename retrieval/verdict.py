@@ -8,11 +8,12 @@ Pure functions over what the answer path measured, so they can be tested as a ta
 """
 
 import re
+from collections.abc import Sequence
 
 from retrieval.citations import MARKER
+from retrieval.claim_facts import WORD
 from retrieval.lexical import tokenize
 from retrieval.outcome import Outcome, Quote, Reason, ReasonCode
-from retrieval.claim_facts import WORD
 from retrieval.support import CitationSupport, missing_words, split_sentences
 
 # A sentence with fewer content words than this ("Sim.", "308.", "Peyton Manning") is a short answer, judged by
@@ -57,7 +58,7 @@ def short_answer_missing(text: str, quote: Quote | None, passages: list[str]) ->
 
 
 def after_generation(text: str, checked: list[CitationSupport], quote: Quote | None,
-                     passages: list[str] = ()) -> tuple[Outcome, list[Reason]]:
+                     passages: Sequence[str] = ()) -> tuple[Outcome, list[Reason]]:
     """Answered, or unconfirmed with why. `checked` holds every (claim, cited passage) verdict of the support check
     on `text` (after Acervo's own attributions); `passages` the texts of the sources, for a short answer's words."""
     if not text.strip():

@@ -16,6 +16,11 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PY" -m venv "$VENV"
 fi
 
+# System packages first: python-ldap (django-auth-ldap) compiles against libldap2-dev and libsasl2-dev.
+if [ -f scripts/system_packages.sh ]; then
+  bash scripts/system_packages.sh
+fi
+
 # pip's progress bars redraw one line (no line ends until it is full), which a filter or a log holds back; so pip's
 # own lines (Collecting…, Downloading…, Building wheel…) pass as they come, plus a line every 30 s while one step
 # (the download of torch, the llama.cpp compile) runs.
@@ -33,10 +38,6 @@ if [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
   with_heartbeat "installing torch (CPU build)" pip_install torch==2.13.0
   with_heartbeat "installing requirements.txt" pip_install -r requirements.txt
   echo "$want" > "$STAMP"
-fi
-
-if [ -f scripts/system_packages.sh ]; then
-  bash scripts/system_packages.sh
 fi
 
 say "preparing the default models"

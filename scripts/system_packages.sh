@@ -3,6 +3,8 @@
 #   tesseract-ocr (+ por, eng)   OCR of scanned PDF pages and images (OCR_LANGUAGES, default "por+eng")
 #   libreoffice-*-nogui          converts legacy .doc/.ppt (soffice --headless --convert-to)
 #   chromium                     headless browser for the browser tests
+#   libldap2-dev, libsasl2-dev   headers python-ldap (django-auth-ldap, LDAP logins) compiles against
+#   slapd, ldap-utils            the OpenLDAP server the LDAP login tests start with a small directory
 # Idempotent: installs only what is missing, runs `apt-get update` only then, and prints what it installs.
 # Extra package names as arguments are installed too when missing (run.sh: redis-server).
 # While another install holds apt's lock (unattended-upgrades, a second terminal), it waits, saying so, for up to
@@ -17,6 +19,10 @@ PACKAGES=(
   libreoffice-writer-nogui
   libreoffice-impress-nogui
   chromium
+  libldap2-dev
+  libsasl2-dev
+  slapd
+  ldap-utils
   "$@"
 )
 

@@ -1,6 +1,7 @@
 """Browser tests' helpers: Debian's Chromium driven by Playwright, pages logged in as alice, bob or
 charlie, and a screenshot of every open page under screenshots/failures/ when a test fails."""
 
+import contextlib
 import os
 import re
 from pathlib import Path
@@ -30,11 +31,11 @@ PHONE = {"width": 360, "height": 740}
 call_command("collectstatic", interactive=False, verbosity=0)
 
 
-@pytest.fixture(scope="module")
-def browser(web, worker):
-    """Chromium for one test module. Playwright's sync API keeps an asyncio loop in this thread, which
-    Django takes for async code and then refuses ORM calls; the tests' ORM calls are plain sync code, so
-    allow them while the browser is open. The web server and the worker are already running without it."""
+@contextlib.contextmanager
+def chromium_launched():
+    """Chromium, headless. Playwright's sync API keeps an asyncio loop in this thread, which Django takes for async
+    code and then refuses ORM calls; the tests' ORM calls are plain sync code, so allow them while the browser is
+    open. The servers under test run in other processes without it."""
     from playwright.sync_api import sync_playwright
 
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
@@ -49,6 +50,13 @@ def browser(web, worker):
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="module")
+def browser(web, worker):
+    """Chromium for one test module, with the test stack's web server and worker running."""
+    with chromium_launched() as launched:
+        yield launched
 
 
 @pytest.fixture

@@ -19,6 +19,10 @@ os.environ.setdefault("LLM_CONTEXT_SIZE", "2048")
 # The tiny model writes random tokens, line breaks among them: answers long enough to stop, resume and time out.
 os.environ.setdefault("ANSWER_ONE_LINE", "false")
 os.environ.setdefault("API_RATE_LIMIT_PER_MINUTE", "100000")
+# Synced sources (tests/test_sync_*.py): folders under this one may be watched; sites on loopback may be crawled.
+os.environ.setdefault("SYNC_ALLOWED_ROOTS", tempfile.mkdtemp(prefix="acervo-test-watched-"))
+os.environ.setdefault("CRAWL_ALLOWED_HOSTS", "127.0.0.1")
+os.environ.setdefault("SYNC_CHECK_EVERY_S", "1")
 
 from webapp.settings import *  # noqa: E402,F403
 

@@ -74,6 +74,8 @@ def test_the_same_content_twice_is_recognised_not_indexed_twice(alice_api, handb
     first = alice_api.post("/documents", files={"file": ("a.txt", b"same words here", "text/plain")}, data={"collection": "handbook"})
     second = alice_api.post("/documents", files={"file": ("b.txt", b"same words here", "text/plain")}, data={"collection": "handbook"})
     assert first.json()["id"] == second.json()["id"]
+    assert (first.status_code, first.json()["duplicate"]) == (202, False)
+    assert (second.status_code, second.json()["duplicate"]) == (200, True)
     assert Document.objects.count() == 1
 
 

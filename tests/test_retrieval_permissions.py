@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 from retrieval.search import search_passages
 from tests.conftest import indexed
 from webapp.accounts.selectors import collection_ids_readable_by
-from webapp.documents.models import Collection, Document
+from webapp.documents.models import Collection
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SECRET = "Executive salaries rise twelve percent next year, decided the board in March."

@@ -6,7 +6,7 @@ import pytest
 from retrieval.search import MAX_PER_PAGE, search_passages, spread, with_neighbours
 from retrieval.types import Hit
 from tests.conftest import indexed
-from webapp.documents.models import Chunk, Collection, Document
+from webapp.documents.models import Chunk
 
 PARAGRAPHS = [
     f"Section {n}. " + " ".join(f"{topic} rule {n} applies to every {topic} request this quarter." for _ in range(12))

@@ -11,8 +11,7 @@ from ingestion.parsers import parse_file
 from ingestion.pipeline import ingest_document
 from retrieval.search import search_passages
 from tests.hostile import stored_document
-from tests.scans import (blank_page, fax_on_a_centred_page, one_page_pdf, scan_in_a_scaled_form,
-                         stream)
+from tests.scans import blank_page, fax_on_a_centred_page, one_page_pdf, scan_in_a_scaled_form, stream
 
 pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None,
                                 reason="tesseract is not installed: run scripts/system_packages.sh")

@@ -11,6 +11,8 @@ warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume sy
 django_application = get_asgi_application()
 
 from webapp.body_limit import BodyLimit  # noqa: E402  (after Django is set up: it reads settings)
+from webapp.mcp_server.app import Dispatch  # noqa: E402
 
-# In front of Django, which reads a whole body before its own middleware runs.
-application = BodyLimit(django_application)
+# In front of Django, which reads a whole body before its own middleware runs. /mcp is the MCP server
+# (webapp.mcp_server), beside Django rather than inside it: the SDK is an ASGI (Starlette) app.
+application = BodyLimit(Dispatch(django_application))

@@ -68,7 +68,7 @@ def has_valid_credentials(headers: dict[bytes, bytes]) -> bool:
     authorization = headers.get(b"authorization", b"").decode("latin-1")
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() == "bearer" and token.strip():
-        return ApiToken.objects.filter(digest=token_hash(token.strip()), user__is_active=True).exists()
+        return ApiToken.objects.usable().filter(digest=token_hash(token.strip())).exists()
     session_key = parse_cookie(headers.get(b"cookie", b"").decode("latin-1")).get(settings.SESSION_COOKIE_NAME)
     if not session_key:
         return False

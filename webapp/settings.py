@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from webapp.env import envbool, envchoice, envfloat, envint, envlist, envstr
 
@@ -18,9 +19,33 @@ DATA_DIR = Path(envstr("DATA_DIR", str(BASE_DIR / "var"))).resolve()
 DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)  # database, originals, secret key: the owner's only
 
 
+# "production" refuses to start without a real SECRET_KEY and turns on the settings `check --deploy` asks for
+# (the block "Production" at the end); "development" (the default) suits a fresh clone on http://127.0.0.1.
+ACERVO_ENV = envchoice("ACERVO_ENV", "development", ("development", "production"))
+PRODUCTION = ACERVO_ENV == "production"
+SECRET_KEY_MISSING = ("ACERVO_ENV=production needs SECRET_KEY (or SECRET_KEY_FILE, a file holding it): at least 50 "
+                      "random characters, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(50))'`.")
+SECRET_KEY_WEAK = "SECRET_KEY is too weak for ACERVO_ENV=production: {why}. Generate one as SECRET_KEY's message says."
+
+
+def _secret_key_weakness(key: str) -> str:
+    """Why a key is unfit for production ("" when fit): Django's own rules for `check --deploy`."""
+    if key.startswith("django-insecure-") or any(word in key.lower() for word in ("changeme", "change-me", "change_me")):
+        return "it is a placeholder"
+    if len(key) < 50 or len(set(key)) < 5:
+        return "fewer than 50 characters or 5 different ones"
+    return ""
+
+
 def _secret_key() -> str:
-    """Use SECRET_KEY when given; otherwise keep a generated one under DATA_DIR so sessions survive restarts."""
+    """SECRET_KEY (or SECRET_KEY_FILE) when given; in development, otherwise a key generated once under DATA_DIR so
+    sessions survive restarts. In production only the environment or a file: a missing or weak key stops start-up."""
     key = envstr("SECRET_KEY")
+    if PRODUCTION:
+        if not key:
+            raise ImproperlyConfigured(SECRET_KEY_MISSING)
+        if why := _secret_key_weakness(key):
+            raise ImproperlyConfigured(SECRET_KEY_WEAK.format(why=why))
     if key:
         return key
     path = DATA_DIR / "secret_key"
@@ -32,6 +57,8 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = envbool("DEBUG", False)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG=true is refused with ACERVO_ENV=production: it shows settings and code to anyone.")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 
@@ -95,8 +122,15 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test_acervo.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The password policy for local accounts (the password page, the admin, `changepassword`, createsuperuser):
+# at least PASSWORD_MIN_LENGTH characters, not too like the username or e-mail, not a common password, not only digits.
+PASSWORD_MIN_LENGTH = envint("PASSWORD_MIN_LENGTH", 10, minimum=8)
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
@@ -229,6 +263,113 @@ MAX_SEARCH_QUERY_CHARS = envint("MAX_SEARCH_QUERY_CHARS", 4000, minimum=10)
 MAX_UNZIPPED_MB = envint("MAX_UNZIPPED_MB", 256, minimum=1)
 MAX_DOCUMENT_CHARS = envint("MAX_DOCUMENT_CHARS", 10_000_000, minimum=1000)
 MAX_DOCUMENT_CHUNKS = envint("MAX_DOCUMENT_CHUNKS", 20_000, minimum=1)
+
+# --- Production (ACERVO_ENV=production; README: Security › Production) -------------------------
+# What `manage.py check --deploy` asks for, on by default in production; each still readable from the environment.
+# TLS is terminated in front of Acervo (a reverse proxy): uvicorn trusts X-Forwarded-Proto from 127.0.0.1
+# (FORWARDED_ALLOW_IPS names other proxies), so Django knows a request came over HTTPS; SECURE_PROXY_SSL_HEADER
+# is for servers that do not (e.g. "X-Forwarded-Proto", only when the proxy always sets or strips that header).
+_proxy_header = envstr("SECURE_PROXY_SSL_HEADER")
+if _proxy_header:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https")
+# Plain HTTP is redirected to HTTPS (health checks excepted: probes speak HTTP to the container).
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# HSTS: browsers use HTTPS only for this host for a year; sent on HTTPS responses only (SecurityMiddleware).
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+if not SECURE_HSTS_PRELOAD:
+    # Asking browsers to preload the domain is the domain owner's decision, not a default: W021 only says so.
+    SILENCED_SYSTEM_CHECKS = [*globals().get("SILENCED_SYSTEM_CHECKS", []), "security.W021"]
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", True)
+    CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", SESSION_COOKIE_SECURE)
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# --- Single sign-on: OIDC and LDAP (README: Security › Single sign-on; webapp/sso/) ------------
+# Identity-provider groups become Acervo groups through the group mappings administrators edit (admin › Single
+# sign-on); the mapped groups are set again at every login. Each method is off until its first setting is given.
+INSTALLED_APPS += ["webapp.sso"]
+OIDC_RP_CLIENT_ID = envstr("OIDC_RP_CLIENT_ID")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = envstr("OIDC_RP_CLIENT_SECRET")
+OIDC_PROVIDER_NAME = envstr("OIDC_PROVIDER_NAME") or "single sign-on"
+# The issuer URL or its /.well-known/openid-configuration; an endpoint given below wins over the discovered one.
+OIDC_OP_DISCOVERY_URL = envstr("OIDC_OP_DISCOVERY_URL")
+OIDC_OP_AUTHORIZATION_ENDPOINT = envstr("OIDC_OP_AUTHORIZATION_ENDPOINT")
+OIDC_OP_TOKEN_ENDPOINT = envstr("OIDC_OP_TOKEN_ENDPOINT")
+OIDC_OP_USER_ENDPOINT = envstr("OIDC_OP_USER_ENDPOINT")
+OIDC_OP_JWKS_ENDPOINT = envstr("OIDC_OP_JWKS_ENDPOINT")
+OIDC_OP_LOGOUT_ENDPOINT = envstr("OIDC_OP_LOGOUT_ENDPOINT")
+OIDC_RP_SIGN_ALGO = envstr("OIDC_RP_SIGN_ALGO") or "RS256"
+OIDC_RP_SCOPES = envstr("OIDC_RP_SCOPES") or "openid email profile"
+# Where the provider lists the person's groups; a dotted path reaches a nested claim (Keycloak: realm_access.roles).
+OIDC_GROUPS_CLAIM = envstr("OIDC_GROUPS_CLAIM") or "groups"
+OIDC_USERNAME_CLAIM = envstr("OIDC_USERNAME_CLAIM") or "preferred_username"
+OIDC_CREATE_USER = envbool("OIDC_CREATE_USER", True)
+OIDC_TIMEOUT = envint("OIDC_TIMEOUT_S", 10, minimum=1)
+OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = True  # sent back as id_token_hint when logging out at the provider
+OIDC_CALLBACK_CLASS = "webapp.sso.oidc.CallbackView"
+OIDC_AUTHENTICATE_CLASS = "webapp.sso.oidc.AuthenticateView"
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
+if OIDC_ENABLED and not (OIDC_OP_DISCOVERY_URL or (OIDC_OP_AUTHORIZATION_ENDPOINT and OIDC_OP_TOKEN_ENDPOINT)):
+    raise ImproperlyConfigured("OIDC_RP_CLIENT_ID is set: set OIDC_OP_DISCOVERY_URL (the provider's issuer URL), "
+                               "or OIDC_OP_AUTHORIZATION_ENDPOINT, OIDC_OP_TOKEN_ENDPOINT and OIDC_OP_JWKS_ENDPOINT")
+if OIDC_ENABLED and "form-action 'self'" in CONTENT_SECURITY_POLICY:
+    # Logging out is a form whose answer redirects to the provider's end_session endpoint: the browser follows
+    # it only when the policy's form-action names the provider's origin.
+    from urllib.parse import urlsplit  # noqa: E402
+
+    _provider = urlsplit(OIDC_OP_LOGOUT_ENDPOINT or OIDC_OP_DISCOVERY_URL)
+    if _provider.scheme in ("http", "https") and _provider.netloc:
+        CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+            "form-action 'self'", f"form-action 'self' {_provider.scheme}://{_provider.netloc}")
+
+LDAP_SERVER_URI = envstr("LDAP_SERVER_URI")
+LDAP_ENABLED = bool(LDAP_SERVER_URI)
+if LDAP_ENABLED:
+    from webapp.sso.ldap_config import attr_map_from, ldap_settings  # noqa: E402 (imports python-ldap)
+
+    globals().update(ldap_settings(
+        server_uri=LDAP_SERVER_URI,
+        bind_dn=envstr("LDAP_BIND_DN"),
+        bind_password=envstr("LDAP_BIND_PASSWORD"),
+        user_search_base=envstr("LDAP_USER_SEARCH_BASE"),
+        user_search_filter=envstr("LDAP_USER_SEARCH_FILTER") or "(uid=%(user)s)",
+        user_dn_template=envstr("LDAP_USER_DN_TEMPLATE"),
+        group_search_base=envstr("LDAP_GROUP_SEARCH_BASE"),
+        group_search_filter=envstr("LDAP_GROUP_SEARCH_FILTER") or "(objectClass=*)",
+        group_type=envstr("LDAP_GROUP_TYPE") or "groupOfNames",
+        attr_map=attr_map_from(envstr("LDAP_ATTR_MAP") or "first_name=givenName,last_name=sn,email=mail"),
+        start_tls=envbool("LDAP_START_TLS", False),
+        timeout_s=envint("LDAP_TIMEOUT_S", 10, minimum=1),
+    ))
+# django-axes stays first: it refuses a locked-out login before any backend asks a directory or a provider.
+AUTHENTICATION_BACKENDS[1:1] = (["webapp.sso.ldap.LdapBackend"] if LDAP_ENABLED else []) + (
+    ["webapp.sso.oidc.OidcBackend"] if OIDC_ENABLED else [])
+
+# --- Sources that stay in sync (webapp/sources, ingestion/sync_folder.py, ingestion/crawl.py; README) ----------
+INSTALLED_APPS += ["webapp.sources"]
+# Folders that may be watched, and everything under them (comma-separated absolute paths). Empty: no folder may be
+# watched, so an admin cannot index /etc by typing a path.
+SYNC_ALLOWED_ROOTS = envlist("SYNC_ALLOWED_ROOTS", [])
+# Hosts a website import may fetch: "*" any host; "intranet.example.com" that host; ".example.com" it and its
+# subdomains. Empty: website import is off. Admin-only, and it reaches internal hosts on purpose.
+CRAWL_ALLOWED_HOSTS = envlist("CRAWL_ALLOWED_HOSTS", [])
+CRAWL_TIMEOUT_S = envfloat("CRAWL_TIMEOUT_S", 10.0)
+CRAWL_MAX_PAGE_KB = envint("CRAWL_MAX_PAGE_KB", 5120, minimum=1)
+# How often the worker looks for sources due for their next sync.
+SYNC_CHECK_EVERY_S = envint("SYNC_CHECK_EVERY_S", 30, minimum=1)
+# --- API errors and the MCP server (README: Integrations) ----------------------------------------
+# First, so it sees every response: errors under /api/ (404, 405, 500…) in the API's JSON shape.
+MIDDLEWARE.insert(0, "webapp.api.middleware.api_json_errors")
+# --- OpenAI-compatible API at /v1/ (README: Integrations › OpenAI-compatible API) ------------
+# List a model per (profile, readable collection), e.g. "acervo:handbook", besides one per profile.
+OPENAI_COLLECTION_MODELS = envbool("OPENAI_COLLECTION_MODELS", True)
 
 # --- The console of `make run` (polish) ----------------------------------------------------------
 # django-axes logs every successful login and its clean-up at INFO, two lines per login on the web's console;

@@ -72,7 +72,7 @@ def parse_file(path: Path) -> ParsedFile:
     module_name = PARSERS.get(kind)
     if module_name is None:
         raise ParseError(
-            "unsupported", f"unsupported file type ({kind}); supported: {', '.join(sorted(set(PARSERS) - _PSEUDO))}"
+            "unsupported", f"unsupported file type ({kind}); supported: {', '.join(supported_types())}"
         )
     if kind in ZIP_KINDS:
         check_expansion(path, max_bytes=limits.current().max_unzipped_bytes, kind=kind)
@@ -94,6 +94,11 @@ def parse_file(path: Path) -> ParsedFile:
 
 
 _PSEUDO = {"encrypted-ooxml", "corrupt-zip", "corrupt-ole", "ole", "binary", "garbled"}  # not formats to name as supported
+
+
+def supported_types() -> list[str]:
+    """The formats to name to a person as supported (the kinds, without the internal pseudo-kinds)."""
+    return sorted(set(PARSERS) - _PSEUDO)
 
 
 def _guarded(blocks: Iterable[Block], kind: str) -> Iterator[Block]:

@@ -112,7 +112,9 @@ def _read_eml(path: Path) -> _Message:
     if message.get_content_type() in ENCRYPTED_TYPES:
         raise ParseError("encrypted", ENCRYPTED)
     headers = {name: _header(message, name) for name in HEADERS}
-    plain, html, attachments = [], [], []
+    plain: list[str] = []
+    html: list[str] = []
+    attachments: list[tuple[str, bytes]] = []
     for part in message.walk():
         if part.is_multipart():
             continue
@@ -122,7 +124,7 @@ def _read_eml(path: Path) -> _Message:
             raise ParseError("encrypted", ENCRYPTED)
         if filename or part.get_content_disposition() == "attachment":
             if content_type not in SKIPPED_TYPES and not _inline_image(part):
-                attachments.append((filename or "attachment", part.get_payload(decode=True) or b""))
+                attachments.append((filename or "attachment", bytes(part.get_payload(decode=True) or b"")))
         elif content_type == "text/plain":
             plain.append(_part_text(part))
         elif content_type == "text/html":

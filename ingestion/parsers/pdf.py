@@ -49,7 +49,7 @@ def parse(path: Path) -> ParsedFile:
         code = getattr(exc, "err_code", None)
         if code in (4, 5, 6):
             raise ParseError("encrypted", ENCRYPTED) from exc
-        raise ParseError("corrupt", CORRUPT.format(detail=PDFIUM_ERRORS.get(code, str(exc)))) from exc
+        raise ParseError("corrupt", CORRUPT.format(detail=PDFIUM_ERRORS.get(code or -1, str(exc)))) from exc
     parsed = ParsedFile(blocks=[], page_count=len(document), title=_metadata_title(document))
     if not usable_title(parsed.title, path.name):
         parsed.title = _largest_lettering(document)

@@ -72,7 +72,7 @@ def _opened(blob: bytes):
     from PIL import Image
 
     try:
-        image = Image.open(io.BytesIO(blob))
+        image: Image.Image = Image.open(io.BytesIO(blob))
         width, height = image.size
         if min(width, height) < MIN_SIDE_PX or width * height < MIN_AREA_PX or width * height > MAX_PIXELS:
             return None

@@ -7,7 +7,7 @@ MAX_ROWS rows and about MAX_CHARS characters, so one block fits one chunk of the
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from numbers import Number
 
 from ingestion import limits
@@ -37,7 +37,7 @@ def cell_text(value: object) -> str:
 
 
 def table_blocks(
-    rows: Iterable[tuple[int, list[object]]], *, label: str = "", page: int | None = None, first_row_is_header=False
+    rows: Iterable[tuple[int, Sequence[object]]], *, label: str = "", page: int | None = None, first_row_is_header=False
 ) -> Iterator[Block]:
     """`rows` are (1-based row number, cell values); blank rows may be included. `label` names the sheet."""
     header: tuple[int, list[str]] | None = None
@@ -70,7 +70,7 @@ def table_blocks(
         yield _block(header, pending, label, page, header_shown)
 
 
-def _is_header(values: list[object], cells: list[str], region_start: bool, forced: bool) -> bool:
+def _is_header(values: Sequence[object], cells: list[str], region_start: bool, forced: bool) -> bool:
     if forced:
         return True
     if not region_start or sum(1 for c in cells if c) < 2:
@@ -93,8 +93,9 @@ def _block(header: tuple[int, list[str]] | None, rows: list[tuple[int, list[str]
     # columns left empty by a sheet's margin or indentation, in every row of this block
     margin = min(next((i for i, cell in enumerate(cells) if cell), len(cells)) for cells in table)
     lines = [SEPARATOR.join(cells[margin:]) for cells in table]
-    first = rows[0][0] if rows else header[0]
-    last = rows[-1][0] if rows else header[0]
+    assert rows or header, "a block has a header or rows"
+    first = rows[0][0] if rows else header[0]  # type: ignore[index]  # header is set when rows are not
+    last = rows[-1][0] if rows else header[0]  # type: ignore[index]
     if header and not header_shown:
         first = header[0]
     span = f"row {first}" if first == last else f"rows {first}–{last}"

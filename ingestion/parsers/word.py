@@ -53,7 +53,7 @@ def _blocks(document, body, warnings: list[str]) -> Iterator[Block]:
     yield from _BodyWalker(document, warnings).walk(body)
     for name, blocks in (("footnotes", _notes(document, "footnotes")), ("endnotes", _notes(document, "endnotes")),
                          ("headers and footers", _headers_footers(document)), ("charts", _charts(document))):
-        yield from _guarded(lambda: list(blocks), name, warnings)
+        yield from _guarded(lambda blocks=blocks: list(blocks), name, warnings)
 
 
 def _guarded(read, what: str, warnings: list[str]) -> list[Block]:
@@ -88,8 +88,9 @@ class _BodyWalker:
             read = {"p": self._paragraph, "tbl": self._table, "altChunk": self._alt_chunk}.get(tag)
             if read is not None:
                 what = f"{'table' if tag == 'tbl' else 'paragraph'} {self.elements}"
-                yield from _guarded(lambda: list(read(child)), what, self.warnings)
-                yield from _guarded(lambda: list(self._pictures(child)), f"pictures of {what}", self.warnings)
+                yield from _guarded(lambda read=read, child=child: list(read(child)), what, self.warnings)
+                yield from _guarded(lambda child=child: list(self._pictures(child)), f"pictures of {what}",
+                                    self.warnings)
 
     def _heading_path(self) -> tuple[str, ...]:
         return tuple(title for _, title in self.path)

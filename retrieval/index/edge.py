@@ -146,7 +146,7 @@ class EdgeIndex:
             qe.Prefetch(limit=n, query=queries[1], filter=allowed),
         ]
         requests = [qe.QueryRequest(  # every candidate when some may fall under the floor, else `limit`
-            limit=2 * n if floored else limit, prefetches=prefetches, query=self._fusion, filter=allowed,
+            limit=2 * n if floored else limit, prefetches=prefetches, query=self._fusion, filter=allowed,  # type: ignore[arg-type]  # a fusion is a query here
             with_payload=True,
         )]
         if floored:  # the sparse candidates rescored by their cosine (n points: no search over the collection)
@@ -160,7 +160,7 @@ class EdgeIndex:
         if not with_modes:
             return self._hits(found, ("hybrid",))
         dense_ids, sparse_ids = ({str(p.id) for p in side} for side in more)
-        return [common.hit_from(p.payload, p.score, common.modes_of(str(p.id), dense_ids, sparse_ids)) for p in found]
+        return [common.hit_from(p.payload or {}, p.score, common.modes_of(str(p.id), dense_ids, sparse_ids)) for p in found]
 
     def _query(self, request: qe.QueryRequest) -> list:
         with self._lock:
@@ -210,7 +210,7 @@ def _open_shard(path: Path, dim: int) -> qe.EdgeShard:
 
 def _point(p: IndexPoint) -> qe.Point:
     vectors = {DENSE: list(p.dense), SPARSE: qe.SparseVector(list(p.sparse.indices), list(p.sparse.values))}
-    return qe.Point(p.id, vectors, common.point_payload(p))
+    return qe.Point(p.id, vectors, common.point_payload(p))  # type: ignore[arg-type]  # named dense + sparse
 
 
 def _nearest(mode: str, dense: Sequence[float], sparse: SparseVector) -> qe.Query:

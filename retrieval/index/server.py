@@ -55,7 +55,7 @@ class ServerIndex:
         )
         if url:
             self._client = QdrantClient(url=url, api_key=api_key or None)
-            self._lock = contextlib.nullcontext()
+            self._lock: contextlib.AbstractContextManager = contextlib.nullcontext()
         else:
             self._client = QdrantClient(path=str(path), force_disable_check_same_thread=True)
             self._lock = threading.Lock()

@@ -14,7 +14,19 @@ from ninja.files import UploadedFile
 
 from webapp.accounts.selectors import document_readable_by, documents_readable_by
 from webapp.api.auth import BrowserSession, TokenAuth, require_scope
-from webapp.api.schemas import ChatIn, ChatOut, DocumentOut, SearchIn, chat_out, document_out
+from webapp.api.error_schemas import errors
+from webapp.api.schemas import (
+    EVENT_STREAM,
+    CancelOut,
+    ChatIn,
+    ChatOut,
+    DocumentOut,
+    SearchIn,
+    SearchOut,
+    chat_out,
+    document_out,
+)
+from webapp.api.validation import validation_problem
 from webapp.chat import services as chat
 from webapp.chat.relay import collect_answer, resume_cursor, sse_stream
 from webapp.chat.search import passages_search
@@ -43,7 +55,10 @@ def _app_error(request, exc: AppError):
 
 @api.exception_handler(ValidationError)
 def _validation_error(request, exc: ValidationError):
-    return _error(request, 400, "invalid_request", "The request is not valid.", {"errors": exc.errors})
+    problems = [validation_problem(e) for e in exc.errors]
+    first = problems[0] if problems else {"field": "", "message": "The request is not valid."}
+    code = "invalid_param" if first["field"].startswith("params.") else "invalid_request"
+    return _error(request, 400, code, first["message"], {"field": first["field"], "errors": problems})
 
 
 @api.exception_handler(AuthenticationError)
@@ -61,19 +76,22 @@ def _http_error(request, exc: HttpError):
     return _error(request, exc.status_code, "invalid_request" if exc.status_code == 400 else "error", str(exc))
 
 
-@api.post("/documents", response={202: DocumentOut}, tags=["documents"])
+@api.post("/documents", response={200: DocumentOut, 202: DocumentOut, **errors(403, 404, 413, 415, 503)},
+          tags=["documents"])
 def upload_document(request, file: File[UploadedFile], collection: Form[str], title: Form[str] = ""):
-    """Store a file and queue its ingestion; poll GET /documents/{id} for status and progress."""
-    require_scope(request, "documents")
+    """Store a file and queue its ingestion (202); poll GET /documents/{id} for status and progress. A file
+    whose content the collection already has is not stored again: 200 with that document and `duplicate: true`."""
+    require_scope(request, "documents:write")
     documents.check_may_upload(request.auth)
     documents.file_type_check(file)
     target = documents.collection_for_upload(user=request.auth, name_or_id=collection)
-    document, _created = documents.document_upload(user=request.auth, file=file, collection=target, title=title)
-    return 202, document_out(document)
+    document, created = documents.document_upload(user=request.auth, file=file, collection=target, title=title)
+    return (202 if created else 200), document_out(document, duplicate=not created)
 
 
-@api.get("/documents/{document_id}", response=DocumentOut, tags=["documents"])
+@api.get("/documents/{document_id}", response={200: DocumentOut, **errors(404)}, tags=["documents"])
 def get_document(request, document_id: int):
+    require_scope(request, "documents:read")
     document = document_readable_by(request.auth, document_id)
     if document is None:
         raise Http404
@@ -84,10 +102,11 @@ def get_document(request, document_id: int):
 MAX_OFFSET = 1_000_000_000
 
 
-@api.get("/documents", response=list[DocumentOut], tags=["documents"])
+@api.get("/documents", response={200: list[DocumentOut], **errors(404)}, tags=["documents"])
 def list_documents(request, collection: str | None = None, limit: int = 100,
                    offset: int = Query(0, ge=0, le=MAX_OFFSET)):
     """Documents in the collections you may read, newest first."""
+    require_scope(request, "documents:read")
     documents = documents_readable_by(request.auth).select_related("collection")
     if collection:
         scope = chat.collection_scope(request.auth, collection)
@@ -95,10 +114,10 @@ def list_documents(request, collection: str | None = None, limit: int = 100,
     return [document_out(d) for d in documents[offset : offset + min(max(limit, 1), 500)]]
 
 
-@api.delete("/documents/{document_id}", response={204: None}, tags=["documents"])
+@api.delete("/documents/{document_id}", response={204: None, **errors(403, 404)}, tags=["documents"])
 def delete_document(request, document_id: int):
     """Delete the document, its chunks, its stored original and (in the worker) its vectors."""
-    require_scope(request, "documents")
+    require_scope(request, "documents:write")
     document = document_readable_by(request.auth, document_id)
     if document is None:
         raise Http404
@@ -108,11 +127,12 @@ def delete_document(request, document_id: int):
     return 204, None
 
 
-@api.put("/documents/{document_id}", response={200: DocumentOut, 202: DocumentOut}, tags=["documents"])
+@api.put("/documents/{document_id}", response={200: DocumentOut, 202: DocumentOut, **errors(403, 404, 409, 413, 415, 503)},
+         tags=["documents"])
 def replace_document(request, document_id: int, file: File[UploadedFile]):
     """Store a new version of the file and queue its ingest (202); the current version stays searchable until the
     new one is indexed. The same content as now changes nothing (200); another document's content is a 409."""
-    require_scope(request, "documents")
+    require_scope(request, "documents:write")
     document = document_readable_by(request.auth, document_id)
     if document is None:
         raise Http404
@@ -122,7 +142,7 @@ def replace_document(request, document_id: int, file: File[UploadedFile]):
     return (202 if document.revision != revision else 200), document_out(document)
 
 
-@api.post("/chat", response=ChatOut, tags=["chat"])
+@api.post("/chat", response={200: ChatOut, **errors(403, 404, 503)}, tags=["chat"], openapi_extra=EVENT_STREAM)
 async def chat_ask(request, body: ChatIn):
     """Ask a question. `stream: true` answers with Server-Sent Events: `sources` (the passages, before any text),
     `quote` (the verbatim answer quote {n, text, start, end, score}, before any token, when there is one),
@@ -131,9 +151,10 @@ async def chat_ask(request, body: ChatIn):
     from asgiref.sync import sync_to_async
 
     await sync_to_async(require_scope)(request, "chat")
+    params = body.params.model_dump(exclude_unset=True) if body.params is not None else None
     message = await sync_to_async(chat.question_ask)(
         user=request.auth, question=body.question, collection=body.collection,
-        conversation_id=body.conversation_id, params=body.params, profile=body.profile,
+        conversation_id=body.conversation_id, params=params, profile=body.profile,
     )
     if body.stream:
         response = _event_stream(message.pk)
@@ -145,23 +166,26 @@ async def chat_ask(request, body: ChatIn):
     return await sync_to_async(chat_out)(result)
 
 
-@api.post("/search", tags=["search"])
+@api.post("/search", response={200: SearchOut, **errors(403, 404, 503)}, tags=["search"])
 def search(request, body: SearchIn):
     """Ranked passages among the collections you may read (the filter is inside the index query)."""
-    require_scope(request, "chat")
+    require_scope(request, "search")
     passages = passages_search(user=request.auth, query=body.query, collection=body.collection, k=body.k, mode=body.mode)
     return {"query": body.query, "passages": passages}
 
 
-@api.get("/messages/{message_id}/stream", tags=["chat"])
+@api.get("/messages/{message_id}/stream", response={200: None, **errors(404, 503)}, tags=["chat"],
+         openapi_extra=EVENT_STREAM)
 def message_stream(request, message_id: int):
     """Resume an answer's event stream; send `Last-Event-ID` to continue after the last event seen."""
+    require_scope(request, "chat")
     chat.message_owned(user=request.auth, message_id=message_id)
     return _event_stream(message_id, resume_cursor(message_id, request.headers.get("Last-Event-ID")))
 
 
-@api.post("/messages/{message_id}/cancel", tags=["chat"])
+@api.post("/messages/{message_id}/cancel", response={200: CancelOut, **errors(404)}, tags=["chat"])
 def message_cancel(request, message_id: int):
+    require_scope(request, "chat")
     message = chat.message_cancel(user=request.auth, message_id=message_id)
     return {"message_id": message.pk, "cancelled": True}
 

@@ -1,18 +1,41 @@
 """Request and response shapes of API v1 (they become the OpenAPI schema)."""
 
+from typing import Literal
+
 from django.conf import settings
 from ninja import Field, Schema
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_serializer
 
+from webapp.chat.params import GenerationParamsIn
+from webapp.chat.search import MAX_K, MODES
 from webapp.documents.models import Document
+
+# A streamed answer (`stream: true`, or a resumed stream) is text/event-stream; the schema is one event's.
+SSE_EVENTS = ["queued", "sources", "quote", "token", "done", "error"]
+EVENT_STREAM = {"responses": {200: {"content": {"text/event-stream": {"schema": {
+    "type": "object", "description": "one Server-Sent Event: queued?, sources, quote?, token…, then done or error",
+    "required": ["event", "data"],
+    "properties": {
+        "event": {"type": "string", "enum": SSE_EVENTS},
+        "data": {"type": "string", "description": "the event's fields as JSON (done: as the JSON response)"},
+        "id": {"type": "string", "description": "send it back as Last-Event-ID to resume after this event"},
+    },
+}}}}}}
+
+
+class CancelOut(Schema):
+    message_id: int
+    cancelled: bool
 
 
 class ChatIn(Schema):
     question: str = Field(..., description="the question, in any language")
     collection: str | int | None = Field(None, description="a collection name or id; default: all you may read")
     conversation_id: int | None = None
-    stream: bool = False
-    params: dict | None = Field(None, description="generation parameters: temperature, top_p, max_tokens, stop, …")
+    stream: bool = Field(False, strict=True, description="true: answer with Server-Sent Events (see below)")
+    params: GenerationParamsIn | None = Field(None, description=(
+        "generation parameters, each within its range (a model profile may narrow a range: 400 naming the field)"
+    ))
     profile: str | None = Field(None, description="a model profile name; default: the default profile")
 
 
@@ -44,6 +67,57 @@ class ReasonOut(BaseModel):
     ))
 
 
+class _Sparse(BaseModel):
+    """A record whose unset fields are left out of the response, as the worker leaves them out of its events;
+    any other field the worker adds passes through."""
+
+    model_config = ConfigDict(extra="allow")
+
+    @model_serializer(mode="wrap")
+    def _without_nulls(self, handler):
+        return {key: value for key, value in handler(self).items() if value is not None}
+
+
+class WeakParamsOut(_Sparse):
+    """The parameters of a citation's weak_code: which of them is set depends on the code."""
+
+    numbers: list[str] | None = Field(None, description="number_missing: the claim's numbers the passage lacks")
+    names: list[str] | None = Field(None, description="name_missing: the claim's names the passage lacks")
+    words: list[str] | None = Field(None, description="few_words: the claim's words the passage lacks")
+    similarity: float | None = Field(None, description="low_similarity: the claim's similarity to the passage (0-1)")
+
+
+class EvidenceOut(_Sparse):
+    """The answerability judge's features (each 0-1)."""
+
+    coverage: float | None = None
+    sentence_coverage: float | None = None
+    passage_coverage: float | None = None
+    names: float | None = None
+    similarity: float | None = None
+    agree: float | None = None
+    rare_coverage: float | None = None
+
+
+class UsageOut(_Sparse):
+    """Token counts and timings of one answer; a field is left out when that step did not run."""
+
+    queue_wait_ms: float | None = Field(None, description="time waiting for a worker")
+    retrieval_ms: float | None = None
+    judge_ms: float | None = Field(None, description="time deciding whether the passages answer the question")
+    answerability: EvidenceOut | None = None
+    prompt_tokens: int | None = None
+    passages_left_out: int | None = Field(None, description="passages that did not fit the model's context")
+    prompt_ms: float | None = None
+    ttft_ms: float | None = Field(None, description="time to the first token")
+    first_visible_ms: float | None = Field(None, description="time to the first text a reader sees")
+    completion_tokens: int | None = None
+    tokens_per_s: float | None = None
+    dropped_markers: int | None = Field(None, description="citation markers removed: they named no passage")
+    attributed_citations: int | None = None
+    model_error: str | None = Field(None, description="why no model could answer (outcome search_only)")
+
+
 class CitationOut(BaseModel):
     """A source of an answer: the passage as it was when the answer was written (a snapshot), with the support
     check's verdict; any other field the answer event carries passes through (extra="allow", as ReasonOut)."""
@@ -57,7 +131,7 @@ class CitationOut(BaseModel):
     weak_code: str = Field("", description=(
         "why it is weak, as a code: number_missing, name_missing, few_words or low_similarity; empty when not weak"
     ))
-    weak_params: dict = Field(default_factory=dict, description=(
+    weak_params: WeakParamsOut = Field(default_factory=WeakParamsOut, description=(
         "the code's parameters: {numbers: [...]}, {names: [...]}, {words: [...]} (the claim's, missing from the "
         "passage) or {similarity: 0.31}"
     ))
@@ -84,7 +158,7 @@ class ChatOut(Schema):
     )
     conversation_id: int
     message_id: int
-    usage: dict = Field(default_factory=dict, description="token counts and timings")
+    usage: UsageOut = Field(default_factory=UsageOut, description="token counts and timings")
     finish_reason: str | None = None
     outcome: str = Field("", description=OUTCOME_HELP)
     reasons: list[ReasonOut] = Field(default_factory=list, description="why it was refused or not confirmed")
@@ -95,27 +169,51 @@ class ChatOut(Schema):
 
 
 class SearchIn(Schema):
+    query: str = Field(..., description="words or a question")
+    collection: str | int | None = Field(None, description="a collection name or id; default: all you may read")
+    k: int = Field(settings.SEARCH_TOP_K, ge=1, le=MAX_K, description="passages to return (SEARCH_TOP_K unless given)")
+    mode: Literal[MODES] = Field("hybrid", description="hybrid (default), dense or sparse")
+
+
+class PassageOut(Schema):
+    n: int = Field(..., description="rank, from 1")
+    chunk_id: int
+    document_id: int
+    title: str = Field(..., description="the document's title")
+    text: str
+    page: int | None = Field(None, description="the page it is on, for formats with pages")
+    location: str = Field("", description="where in the document: page, sheet, slide or section, in words")
+    heading_path: str = Field("", description="the headings above it")
+    char_start: int = Field(..., description="where it starts in the document's extracted text")
+    char_end: int
+    score: float = Field(..., description="relevance, higher is better")
+    modes: list[str] = Field(default_factory=list, description="which searches found it: dense, sparse")
+
+
+class SearchOut(Schema):
     query: str
-    collection: str | int | None = None
-    k: int = Field(settings.SEARCH_TOP_K, description="passages to return (SEARCH_TOP_K unless given)")
-    mode: str = Field("hybrid", description="hybrid (default), dense or sparse")
+    passages: list[PassageOut]
 
 
 class DocumentOut(Schema):
     id: int
     title: str
-    collection: str
-    status: str
-    stage: str
-    progress: float
-    error: str
+    collection: str = Field(..., description="the collection's name")
+    status: str = Field(..., description="queued, processing, indexed or failed")
+    stage: str = Field(..., description="the ingestion step it is at, while processing")
+    progress: float = Field(..., description="0-1")
+    error: str = Field(..., description="why it failed, for a person; empty unless failed")
     chunks: int
     pages: int | None
     warnings: list[str]
+    duplicate: bool = Field(False, description=(
+        "an upload only: the collection already had this content, and this is that document (status 200, not 202)"
+    ))
 
 
-def document_out(document: Document) -> dict:
+def document_out(document: Document, *, duplicate: bool = False) -> dict:
     return {
+        "duplicate": duplicate,
         "id": document.pk,
         "title": document.title,
         "collection": document.collection.name,

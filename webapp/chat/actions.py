@@ -13,7 +13,11 @@ from webapp import errors
 from webapp.chat.models import Conversation, Feedback, Message
 from webapp.chat.params import params_resolve
 from webapp.chat.services import (
-    answer_enqueue, collection_scope, ensure_answering_available, profile_choose, question_checked,
+    answer_enqueue,
+    collection_scope,
+    ensure_answering_available,
+    profile_choose,
+    question_checked,
 )
 from webapp.errors import AppError
 

@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.formats import date_format, number_format
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from webapp.chat.evaluation import tradeoff_at
 from webapp.chat.models import Citation, Conversation, EvaluationRun, Feedback, Message, ModelProfile

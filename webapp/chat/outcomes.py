@@ -5,7 +5,8 @@ the finished answer), the dashboard and the admin. A code this module does not k
 """
 
 from django.utils.formats import number_format
-from django.utils.translation import gettext, gettext_lazy as _, ngettext
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 ANSWERED, REFUSED, UNCONFIRMED = "answered", "refused", "unconfirmed"
 OUTCOMES = (ANSWERED, REFUSED, UNCONFIRMED)

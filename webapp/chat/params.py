@@ -4,8 +4,10 @@ A bad value is a 400 that names the field, never a silent clamp.
 """
 
 import math
+from typing import Annotated
 
 from django.conf import settings
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model
 
 from retrieval.types import GenerationParams
 from webapp.errors import AppError
@@ -24,6 +26,38 @@ RANGES: dict[str, tuple[type, float, float]] = {
     "timeout": (float, 1.0, 600.0),
 }
 MAX_STOPS = 8
+HELP = {
+    "temperature": "randomness: 0 always picks the likeliest word",
+    "top_p": "nucleus sampling: the smallest set of words whose probabilities add up to this",
+    "top_k": "sample among the k likeliest words (0: all)",
+    "min_p": "drop words less likely than this fraction of the likeliest",
+    "max_tokens": "the longest answer, in tokens",
+    "frequency_penalty": "penalise words by how often they already appear",
+    "presence_penalty": "penalise words that already appear",
+    "repeat_penalty": "llama.cpp's repetition penalty (1: none)",
+    "seed": "the sampler's seed, for repeatable answers (null: random)",
+    "timeout": "seconds the answer may take",
+}
+
+
+def _schema_field(name: str):
+    kind, low, high = RANGES[name]
+    annotation = (kind | None) if name == "seed" else kind
+    extra = {"allow_inf_nan": False} if kind is float else {}
+    return annotation, Field(None, ge=low, le=high, strict=True, description=HELP[name], **extra)
+
+
+Stop = Annotated[str, StringConstraints(min_length=1)]
+# The request's `params` as a schema, built from RANGES: the OpenAPI schema shows every parameter and its range.
+# A model profile may narrow a range (Profile.limits); `params_resolve` checks that after this.
+GenerationParamsIn: type[BaseModel] = create_model(
+    "GenerationParamsIn",
+    __config__=ConfigDict(extra="forbid"),
+    __doc__="Generation parameters; each one left out takes the model profile's value.",
+    stop=(Annotated[list[Stop], Field(max_length=MAX_STOPS)] | Stop,
+          Field(None, description=f"up to {MAX_STOPS} strings that end the answer")),
+    **{name: _schema_field(name) for name in RANGES},
+)
 
 
 def profile_defaults(profile) -> GenerationParams:
@@ -43,7 +77,7 @@ def params_resolve(overrides: dict | None, *, profile=None) -> dict:
     params = profile_defaults(profile)
     for name, value in (overrides or {}).items():
         if name == "stop":
-            setattr(params, "stop", _stops(value))
+            params.stop = _stops(value)
         elif name in RANGES:
             setattr(params, name, _number(name, value, profile))
         else:

@@ -10,6 +10,8 @@ from webapp.documents import collections as service
 from webapp.documents.forms import CollectionForm
 from webapp.documents.views import staff_required
 from webapp.errors import AppError
+from webapp.sources.forms import SourceForm
+from webapp.sources.services import sources_of
 
 
 @staff_required
@@ -53,15 +55,20 @@ def collection_update(request, collection_id: int):
 def _render(request, new_form, edited=None, status=200):
     """The page; `edited` = (collection id, its form with errors) keeps that form open as it was posted."""
     items = []
-    for row in service.collection_overview(user=request.user):
+    rows = service.collection_overview(user=request.user)
+    sources = sources_of([row.collection.pk for row in rows])
+    for row in rows:
         collection = row.collection
+        synced = {"sources": [(view, SourceForm.for_source(view.source, f"s{view.source.pk}"))
+                              for view in sources.get(collection.pk, [])],
+                  "source_form": SourceForm(prefix=f"s-new-{collection.pk}")}
         if edited and edited[0] == collection.pk:
-            items.append({"row": row, "form": edited[1], "open": True})
+            items.append({"row": row, "form": edited[1], "open": True, **synced})
             continue
         form = CollectionForm(prefix=f"c{collection.pk}", initial={
             "name": collection.name, "description": collection.description, "groups": list(collection.groups.all()),
         })
-        items.append({"row": row, "form": form, "open": False})
+        items.append({"row": row, "form": form, "open": False, **synced})
     return render(request, "documents/collections.html", {
         "nav": "documents", "tab": "collections", "items": items, "new_form": new_form,
         "has_groups": new_form.fields["groups"].queryset.exists(),

@@ -32,7 +32,7 @@ def file_type_check(file: File) -> None:
     """415 before anything is stored when the content is a format no parser reads: an upload would fail later,
     and a new version would replace a good one. Detected from the first bytes, not from the name."""
     from ingestion.detect import detect_type
-    from ingestion.parsers import PARSERS
+    from ingestion.parsers import PARSERS, supported_types
 
     if file.size == 0:
         return  # the service answers with its own clearer error
@@ -44,10 +44,11 @@ def file_type_check(file: File) -> None:
     if kind == "garbled":  # noise: refused now, rather than stored and failed by the worker
         from ingestion.parsers.unreadable import garbled_message
 
-        raise AppError("unsupported_media_type", garbled_message(file.name or ""), status=415)
+        raise AppError("unsupported_media_type", garbled_message(file.name or ""), status=415,
+                       details={"kind": kind})
     if kind not in PARSERS:
-        message = errors.FILE_TYPE_UNSUPPORTED.format(kind=kind, supported=", ".join(sorted(PARSERS)))
-        raise AppError("unsupported_media_type", message, status=415)
+        message = errors.FILE_TYPE_UNSUPPORTED.format(kind=kind, supported=", ".join(supported_types()))
+        raise AppError("unsupported_media_type", message, status=415, details={"kind": kind})
 
 def check_may_upload(user) -> None:
     """403 unless the user is staff: asked before anything is read, looked up or created for an upload, so a
@@ -96,6 +97,11 @@ def document_upload(*, user, file: File, collection: Collection, title: str = ""
     """Store the original and queue its ingestion. Returns (document, created); the same content
     already in the collection is recognised by hash and returned instead of being indexed twice."""
     check_may_upload(user)
+    return document_store(file=file, collection=collection, title=title, uploaded_by=user)
+
+
+def document_store(*, file: File, collection: Collection, title: str = "", uploaded_by=None) -> tuple[Document, bool]:
+    """`document_upload` without the user check, for callers that decided already (a synced source)."""
     _check_file(file)
     digest = _sha256(file)
     existing = Document.objects.filter(collection=collection, sha256=digest).first()
@@ -107,7 +113,7 @@ def document_upload(*, user, file: File, collection: Collection, title: str = ""
         document = Document(
             collection=collection, title=title or title_from_file_name(name),
             original_name=name, sha256=digest, size_bytes=file.size,
-            mime_type=getattr(file, "content_type", "") or "", uploaded_by=user,
+            mime_type=getattr(file, "content_type", "") or "", uploaded_by=uploaded_by,
         )
         document.file.save(name, file, save=False)
         document.save()
@@ -172,6 +178,11 @@ def document_replace(*, user, document: Document, file: File) -> Document:
     was, file included). The same content as the current file changes nothing.
     """
     check_may_upload(user)
+    return document_store_version(document=document, file=file)
+
+
+def document_store_version(*, document: Document, file: File) -> Document:
+    """`document_replace` without the user check, for callers that decided already (a synced source)."""
     _check_file(file)
     digest = _sha256(file)
     if digest == document.sha256:
@@ -191,8 +202,9 @@ def document_replace(*, user, document: Document, file: File) -> Document:
             mime_type=getattr(file, "content_type", "") or "",
         )
         new = {"file": document.file.name, "sha256": digest, "revision": current["revision"] + 1}
+        # Read back before the commit sends the task: a worker may have moved it past `queued` a moment later.
+        document.refresh_from_db()
         transaction.on_commit(lambda: _enqueue_or_restore(document, current=current, new=new))
-    document.refresh_from_db()
     return document
 
 

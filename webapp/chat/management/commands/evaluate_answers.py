@@ -25,11 +25,10 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-
-from django.apps import apps
 from django.db.models import F
 
 from ingestion.pipeline import ingest_document
