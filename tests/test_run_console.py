@@ -2,12 +2,11 @@
 act on, and Ctrl-C ends everything with one line (no "make: *** Error 130"). Started as a person starts it, on a free
 port with its own DATA_DIR; Ctrl-C is SIGINT to the whole process group, as a terminal sends it."""
 
+import hashlib
 import os
 import signal
 import subprocess
 import time
-
-import hashlib
 
 import httpx
 import pytest

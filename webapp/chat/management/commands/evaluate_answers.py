@@ -39,8 +39,8 @@ from retrieval.answerability import CALIBRATION, FEATURES, Calibration, Evidence
 from retrieval.language import detect_language
 from retrieval.support import check_support
 from webapp.chat.models import Conversation, Message, ModelProfile
-from webapp.chat.profiles import profile_ensure_default
 from webapp.chat.params import params_resolve
+from webapp.chat.profiles import profile_ensure_default
 from webapp.documents.models import Collection, Document
 from webapp.documents.scratch import document_from_text, scratch_index
 
