@@ -28,7 +28,8 @@ on_stop_signal() {
   if [ -n "$stop_started" ]; then
     if [ $((SECONDS - stop_started)) -ge 2 ]; then
       echo "==> stopping at once" >&2
-      pkill -KILL -g 0 -f "celery -A webapp|uvicorn webapp" 2>/dev/null || true
+      kill -QUIT "$(cat "$DATA_DIR/logs/worker.pid" 2>/dev/null)" 2>/dev/null || true  # Celery's cold shutdown
+      for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
     fi
     return 0
   fi
@@ -65,6 +66,7 @@ supervise_worker() {
     celery -A webapp worker -Q answer,ingest --pool threads --concurrency "${WORKER_THREADS:-4}" \
       --loglevel INFO -n "acervo@%h" >>"$DATA_DIR/logs/worker.log" 2>&1 &
     worker=$!
+    echo "$worker" >"$DATA_DIR/logs/worker.pid"  # for a second Ctrl-C: stop it at once
     echo "==> worker started (pid $worker)"
     status=0
     wait "$worker" || status=$?

@@ -375,3 +375,5 @@ OPENAI_COLLECTION_MODELS = envbool("OPENAI_COLLECTION_MODELS", True)
 # django-axes logs every successful login and its clean-up at INFO, two lines per login on the web's console;
 # failures and lock-outs (WARNING) are what an operator needs from it.
 LOGGING.setdefault("loggers", {})["axes"] = {"level": "WARNING"}
+# The MCP SDK says at INFO that its session manager starts and stops, with every `make run`.
+LOGGING["loggers"]["mcp.server.streamable_http_manager"] = {"level": "WARNING"}
