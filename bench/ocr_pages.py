@@ -52,7 +52,8 @@ def main() -> None:
                 started = time.perf_counter()
                 read = pdf._ocr_page(page)
                 ocr_s.append(time.perf_counter() - started)
-                print(f"{path.name} p. {index + 1}: OCR {ocr_s[-1]:.2f} s, {len(read)} characters", flush=True)
+                print(f"{path.name} p. {index + 1}: OCR {ocr_s[-1]:.2f} s, {len(read.text)} characters, "
+                      f"confidence {read.confidence} ({read.mode})", flush=True)
             page.close()
         document.close()
     print(json.dumps({

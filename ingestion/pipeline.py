@@ -28,6 +28,7 @@ from django.utils import timezone
 from ingestion import chunking, lease, limits, progress
 from ingestion.embedding import EmbeddingModelError
 from ingestion.parsers import parse_file
+from ingestion.titles import title_from_file_name, usable_title
 from ingestion.types import ChunkDraft, ParsedFile, ParseError
 from retrieval import lexical
 from retrieval.components import get_embedder, get_index
@@ -98,6 +99,7 @@ def _attempt(held: lease.Lease, document: Document) -> str:
     version = _fresh_version(document)
     try:
         parsed, text, count = _parse_and_chunk(document, version, check)
+        _adopt_title(document, parsed)
         _embed_and_index(document, version, count, check)
         return _publish(held, document, version, count, parsed, text)
     except ParseError as exc:
@@ -149,6 +151,16 @@ def _parse_and_store(document: Document, version: int, caps: limits.Limits, chec
     if not extracted.strip():
         raise ParseError("empty", "no text found: the file has no readable text" + _warned(parsed.warnings))
     return parsed, extracted, count
+
+
+def _adopt_title(document: Document, parsed: ParsedFile) -> None:
+    """The document's own title replaces the one made from its file name (never one a person gave at upload), before
+    the passages are embedded with it; the file name stays in `original_name`, shown beside it."""
+    own = usable_title(parsed.title, document.original_name)
+    if own and document.title == title_from_file_name(document.original_name) and own != document.title:
+        own = own[:Document._meta.get_field("title").max_length]
+        Document.objects.filter(pk=document.pk, title=document.title).update(title=own)
+        document.title = own
 
 
 def _chunk_row(document: Document, version: int, draft: ChunkDraft) -> Chunk:

@@ -37,6 +37,7 @@ _lock = threading.Lock()
 _running = 0
 _waiting: deque[lease.Lease] = deque()
 _stopping = threading.Event()
+_handing_back = False  # set by the shutdown signal handler; a plain flag: no lock may be taken there
 
 
 @shared_task(acks_late=True)
@@ -96,7 +97,20 @@ def _free_slot() -> None:
 
 @worker_shutting_down.connect
 def _hand_back_waiting(**_):
-    """A warm shutdown finishes the documents being ingested; those still waiting go back to the broker."""
+    """A warm shutdown finishes the documents being ingested; those still waiting go back to the broker.
+
+    Celery calls this inside its signal handler, in the main thread, and a second signal (Ctrl-C then make run's
+    TERM) runs it again on top of the first call: taking a lock here would wait for ever on the one that interrupted
+    call holds (seen: a stopped worker that never ended). So it only marks the stop, once, and a thread does the rest.
+    """
+    global _handing_back
+    if _handing_back:
+        return
+    _handing_back = True
+    threading.Thread(target=_give_back_waiting, name="ingest-hand-back").start()  # not a daemon: it ends before exit
+
+
+def _give_back_waiting() -> None:
     _stopping.set()
     with _lock:
         waiting = list(_waiting)

@@ -57,6 +57,9 @@ class ParsedFile:
     blocks: Iterable[Block]
     page_count: int | None = None
     warnings: Warnings = field(default_factory=Warnings)
+    # The document's own title as the file states it (PDF metadata, DOCX/PPTX core properties, HTML <title>), else
+    # the heading it starts with (set by parse_file while `blocks` is consumed); "" when it has none worth showing.
+    title: str = ""
 
     def __post_init__(self) -> None:
         if not isinstance(self.warnings, Warnings):

@@ -187,7 +187,7 @@ def _stream(message, llm, segments, params: GenerationParams, usage: dict, start
 
 def _question_and_history(message: Message) -> tuple[str, list[tuple[str, str]]]:
     earlier = list(
-        Message.objects.filter(conversation=message.conversation, pk__lt=message.pk).order_by("-pk")[: 1 + 2 * HISTORY_TURNS]
+        Message.current().filter(conversation=message.conversation, pk__lt=message.pk).order_by("-pk")[: 1 + 2 * HISTORY_TURNS]
     )
     question = earlier[0].text if earlier and earlier[0].role == Message.Role.USER else ""
     pairs: list[tuple[str, str]] = []

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install what is missing, and only that: virtualenv, Python packages (torch as the CPU build first),
 # system packages (OCR, LibreOffice, Chromium), the default models. Safe to run again and again.
+# Every long step says what it is doing at least once a minute, on a terminal and in a log file alike.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
@@ -8,6 +9,7 @@ PY=${PYTHON:-python3}
 STAMP="$VENV/.requirements.sha256"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+source scripts/progress.sh
 
 if [ ! -x "$VENV/bin/python" ]; then
   say "creating virtualenv $VENV"
@@ -19,13 +21,22 @@ if [ -f scripts/system_packages.sh ]; then
   bash scripts/system_packages.sh
 fi
 
+# pip's progress bars redraw one line (no line ends until it is full), which a filter or a log holds back; so pip's
+# own lines (Collecting…, Downloading…, Building wheel…) pass as they come, plus a line every 30 s while one step
+# (the download of torch, the llama.cpp compile) runs.
+export HEARTBEAT_S=${HEARTBEAT_S:-30}
+pip_install() {
+  "$VENV/bin/pip" install --progress-bar off "$@" 2>&1 | { grep --line-buffered -v "^Requirement already satisfied" || true; }
+  return "${PIPESTATUS[0]}"
+}
+
 want=$(sha256sum requirements.txt | cut -d' ' -f1)
 if [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
   say "installing Python packages (first run compiles llama.cpp: about 8-10 minutes on 2 cores; later runs use pip's cache)"
-  "$VENV/bin/pip" install --progress-bar on -q --upgrade pip
+  with_heartbeat "upgrading pip" "$VENV/bin/pip" install --progress-bar off -q --upgrade pip
   # torch first, pinned: this takes the local CPU build instead of GBs of CUDA wheels.
-  "$VENV/bin/pip" install --progress-bar on torch==2.13.0 | { grep -v "^Requirement already satisfied" || true; }
-  "$VENV/bin/pip" install --progress-bar on -r requirements.txt | { grep -v "^Requirement already satisfied" || true; }
+  with_heartbeat "installing torch (CPU build)" pip_install torch==2.13.0
+  with_heartbeat "installing requirements.txt" pip_install -r requirements.txt
   echo "$want" > "$STAMP"
 fi
 

@@ -6,23 +6,43 @@ cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 umask 077  # from here on: the database, originals, index and logs are the owner's only
 VENV=${VENV:-.venv}
-export PATH="$PWD/$VENV/bin:$PATH"
+case $VENV in /*) ;; *) VENV="$PWD/$VENV" ;; esac  # a relative or an absolute path
+export PATH="$VENV/bin:$PATH"
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
 PORT=${PORT:-8000}
 HOST=${HOST:-127.0.0.1}
 DATA_DIR=${DATA_DIR:-$PWD/var}
 mkdir -p "$DATA_DIR/logs"
 pids=()
-cleanup() {
-  trap - INT TERM EXIT
-  echo; echo "stopping…"
+# Ctrl-C (or a TERM) stops what this script started and ends with one line and status 0, so `make run` adds no
+# "Error 130" of its own; any other end (the web server died) keeps its status.
+stop_all() {
+  trap - EXIT
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
-trap cleanup INT TERM EXIT
+# A second signal within 2 s is the same stop (make forwards its TERM to this script, a terminal sends Ctrl-C to the
+# whole group); a later one, while the worker still finishes what it was doing, stops everything at once.
+stop_started=""
+on_stop_signal() {
+  if [ -n "$stop_started" ]; then
+    if [ $((SECONDS - stop_started)) -ge 2 ]; then
+      echo "==> stopping at once" >&2
+      kill -QUIT "$(cat "$DATA_DIR/logs/worker.pid" 2>/dev/null)" 2>/dev/null || true  # Celery's cold shutdown
+      for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+    fi
+    return 0
+  fi
+  stop_started=$SECONDS
+  stop_all
+  printf '\r==> Acervo stopped.\n'
+  exit 0
+}
+trap on_stop_signal INT TERM
+trap stop_all EXIT
 
 if ! python -c "import os,redis; redis.Redis.from_url(os.environ['REDIS_URL'], socket_connect_timeout=1).ping()" 2>/dev/null; then
-  command -v redis-server >/dev/null || { apt-get install -y -q redis-server >/dev/null; }
+  command -v redis-server >/dev/null || bash scripts/system_packages.sh redis-server
   port=$(python -c "import os,urllib.parse as u; print(u.urlparse(os.environ['REDIS_URL']).port or 6379)")
   echo "==> starting Redis on port $port"
   redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$DATA_DIR" >"$DATA_DIR/logs/redis.log" 2>&1 &
@@ -33,6 +53,7 @@ fi
 python manage.py migrate --noinput -v 0
 python manage.py collectstatic --noinput -v 0
 python manage.py ensure_admin
+python manage.py ensure_profile
 
 # The worker is supervised: when it dies (killed, out of memory, a crash) it is started again, after a pause that
 # doubles with each quick death (1 s up to 60 s) and starts over once a worker has run WORKER_STABLE_S.
@@ -45,6 +66,7 @@ supervise_worker() {
     celery -A webapp worker -Q answer,ingest --pool threads --concurrency "${WORKER_THREADS:-4}" \
       --loglevel INFO -n "acervo@%h" >>"$DATA_DIR/logs/worker.log" 2>&1 &
     worker=$!
+    echo "$worker" >"$DATA_DIR/logs/worker.pid"  # for a second Ctrl-C: stop it at once
     echo "==> worker started (pid $worker)"
     status=0
     wait "$worker" || status=$?

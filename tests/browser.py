@@ -61,14 +61,14 @@ def browser(web, worker):
 
 @pytest.fixture
 def open_page(browser, web, request):
-    """`open_page(user=None, viewport=DESKTOP, locale="en-US", base_url=web)`: a new browser page on the test
+    """`open_page(user=None, viewport=DESKTOP, locale="en-US", base_url=web, timezone_id=None)`: a new browser page on the test
     server (or another one at `base_url`), logged in as `user` when given. Pages of a failed test are saved
     as screenshots/failures/<test>-<n>.png."""
     pages = []
     failed_before = request.session.testsfailed
 
-    def open_(user=None, *, viewport=DESKTOP, locale="en-US", base_url=web):
-        context = browser.new_context(base_url=base_url, viewport=viewport, locale=locale)
+    def open_(user=None, *, viewport=DESKTOP, locale="en-US", base_url=web, timezone_id=None):
+        context = browser.new_context(base_url=base_url, viewport=viewport, locale=locale, timezone_id=timezone_id)
         if user is not None:
             context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session_key(user), "url": base_url}])
         page = context.new_page()

@@ -220,3 +220,14 @@ def read_sse(response: httpx.Response) -> list[tuple[str, str, dict]]:
             found.append((event_id, event, json.loads(data) if data else {}))
             event_id, event, data = "", "", ""
     return found
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say in one line when the shared real-world documents were missing: their tests are skipped, not passed."""
+    from tests.test_parsers import DOCS, NO_DOCS
+
+    skipped = [report for report in terminalreporter.stats.get("skipped", []) if NO_DOCS in str(report.longrepr)]
+    if skipped:
+        terminalreporter.write_sep("-", f"{len(skipped)} tests skipped: the shared test documents are not at {DOCS}",
+                                   yellow=True)
+        terminalreporter.write_line("    put the shared/ folder beside the repository (as CI does) to run them")

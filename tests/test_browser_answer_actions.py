@@ -38,21 +38,42 @@ def answered(open_page, alice, policy):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_regenerate_replaces_the_last_answer_with_a_new_one(answered):
+def test_regenerate_writes_a_new_answer_and_keeps_the_old_one_as_a_version(answered):
     page, answer = answered
-    old_id = answer.get_attribute("data-message-id")
+    old_id = int(answer.get_attribute("data-message-id"))
+    old_text = Message.objects.get(pk=old_id).text
+    expect(answer.locator(".versions")).to_be_hidden()
     expect(answer.get_by_role("button", name="Regenerate")).to_be_visible()
     answer.get_by_role("button", name="Regenerate").click()
 
-    expect(answer).not_to_have_attribute("data-message-id", old_id)
+    expect(answer).not_to_have_attribute("data-message-id", str(old_id))
     assert wait_until_answered(answer) == "done"
     new_id = int(answer.get_attribute("data-message-id"))
-    assert not Message.objects.filter(pk=old_id).exists()
+    old = Message.objects.get(pk=old_id)
+    assert old.superseded and old.text == old_text
     new = Message.objects.get(pk=new_id)
+    assert new.first_version_id == old_id and not new.superseded
     assert new.status == "done" and new.collections == [Citation.objects.filter(message=new).first().document.collection_id]
     expect(answer.locator(".answer")).to_contain_text(new.text[:30])
     expect(page.locator(".message")).to_have_count(2)
     expect(answer.locator(".source-chips button")).not_to_have_count(0)
+
+    versions = answer.locator(".versions")
+    expect(versions.locator(".version-count")).to_have_text("2/2")
+    versions.get_by_role("button", name="Previous version").click()
+    expect(answer).to_have_attribute("data-message-id", str(old_id))
+    expect(versions.locator(".version-count")).to_have_text("1/2")
+    expect(versions.get_by_role("button", name="Previous version")).to_be_disabled()
+
+    page.reload()  # the versions are the server's, not the page's memory
+    answer = page.locator(".message.assistant").last
+    expect(page.locator(".message")).to_have_count(2)
+    expect(answer).to_have_attribute("data-message-id", str(new_id))
+    expect(answer.locator(".version-count")).to_have_text("2/2")
+    answer.get_by_role("button", name="Previous version").click()
+    expect(answer.locator(".version-count")).to_have_text("1/2")
+    answer.get_by_role("button", name="Next version").click()
+    expect(answer).to_have_attribute("data-message-id", str(new_id))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -67,7 +88,7 @@ def test_a_reopened_conversation_keeps_searching_the_collection_it_searched(answ
     answer.get_by_role("button", name="Regenerate").click()
     expect(answer).not_to_have_attribute("data-message-id", old_id)
     assert wait_until_answered(answer) == "done"
-    assert Message.objects.get(role="assistant").collections == [handbook.pk]
+    assert Message.current().get(role="assistant").collections == [handbook.pk]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -150,7 +171,7 @@ def test_a_weakly_supported_citation_looks_different_and_says_why(answered):
     expect(card).to_have_class(re.compile(r"\bweak\b"))
     expect(card.locator(".badge")).to_have_text("weakly supported")
     expect(card.locator(".source-why")).to_have_text(
-        f"This passage may not say what the answer claims. [{n}] does not mention forty."
+        f"This passage may not say what the answer claims. The answer's word “forty” does not appear in source {n}."
     )
     expect(page.locator(".message.assistant .chip.weak")).to_have_count(1)
 

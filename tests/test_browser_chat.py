@@ -58,7 +58,7 @@ def test_the_answer_streams_then_shows_its_sources_and_a_click_on_a_source_highl
 
     # the tiny model's random words are unconfirmed: its sources are then listed as the closest passages
     chip = answer.locator(".source-chips button[data-n='1'], .closest-source[data-n='1']").filter(visible=True)
-    expect(chip).to_contain_text("vacation-policy")
+    expect(chip).to_contain_text("Vacation policy")  # the document's own title, its first heading
     message_id = answer.get_attribute("data-message-id")
     chip.click()
     source = page.locator(f"#source-{message_id}-1")

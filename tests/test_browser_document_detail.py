@@ -44,9 +44,9 @@ def test_a_chunk_chosen_in_the_list_is_highlighted_in_the_extracted_text(open_pa
     per_diem = next(c for c in chunks if "sixty reais" in c.text)
     page = open_page(alice)
     page.goto("/documents/")
-    page.get_by_role("link", name="travel-guide").click()
+    page.get_by_role("link", name="Travel guide 🧳").click()  # the document's own title, its first heading
 
-    expect(page.get_by_role("heading", name="travel-guide")).to_be_visible()
+    expect(page.get_by_role("heading", name="Travel guide 🧳")).to_be_visible()
     expect(page.get_by_role("heading", name=f"{len(chunks)} chunks")).to_be_visible()
     expect(page.locator("#chunk-list a")).to_have_count(len(chunks))
     link = page.locator(f"#chunk-{per_diem.ordinal}")
@@ -79,7 +79,7 @@ def test_a_new_version_uploaded_on_the_documents_page_replaces_the_old_one(open_
     page.goto("/documents/")
     row = page.locator("#document-rows tr.doc-row", has_text="travel-guide")
     with page.expect_file_chooser() as chooser:
-        row.get_by_role("button", name="Replace: travel-guide").click()
+        row.get_by_role("button", name="Replace: Travel guide 🧳").click()
     chooser.value.set_files([{"name": "travel-guide-2027.md", "mimeType": "text/markdown", "buffer": NEW_VERSION}])
 
     expect(row.locator(".status-pill")).to_have_text("indexed", timeout=60_000)
@@ -96,7 +96,7 @@ def test_a_new_version_from_the_documents_own_page_says_it_is_being_indexed(open
     page.get_by_label("Replace with a new version").set_input_files(
         {"name": "travel-guide-2027.md", "mimeType": "text/markdown", "buffer": NEW_VERSION})
     page.get_by_role("button", name="Upload new version").click()
-    expect(page.get_by_role("status").first).to_contain_text("A new version of “travel-guide” is being indexed.")
+    expect(page.get_by_role("status").first).to_contain_text("A new version of “Travel guide 🧳” is being indexed.")
     document = wait_for_document(guide.pk)
     assert document.status == "indexed" and document.original_name == "travel-guide-2027.md"
 

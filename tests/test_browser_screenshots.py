@@ -86,7 +86,7 @@ def test_document_and_collections_screenshots(open_page, conversation, team, han
         Group.objects.create(name=name)
     page = open_page(conversation, viewport=DESKTOP)
     page.goto("/documents/")
-    page.get_by_role("link", name="employee-handbook").click()
+    page.get_by_role("link", name="Employee handbook").click()
     page.locator("#chunk-list a", has_text="Vacation").click()
     expect(page.locator("#extracted-text mark")).to_be_visible()
     page.screenshot(path=str(REVIEW_SCREENSHOTS / "document-desktop.png"))

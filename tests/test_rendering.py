@@ -123,8 +123,10 @@ def test_every_reason_of_the_support_check_is_said_in_portuguese():
     ]
     with translation.override("pt-br"):
         said = weak_reason_text(" ".join(reasons))
-    assert said == "[1] não contém 30, 3.5. [2] não menciona férias, portal. [3] diz outra coisa (semelhança 0,32)."
-    assert weak_reason_text(" ".join(reasons)) == " ".join(reasons)
+    assert said == ("A fonte 1 não contém os números “30”, “3.5” dados na resposta. "
+                    "As palavras “férias”, “portal” da resposta não aparecem na fonte 2. "
+                    "A fonte 3 parece tratar de outra coisa que a frase que a cita (semelhança 0,32 de 1).")
+    assert weak_reason_text(reasons[0]) == "Source 1 does not contain the numbers “30”, “3.5” given in the answer."
 
 
 def test_a_reason_it_does_not_know_is_shown_as_written():
@@ -135,7 +137,7 @@ def test_a_name_the_passage_lacks_is_said_in_portuguese():
     from django.utils import translation
 
     with translation.override("pt-br"):
-        assert weak_reason_text("[2] does not name Maria.") == "[2] não nomeia Maria."
+        assert weak_reason_text("[2] does not name Maria.") == "A fonte 2 não menciona o nome “Maria”, usado na resposta."
 
 
 def test_a_citation_stored_with_a_code_is_said_in_both_languages_without_any_english_reason():
@@ -152,12 +154,16 @@ def test_a_citation_stored_with_a_code_is_said_in_both_languages_without_any_eng
     ]
     with translation.override("pt-br"):
         said = [source(row)["weak_reason"] for row in rows]
-    assert said == ["[1] não contém 30, 3.5.", "[2] não nomeia Maria.", "[3] não menciona férias, portal.",
-                    "[4] diz outra coisa (semelhança 0,32)."]
+    assert said == ["A fonte 1 não contém os números “30”, “3.5” dados na resposta.",
+                    "A fonte 2 não menciona o nome “Maria”, usado na resposta.",
+                    "As palavras “férias”, “portal” da resposta não aparecem na fonte 3.",
+                    "A fonte 4 parece tratar de outra coisa que a frase que a cita (semelhança 0,32 de 1)."]
     with translation.override("en"):
         said = [source(row)["weak_reason"] for row in rows]
-    assert said == ["[1] does not contain 30, 3.5.", "[2] does not name Maria.", "[3] does not mention férias, portal.",
-                    "[4] says something else (similarity 0.32)."]
+    assert said == ["Source 1 does not contain the numbers “30”, “3.5” given in the answer.",
+                    "Source 2 does not mention the name “Maria” used in the answer.",
+                    "The answer's words “férias”, “portal” do not appear in source 3.",
+                    "Source 4 seems to be about something else than the sentence citing it (similarity 0.32 of 1)."]
     assert source(rows[0])["weak_code"] == "number_missing" and source(rows[0])["weak_params"] == {"numbers": ["30", "3.5"]}
 
 
@@ -169,5 +175,20 @@ def test_an_old_citation_with_only_its_english_reason_is_still_said_in_portugues
 
     old = Citation(n=2, weak=True, weak_reason="[2] does not mention forty.")
     with translation.override("pt-br"):
-        assert source(old)["weak_reason"] == "[2] não menciona forty."
+        assert source(old)["weak_reason"] == "A palavra “forty” da resposta não aparece na fonte 2."
     assert weak_reason_for(2, "a_code_from_later", {"x": 1}, "[2] is odd.") == "[2] is odd."
+
+
+def test_a_number_missing_from_its_source_is_said_as_a_number_the_answer_gives():
+    """The issue's example: `[2] não contém 2.` read as nonsense."""
+    from django.utils import translation
+
+    with translation.override("pt-br"):
+        said = weak_reason_for(2, "number_missing", {"numbers": ["2"]})
+    assert said == "A fonte 2 não contém o número “2” dado na resposta."
+
+
+def test_an_answer_stopped_after_a_list_marker_shows_no_empty_item():
+    html = render_answer("Steps:\n\n1. Fill in the form.\n2.", [])
+    assert html.count("<li>") == 1 and "<li></li>" not in html
+    assert "<ul>" not in render_answer("Steps:\n\n-", []) and "Steps:" in render_answer("Steps:\n\n-", [])

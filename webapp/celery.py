@@ -1,6 +1,7 @@
 """The Celery app. Workers run `celery -A webapp worker`; the web process only enqueues."""
 
 import os
+import warnings
 
 from celery import Celery
 
@@ -9,6 +10,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webapp.settings")
 # waiting at llama.cpp's per-operation barriers starve each other whenever anything else runs on the machine
 # (ingestion, the web server): prompt processing measured 2.5-3x slower under load than with sleeping threads.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+# Celery warns whenever a worker runs as root (as `make run` does in a container) because a root worker accepting
+# pickle could be made to run code; this one accepts JSON only (Celery's default accept_content), which the warning
+# itself names as the safe setting, so it would only open every worker log with a false alarm.
+warnings.filterwarnings("ignore", message="You're running the worker with superuser privileges")
 
 app = Celery("acervo")
 app.config_from_object("django.conf:settings", namespace="CELERY")

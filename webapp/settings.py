@@ -396,3 +396,9 @@ QUOTA_GROUP_QUESTIONS_PER_MINUTE = envint("QUOTA_GROUP_QUESTIONS_PER_MINUTE", 0,
 QUOTA_GROUP_QUESTIONS_PER_DAY = envint("QUOTA_GROUP_QUESTIONS_PER_DAY", 0, minimum=0)
 QUOTA_GROUP_TOKENS_PER_MINUTE = envint("QUOTA_GROUP_TOKENS_PER_MINUTE", 0, minimum=0)
 QUOTA_GROUP_TOKENS_PER_DAY = envint("QUOTA_GROUP_TOKENS_PER_DAY", 0, minimum=0)
+# --- The console of `make run` (polish) ----------------------------------------------------------
+# django-axes logs every successful login and its clean-up at INFO, two lines per login on the web's console;
+# failures and lock-outs (WARNING) are what an operator needs from it.
+LOGGING.setdefault("loggers", {})["axes"] = {"level": "WARNING"}
+# The MCP SDK says at INFO that its session manager starts and stops, with every `make run`.
+LOGGING["loggers"]["mcp.server.streamable_http_manager"] = {"level": "WARNING"}

@@ -14,6 +14,7 @@ from ingestion import limits
 from ingestion.archive import check_expansion
 from ingestion.detect import detect_type
 from ingestion.limits import Interrupted
+from ingestion.titles import usable_title
 from ingestion.types import Block, ParsedFile, ParseError
 
 log = logging.getLogger(__name__)
@@ -78,7 +79,7 @@ def parse_file(path: Path) -> ParsedFile:
     module = importlib.import_module(f"ingestion.parsers.{module_name}")
     try:
         parsed = module.parse(path)
-        blocks = _guarded(parsed.blocks, kind)
+        blocks = _titled(parsed, _guarded(parsed.blocks, kind))
         first = next(blocks, None)  # an empty document fails here, before anyone counts its pages
     except (ParseError, Interrupted):
         raise
@@ -112,6 +113,17 @@ def _guarded(blocks: Iterable[Block], kind: str) -> Iterator[Block]:
     except Exception as exc:
         log.warning("parsing a %s file failed part-way", kind, exc_info=True)
         raise ParseError("corrupt", UNREADABLE.format(kind=kind.upper(), error=_plain(exc))) from exc
+
+
+TITLE_HEADING_WITHIN = 3  # a heading further in names a section, not the document
+
+
+def _titled(parsed: ParsedFile, blocks: Iterator[Block]) -> Iterator[Block]:
+    """Pass the blocks on; when the file states no usable title, take a heading among its first blocks."""
+    for i, block in enumerate(blocks):
+        if i < TITLE_HEADING_WITHIN and block.kind == "heading" and not usable_title(parsed.title):
+            parsed.title = block.text
+        yield block
 
 
 def _noted(warnings: list[str]) -> str:

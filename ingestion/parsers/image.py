@@ -32,16 +32,21 @@ def parse(path: Path) -> ParsedFile:
 def _blocks(image, frames: int, warnings: list[str]) -> Iterator[Block]:
     from PIL import ImageSequence
 
+    unsure: dict[int, float] = {}
     try:
         for number, frame in enumerate(ImageSequence.Iterator(image), start=1):
             try:
-                text = ocr.image_text(frame)
+                reading = ocr.image_reading(frame)
             except subprocess.TimeoutExpired:
                 warnings.append(f"page {number}: OCR took longer than {ocr.PAGE_TIMEOUT_S} s: skipped")
                 continue
-            if not text:
+            if not reading.text:
                 warnings.append(f"page {number}: OCR found no text in the image")
                 continue
-            yield Block(text=text, page=number, location=f"p. {number} (OCR)")
+            if ocr.is_unsure(reading):
+                unsure[number] = reading.confidence
+            yield Block(text=reading.text, page=number, location=f"p. {number} (OCR)")
     finally:
         image.close()
+    if unsure:
+        warnings.append(ocr.low_confidence_warning(unsure))

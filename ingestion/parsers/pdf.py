@@ -11,12 +11,14 @@ the glyph positions: columns come out column by column and table rows as lines f
 processors and LaTeX write.
 """
 
+import math
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from ingestion import limits
 from ingestion.parsers import ocr
+from ingestion.titles import usable_title
 from ingestion.types import Block, ParsedFile, ParseError
 
 OCR_DPI = 300
@@ -48,9 +50,60 @@ def parse(path: Path) -> ParsedFile:
         if code in (4, 5, 6):
             raise ParseError("encrypted", ENCRYPTED) from exc
         raise ParseError("corrupt", CORRUPT.format(detail=PDFIUM_ERRORS.get(code or -1, str(exc)))) from exc
-    parsed = ParsedFile(blocks=[], page_count=len(document))
+    parsed = ParsedFile(blocks=[], page_count=len(document), title=_metadata_title(document))
+    if not usable_title(parsed.title, path.name):
+        parsed.title = _largest_lettering(document)
     parsed.blocks = _blocks(document, parsed)
     return parsed
+
+
+def _metadata_title(document) -> str:
+    import pypdfium2 as pdfium
+
+    try:
+        return document.get_metadata_dict(skip_empty=True).get("Title", "")
+    except (pdfium.PdfiumError, ValueError, UnicodeError):
+        return ""
+
+
+TITLE_SIZE_RATIO = 1.25  # a title is set this much larger than the page's body text (median character size)
+TITLE_GAP_CHARS = 40  # big lettering further on than this from the first is another heading
+
+
+def _largest_lettering(document) -> str:
+    """The first page's largest lettering, when it stands out from the body text: most papers, reports and forms
+    set their title so, and few fill in the metadata. "" when nothing stands out (or the page cannot be read)."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    try:
+        page = document[0]
+        textpage = page.get_textpage()
+    except (pdfium.PdfiumError, IndexError):
+        return ""
+    try:
+        count = textpage.count_chars()
+        if not 0 < count <= 20_000:
+            return ""
+        # Upright characters only: arXiv's sideways stamp is set larger than any title.
+        chars = [(chr(pdfium_c.FPDFText_GetUnicode(textpage, i)), pdfium_c.FPDFText_GetFontSize(textpage, i))
+                 if abs(math.sin(pdfium_c.FPDFText_GetCharAngle(textpage, i))) < 0.1 else (" ", 0.0)
+                 for i in range(count)]
+    finally:
+        textpage.close()
+        page.close()
+    sizes = sorted(size for char, size in chars if char.isalnum())
+    if not sizes or sizes[-1] < TITLE_SIZE_RATIO * sizes[len(sizes) // 2]:
+        return ""
+    big = [i for i, (char, size) in enumerate(chars) if size >= sizes[-1] - 0.5]
+    picked, last = [], big[0]
+    for i in big:
+        if i - last > TITLE_GAP_CHARS:
+            break
+        picked.append(" " if i - last > 1 else "")
+        picked.append(chars[i][0])
+        last = i
+    return " ".join("".join(picked).split())
 
 
 def _blocks(document, parsed: ParsedFile) -> Iterator[Block]:
@@ -61,6 +114,7 @@ def _blocks(document, parsed: ParsedFile) -> Iterator[Block]:
 
     warnings, declared = parsed.warnings, len(document)
     yielded, scans_skipped, missing = 0, 0, 0
+    unsure: dict[int, float] = {}  # page -> OCR confidence, for pages read with low confidence
     try:
         for number in range(1, declared + 1):
             limits.checkpoint()
@@ -70,7 +124,7 @@ def _blocks(document, parsed: ParsedFile) -> Iterator[Block]:
                 missing += 1
                 continue
             try:
-                block = _page_block(page, number, warnings)
+                block = _page_block(page, number, warnings, unsure)
             except ParseError as exc:
                 if exc.reason != "converter_missing":
                     raise
@@ -85,6 +139,8 @@ def _blocks(document, parsed: ParsedFile) -> Iterator[Block]:
                 yield block
     finally:
         document.close()
+    if unsure:
+        warnings.append(ocr.low_confidence_warning(unsure))
     if missing:
         parsed.page_count = declared - missing
         warnings.insert(0, MISSING_PAGES.format(declared=declared, missing=missing, found=declared - missing))
@@ -92,12 +148,15 @@ def _blocks(document, parsed: ParsedFile) -> Iterator[Block]:
         raise ParseError(*ocr.NOT_INSTALLED)
 
 
-def _page_block(page, number: int, warnings: list[str]) -> Block | None:
+def _page_block(page, number: int, warnings: list[str], unsure: dict[int, float]) -> Block | None:
     try:
         text = _page_text(page)
         if _needs_ocr(page, text):
-            scanned = _ocr_page(page)
+            reading = _ocr_page(page)
+            scanned = reading.text
             if len(scanned) > len(text.strip()):
+                if ocr.is_unsure(reading):
+                    unsure[number] = reading.confidence
                 return Block(text=scanned, page=number, location=f"p. {number} (OCR)")
             if not text.strip():
                 warnings.append(f"page {number}: a scanned image in which OCR found no text")
@@ -167,13 +226,13 @@ def _text_rects(page) -> list[tuple[float, float, float, float]]:
         textpage.close()
 
 
-def _ocr_page(page) -> str:
+def _ocr_page(page) -> ocr.Reading:
     ocr.require()
     width, height = page.get_size()
     scale = min(OCR_DPI / 72, ocr.MAX_SIDE_PX / max(width, height, 1))
     bitmap = page.render(scale=scale)  # colour: Tesseract binarises it better than PDFium's greyscale
     try:
         image = bitmap.to_pil()
-        return ocr.image_text(image)
+        return ocr.image_reading(image)
     finally:
         bitmap.close()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ingestion.parsers.pictures import PictureReader
 from ingestion.parsers.tables import cell_text
+from ingestion.titles import core_title
 from ingestion.types import Block, ParsedFile, ParseError
 
 CORRUPT = ("corrupt: the presentation is damaged or truncated ({detail}); open it in PowerPoint or LibreOffice, "
@@ -25,7 +26,7 @@ def parse(path: Path) -> ParsedFile:
     slides = list(deck.slides)
     if not slides:
         raise ParseError("empty", "no text found: the presentation has no slides")
-    parsed = ParsedFile(blocks=[], page_count=len(slides))
+    parsed = ParsedFile(blocks=[], page_count=len(slides), title=core_title(deck))
     parsed.blocks = _blocks(slides, parsed.warnings)
     return parsed
 

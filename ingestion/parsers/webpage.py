@@ -24,7 +24,7 @@ MIN_KEPT_SHARE = 0.6  # content-only HTML: fall back to all visible text when ex
 
 def parse(path: Path) -> ParsedFile:
     html = decode(path.read_bytes())
-    return ParsedFile(blocks=list(html_blocks(html, main_content=True)), page_count=None)
+    return ParsedFile(blocks=list(html_blocks(html, main_content=True)), page_count=None, title=_title(html))
 
 
 def html_blocks(html: str, *, main_content: bool, heading_path: tuple[str, ...] = ()) -> Iterator[Block]:

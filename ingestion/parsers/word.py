@@ -20,6 +20,7 @@ from ingestion.parsers.office_xml import chart_text, part_text
 from ingestion.parsers.pictures import PictureReader
 from ingestion.parsers.tables import table_blocks
 from ingestion.parsers.word_styles import NS, Styles, xp
+from ingestion.titles import core_title
 from ingestion.types import Block, ParsedFile, ParseError
 
 CORRUPT = ("corrupt: the Word document is damaged or truncated ({detail}); open it in Word or LibreOffice, "
@@ -43,7 +44,7 @@ def parse(path: Path) -> ParsedFile:
         body = document.element.body
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, AttributeError, ValueError) as exc:
         raise ParseError("corrupt", CORRUPT.format(detail=type(exc).__name__)) from exc
-    parsed = ParsedFile(blocks=[], page_count=None)
+    parsed = ParsedFile(blocks=[], page_count=None, title=core_title(document))
     parsed.blocks = list(_blocks(document, body, parsed.warnings))
     return parsed
 

@@ -255,14 +255,7 @@
     const { article, messageId } = state;
     const detail = await fetchDetail(messageId);
     if (detail) {
-      // Rendered by templates/chat/answer_body.html; the answer in it is sanitised by rendering.render_answer.
-      article.querySelector(".answer-body").innerHTML = detail.body_html;
-      article.dataset.outcome = detail.outcome || "";
-      if (detail.quote) quoteOf.set(messageId, detail.quote);
-      article.querySelector(".answer-settings-used").textContent = detail.settings;
-      setNote(article, detail.note);
-      sourcesOf.set(messageId, detail.sources);
-      withContext.add(messageId);
+      showDetail(article, messageId, detail);
     } else {
       answerOf(article).textContent = done.answer || "";
       article.dataset.outcome = done.outcome || "";
@@ -281,6 +274,56 @@
     renderChips(article);
     if (shown.messageId === messageId || shown.messageId === null) showSources(messageId, shown.n);
     if (nearEnd(240)) scrollToEnd();
+  }
+
+  function showDetail(article, messageId, detail) {
+    // Rendered by templates/chat/answer_body.html; the answer in it is sanitised by rendering.render_answer.
+    article.querySelector(".answer-body").innerHTML = detail.body_html;
+    article.dataset.outcome = detail.outcome || "";
+    if (detail.quote) quoteOf.set(messageId, detail.quote);
+    article.querySelector(".answer-settings-used").textContent = detail.settings;
+    setNote(article, detail.note);
+    sourcesOf.set(messageId, detail.sources);
+    withContext.add(messageId);
+    article.dataset.versions = (detail.versions || [messageId]).join(",");
+    showVersions(article);
+  }
+
+  // --- Versions of a regenerated answer (‹ 1/2 ›) -------------------------------------------
+
+  const versionsOf = (article) => (article.dataset.versions || "").split(",").filter(Boolean).map(Number);
+
+  function showVersions(article) {
+    const versions = versionsOf(article);
+    const at = versions.indexOf(Number(article.dataset.messageId));
+    const nav = article.querySelector(".versions");
+    nav.hidden = versions.length < 2 || at < 0;
+    if (nav.hidden) return;
+    const count = nav.querySelector(".version-count");
+    count.textContent = `${at + 1}/${versions.length}`;
+    count.title = format(S.version, { n: at + 1, count: versions.length });
+    nav.querySelector(".version-prev").disabled = Boolean(current) || at === 0;
+    nav.querySelector(".version-next").disabled = Boolean(current) || at === versions.length - 1;
+  }
+
+  /** Show another version of the answer in its place: its text, sources, settings and feedback. */
+  async function showVersion(article, step) {
+    const versions = versionsOf(article);
+    const target = versions[versions.indexOf(Number(article.dataset.messageId)) + step];
+    if (current || target === undefined) return;
+    const detail = await fetchDetail(target);
+    if (!detail) return;
+    const wasShown = shown.messageId === Number(article.dataset.messageId);
+    article.dataset.messageId = target;
+    article.dataset.state = detail.status;
+    showDetail(article, target, detail);
+    showThumbs(article, detail.feedback ? detail.feedback.thumbs_up : null);
+    article.querySelector(".feedback-form").hidden = true;
+    article.querySelector(".feedback-form textarea").value = detail.feedback ? detail.feedback.comment : "";
+    article.querySelector(".feedback-thanks").textContent = "";
+    renderChips(article);
+    if (wasShown) showSources(target);
+    refreshTools();
   }
 
   async function fetchDetail(messageId) {
@@ -361,6 +404,11 @@
     link.setAttribute("aria-current", "page");
     item.dataset.id = id;
     window.Acervo.conversationTitled(item, title.slice(0, 80));
+    const time = item.querySelector("time");
+    if (time) {
+      time.setAttribute("datetime", new Date().toISOString());  // begun now, said as every other date is
+      window.Acervo.localTimes(item);
+    }
     els.conversations.prepend(item);
     $("conversation-empty").hidden = true;
   }
@@ -462,7 +510,8 @@
     else if (source.attributed) top.append(element("span", "badge attributed", S.attributed));
     else if (source.cited) top.append(element("span", "badge", S.cited));
     item.append(top);
-    const where = [source.page ? format(S.page, { page: source.page }) : "", source.location, source.heading_path].filter(Boolean);
+    // The parser's location ("p. 2", "slide 3 — Title", "Sheet1, rows 2–40") already says the page when it has one.
+    const where = [source.location || (source.page ? format(S.page, { page: source.page }) : ""), source.heading_path].filter(Boolean);
     if (where.length) item.append(element("p", "source-where", where.join(" · ")));
     if (source.weak) item.append(element("p", "source-why", format(S.weak_why, { reason: source.weak_reason || "" }).trim()));
     else if (source.attributed) item.append(element("p", "source-why", S.attributed_why));
@@ -486,14 +535,17 @@
 
   /** The support check's verdict in the page's language, from its code; the English reason for a code it lacks. */
   function weakReason(cited) {
-    const template = S["weak_" + cited.weak_code];
-    if (!cited.weak || !template) return cited.weak_reason || "";
     const params = cited.weak_params || {};
-    const list = (key) => (params[key] || []).join(", ");
+    const key = { number_missing: "numbers", name_missing: "names", few_words: "words" }[cited.weak_code];
+    const items = key ? (params[key] || []) : [];
+    const template = S["weak_" + cited.weak_code + (items.length > 1 ? "_many" : "")];
+    if (!cited.weak || !template || (key && !items.length)) return cited.weak_reason || "";
     const similarity = typeof params.similarity === "number"
       ? params.similarity.toLocaleString(document.documentElement.lang || undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 })
       : "";
-    return format(template, { n: cited.n, numbers: list("numbers"), names: list("names"), words: list("words"), similarity });
+    const values = { n: cited.n, similarity };
+    if (key) values[key] = items.map((item) => `“${item}”`).join(", ");
+    return format(template, values);
   }
 
   /** "Source n: title" for screen readers, saying when the passage is weakly supported or its document deleted. */
@@ -546,6 +598,7 @@
 
   /** Only the last answer can be regenerated and only its question edited, once it has ended. */
   function refreshTools() {
+    for (const article of els.messages.querySelectorAll(".message.assistant")) showVersions(article);
     for (const button of els.messages.querySelectorAll(".regenerate, .edit-question")) button.hidden = true;
     const answer = els.messages.lastElementChild;
     if (current || !answer?.matches(".message.assistant[data-message-id]:not([data-message-id=''])")) return;
@@ -581,6 +634,8 @@
     if (!response.ok || response.redirected) return errorText(response);
     const { message_id: messageId } = await response.json();
     if (question !== undefined) article.previousElementSibling.querySelector(".bubble").textContent = question;
+    // Regenerating adds a version (the earlier ones stay, ‹ 1/2 ›); an edited question starts over.
+    article.dataset.versions = (question === undefined ? [...versionsOf(article), messageId] : [messageId]).join(",");
     resetAnswer(article, messageId);
     resume(article, messageId);
     return "";
@@ -598,6 +653,7 @@
     article.querySelector(".feedback-form textarea").value = "";
     article.querySelector(".feedback-thanks").textContent = "";
     if (shown.messageId !== null && !sourcesOf.has(shown.messageId)) showSources(messageId);
+    showVersions(article);
   }
 
   async function regenerate(article) {
@@ -710,6 +766,8 @@
     const asked = event.target.closest(".message.user");
     if (button.matches(".copy-answer")) copyAnswer(button, article);
     else if (button.matches(".regenerate")) regenerate(article);
+    else if (button.matches(".version-prev")) showVersion(article, -1);
+    else if (button.matches(".version-next")) showVersion(article, 1);
     else if (button.matches(".thumb")) thumb(article, button);
     else if (button.matches(".feedback-close")) {
       button.form.hidden = true;

@@ -46,6 +46,9 @@
     title.textContent = doc.title;
     if (doc.id) title.href = url(data.urls.detail, doc.id);
     else title.removeAttribute("href");
+    // The document's own title (metadata, first heading) with the file it came from beside it.
+    const file = doc.file_name && doc.file_name !== doc.title ? doc.file_name : "";
+    if (doc.id || file) row.querySelector(".doc-file").textContent = file;
     row.querySelector(".doc-collection").textContent = doc.collection || "";
     row.querySelector(".doc-warnings").textContent = (doc.warnings || []).join(" ");
     const pill = row.querySelector(".status-pill");

@@ -1,11 +1,12 @@
 """What a person does to their own conversations from the chat page: rename, delete, regenerate the last
-answer, edit and resend the last question, and give feedback on an answer.
+answer (keeping the earlier versions), edit and resend the last question, and give feedback on an answer.
 
 Every function checks ownership first through the access module (`webapp.access.owned`): another user's
 conversation or message is "not found" (404), never "forbidden", so ids leak nothing.
 """
 
 from django.db import transaction
+from django.db.models import Q
 
 from retrieval import events
 from webapp.access import owned
@@ -68,20 +69,28 @@ def conversation_delete(*, user, conversation_id: int) -> None:
 
 def answer_regenerate(*, user, message_id: int, collection=None, params: dict | None = None,
                       profile: str | None = None) -> Message:
-    """Replace the conversation's last answer with a new one to the same question, written with the given
-    settings (as a new question would be). Returns the new, queued answer."""
-    answer = access_message(user=user, message_id=message_id, role=Message.Role.ASSISTANT)
+    """A new answer to the conversation's last question, written with the given settings (as a new question would
+    be); the answer it replaces is kept as an earlier version (`Message.superseded`). `message_id` may be any version
+    of the last answer. Returns the new, queued answer."""
+    answer = _newest_version(access_message(user=user, message_id=message_id, role=Message.Role.ASSISTANT))
     asked = _question_of(answer)
-    return _reanswer(user, asked, answer, asked.text, collection, params, profile)
+    return _reanswer(user, asked, answer, asked.text, collection, params, profile, keep=True)
+
+
+def answer_versions(answer: Message) -> list[int]:
+    """The ids of every version of `answer` (itself included), oldest first."""
+    first = answer.first_version_id or answer.pk
+    later = Message.objects.filter(first_version_id=first).order_by("pk").values_list("pk", flat=True)
+    return [first, *later]
 
 
 def question_edit(*, user, message_id: int, question: str, collection=None, params: dict | None = None,
                   profile: str | None = None) -> Message:
     """Change the question that the conversation's last answer (`message_id`) replies to, and answer it
     again: the old answer goes. Returns the new, queued answer."""
-    answer = access_message(user=user, message_id=message_id, role=Message.Role.ASSISTANT)
+    answer = _newest_version(access_message(user=user, message_id=message_id, role=Message.Role.ASSISTANT))
     asked = _question_of(answer)
-    return _reanswer(user, asked, answer, question_checked(question), collection, params, profile)
+    return _reanswer(user, asked, answer, question_checked(question), collection, params, profile, keep=False)
 
 
 def feedback_give(*, user, message_id: int, thumbs_up: bool | None, comment: str = "") -> Feedback | None:
@@ -103,9 +112,18 @@ def feedback_give(*, user, message_id: int, thumbs_up: bool | None, comment: str
     return feedback
 
 
+def _newest_version(answer: Message) -> Message:
+    """The version of `answer` the conversation shows now (itself unless it was regenerated since)."""
+    if not answer.superseded:
+        return answer
+    first = answer.first_version_id or answer.pk
+    newest = Message.current().filter(Q(pk=first) | Q(first_version_id=first)).order_by("-pk").first()
+    return newest or answer
+
+
 def _question_of(answer: Message) -> Message:
     """The question `answer` replies to, when both are the conversation's last exchange."""
-    last_two = list(answer.conversation.messages.order_by("-created_at", "-pk")[:2])
+    last_two = list(Message.current().filter(conversation=answer.conversation_id).order_by("-created_at", "-pk")[:2])
     if len(last_two) < 2 or last_two[0].pk != answer.pk or last_two[1].role != Message.Role.USER:
         raise AppError("not_last", NOT_LAST, status=409)
     if answer.status in ACTIVE:
@@ -113,24 +131,30 @@ def _question_of(answer: Message) -> Message:
     return last_two[1]
 
 
-def _reanswer(user, asked: Message, old: Message, question: str, collection, params, profile) -> Message:
+def _reanswer(user, asked: Message, old: Message, question: str, collection, params, profile, *, keep: bool) -> Message:
+    """`keep`: the old answer stays as an earlier version (regenerate); else it goes with its versions (an edited
+    question: they answered another one)."""
     limited = quota_check(user)
     scope = collection_scope(user, collection)
     chosen = profile_choose(profile)
     resolved = params_resolve(params, profile=chosen)
     ensure_answering_available()
+    first = old.first_version_id or old.pk
     with transaction.atomic():
         if limited:
             quota_check(user, locked=True)
-        # The delete claims the redo: of two clicks at once, only one finds the old answer still there.
-        # The new answer must come after the question with nothing between (the worker reads it so).
-        if not Message.objects.filter(pk=old.pk).exclude(status__in=ACTIVE).delete()[0]:
+        # Superseding (or deleting) claims the redo: of two clicks at once, only one finds the old answer current.
+        # The new answer must come after the question with only earlier versions between (the worker skips them).
+        claimed = Message.current().filter(pk=old.pk).exclude(status__in=ACTIVE)
+        if not (claimed.update(superseded=True) if keep else claimed.delete()[0]):
             raise AppError("still_answering", STILL_ANSWERING, status=409)
+        if not keep:
+            Message.objects.filter(Q(pk=first) | Q(first_version_id=first)).delete()
         if question != asked.text:
             Message.objects.filter(pk=asked.pk).update(text=question)
         answer = Message.objects.create(
             conversation=asked.conversation, role=Message.Role.ASSISTANT, status=Message.Status.QUEUED,
-            collections=scope, profile=chosen, params=resolved,
+            collections=scope, profile=chosen, params=resolved, first_version_id=first if keep else None,
         )
         usage_started(answer=answer, user=user, surface=current_surface())
         asked.conversation.save(update_fields=["updated_at"])

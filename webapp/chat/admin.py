@@ -9,6 +9,7 @@ from webapp.access.admin_scope import SuperusersOnly
 from webapp.chat.evaluation import tradeoff_at
 from webapp.chat.models import Citation, Conversation, EvaluationRun, Feedback, Message, ModelProfile
 from webapp.chat.outcomes import percent, reasons_text
+from webapp.chat.profiles import model_in_use
 
 
 @admin.register(ModelProfile)
@@ -16,6 +17,12 @@ class ModelProfileAdmin(admin.ModelAdmin):
     list_display = ["name", "is_default", "model_path", "context_size", "temperature", "max_tokens",
                     "answerability_threshold"]
     readonly_fields = ["answerability_tradeoff"]
+
+    def changelist_view(self, request, extra_context=None):
+        """Above the list: the model that answers now, and how to add a better one (templates/admin/chat/modelprofile)."""
+        default = ModelProfile.objects.filter(is_default=True).first()
+        extra = {"default_profile": default, "model_in_use": model_in_use(default), **(extra_context or {})}
+        return super().changelist_view(request, extra_context=extra)
 
     def get_fields(self, request, obj=None):
         """The trade-off right after the threshold it describes."""
@@ -56,8 +63,9 @@ class CitationInline(admin.TabularInline):
 class MessageAdmin(SuperusersOnly, admin.ModelAdmin):
     list_display = ["id", "conversation", "role", "status", "outcome", "finish_reason", "answerability", "support",
                     "created_at"]
-    list_filter = ["role", "status", "outcome"]
+    list_filter = ["role", "status", "outcome", "superseded"]
     readonly_fields = ["conversation", "role", "text", "status", "error", "search_query", "collections", "profile",
+                       "first_version", "superseded",
                        "params", "usage", "finish_reason", "support", "outcome", "reasons", "reasons_in_words",
                        "answerability", "quote", "created_at", "finished_at"]
     inlines = [CitationInline]

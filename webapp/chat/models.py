@@ -8,28 +8,28 @@ from django.utils.translation import gettext_lazy as _
 class ModelProfile(models.Model):
     """A model and its generation defaults. Exactly one profile should be the default."""
 
-    name = models.CharField(max_length=80, unique=True)
-    is_default = models.BooleanField(default=False)
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    is_default = models.BooleanField(_("default"), default=False)
     model_path = models.CharField(
-        max_length=500, blank=True, help_text=_("GGUF path; empty = LLM_MODEL_PATH or the bundled Gemma 3 270M")
+        _("model path"), max_length=500, blank=True, help_text=_("GGUF path; empty = LLM_MODEL_PATH or the bundled Gemma 3 270M")
     )
-    context_size = models.IntegerField(default=4096)
+    context_size = models.IntegerField(_("context size"), default=4096)
     threads = models.IntegerField(default=0, help_text=_("0 = llama.cpp's default: half the cores to generate; the prompt is read with all of them"))
     gpu_layers = models.IntegerField(default=0)
     system_prompt = models.TextField(blank=True, help_text=_("Extra instructions added to the built-in ones"))
     # Greedy: on the shared sets Gemma 3 270M held the gold answer in 48% of its answers at 0, 30% at 0.2.
-    temperature = models.FloatField(default=0.0)
+    temperature = models.FloatField(_("temperature"), default=0.0)
     top_p = models.FloatField(default=0.95)
     top_k = models.IntegerField(default=40)
     min_p = models.FloatField(default=0.05)
-    max_tokens = models.IntegerField(default=256)
+    max_tokens = models.IntegerField(_("max tokens"), default=256)
     stop = models.JSONField(default=list, blank=True)
     frequency_penalty = models.FloatField(default=0.0)
     presence_penalty = models.FloatField(default=0.0)
     repeat_penalty = models.FloatField(default=1.1)
     timeout_s = models.FloatField(default=120.0)
     answerability_threshold = models.FloatField(
-        null=True, blank=True,
+        _("answerability threshold"), null=True, blank=True,
         help_text=_("Refuse below this answerability (0-1); empty = the threshold calibrated for the embedding model. "
                     "Higher refuses more unanswerable questions and more answerable ones: see the evaluation page."),
     )
@@ -37,6 +37,10 @@ class ModelProfile(models.Model):
         default=dict, blank=True,
         help_text=_('Ranges callers may choose within, e.g. {"max_tokens": [1, 512], "temperature": [0, 1]}'),
     )
+
+    class Meta:
+        verbose_name = _("model profile")
+        verbose_name_plural = _("model profiles")
 
     def __str__(self) -> str:
         return self.name
@@ -50,6 +54,8 @@ class Conversation(models.Model):
 
     class Meta:
         ordering = ["-updated_at"]
+        verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
 
     def __str__(self) -> str:
         return self.title or f"#{self.pk}"
@@ -91,11 +97,25 @@ class Message(models.Model):
     quote = models.JSONField(
         default=dict, blank=True, help_text=_("the verbatim sentence(s) of a source that best answer the question")
     )
+    # Regenerate keeps the answers it replaces (the page's ‹ 1/2 ›): each version points at the first answer to that
+    # question (`first_version`, empty on the first itself), and every version but the newest is `superseded`. A
+    # superseded answer is in no conversation history or list: read a conversation through `Message.current`.
+    first_version = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE,
+                                      related_name="later_versions", verbose_name=_("first version"))
+    superseded = models.BooleanField(_("superseded"), default=False,
+                                     help_text=_("an earlier version of a regenerated answer"))
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+
+    @classmethod
+    def current(cls):
+        """Messages as the conversation reads now: without the earlier versions of regenerated answers."""
+        return cls.objects.filter(superseded=False)
 
 
 class Citation(models.Model):
@@ -128,6 +148,8 @@ class Citation(models.Model):
 
     class Meta:
         ordering = ["message", "n"]
+        verbose_name = _("citation")
+        verbose_name_plural = _("citations")
 
 
 class Feedback(models.Model):
@@ -136,6 +158,10 @@ class Feedback(models.Model):
     thumbs_up = models.BooleanField()
     comment = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
 
 
 class EvaluationRun(models.Model):
@@ -153,6 +179,8 @@ class EvaluationRun(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("evaluation run")
+        verbose_name_plural = _("evaluation runs")
 
     def __str__(self) -> str:
         return f"#{self.pk} {', '.join(map(str, self.profiles))}"

@@ -3,6 +3,7 @@
 from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from webapp.access import decide, owned
 from webapp.chat.models import Feedback, Message, ModelProfile
@@ -15,13 +16,17 @@ CONTEXT_CHARS = 280
 ACTIVE = (Message.Status.QUEUED, Message.Status.RUNNING)
 
 
-def message_row(message: Message, citations=None, feedback: Feedback | None = None) -> dict:
+def message_row(message: Message, citations=None, feedback: Feedback | None = None, versions: list[int] | None = None) -> dict:
     """What a page shows of a message; `html` is sanitised (see rendering.render_answer). A finished answer also
-    carries its outcome (see webapp.chat.outcomes): the verbatim quote, the reasons in words, the closest passages."""
+    carries its outcome (see webapp.chat.outcomes): the verbatim quote, the reasons in words, the closest passages.
+    `versions`: the ids of every version of a regenerated answer, oldest first (the page's ‹ 2/3 ›)."""
     citations = list(message.citations.all() if citations is None else citations)
     done = message.role == Message.Role.ASSISTANT and message.status not in ACTIVE
+    versions = versions or [message.pk]
     return {
         "id": message.pk,
+        "versions": versions,
+        "version": versions.index(message.pk) + 1 if message.pk in versions else len(versions),
         "role": message.role,
         "text": message.text,
         "status": message.status,
@@ -59,6 +64,15 @@ def _outcome(message: Message, citations: list) -> dict:
             {"n": c.n, "title": c.title, "page": c.page, "document_deleted": c.n in deleted} for c in citations
         ] if closest else [],
     }
+
+
+def versions_by_answer(conversation_id: int) -> dict[int, list[int]]:
+    """For each answer of the conversation that was regenerated, every version's id (oldest first), by any of them."""
+    groups: dict[int, list[int]] = {}
+    rows = Message.objects.filter(conversation_id=conversation_id, role=Message.Role.ASSISTANT).order_by("pk")
+    for pk, first in rows.values_list("pk", "first_version_id"):
+        groups.setdefault(first or pk, []).append(pk)
+    return {pk: ids for ids in groups.values() if len(ids) > 1 for pk in ids}
 
 
 def feedback_by_message(user, messages) -> dict[int, Feedback]:
@@ -212,10 +226,21 @@ def ui_strings() -> dict[str, str]:
         "attributed_why": _("The model did not cite this passage; Acervo matched a sentence of the answer to it."),
         "weak_why": _("This passage may not say what the answer claims. %(reason)s"),
         # The support check's codes (`done` citations' weak_code/weak_params), said as `weak_reason_for` says them.
-        "weak_number_missing": _("[%(n)s] does not contain %(numbers)s."),
-        "weak_name_missing": _("[%(n)s] does not name %(names)s."),
-        "weak_few_words": _("[%(n)s] does not mention %(words)s."),
-        "weak_low_similarity": _("[%(n)s] says something else (similarity %(similarity)s)."),
+        # (`_many`: more than one item listed; the items come quoted, as `weak_reason_for` quotes them).
+        "weak_number_missing": ngettext("Source %(n)s does not contain the number %(numbers)s given in the answer.",
+                                        "Source %(n)s does not contain the numbers %(numbers)s given in the answer.", 1),
+        "weak_number_missing_many": ngettext("Source %(n)s does not contain the number %(numbers)s given in the answer.",
+                                             "Source %(n)s does not contain the numbers %(numbers)s given in the answer.", 2),
+        "weak_name_missing": ngettext("Source %(n)s does not mention the name %(names)s used in the answer.",
+                                      "Source %(n)s does not mention the names %(names)s used in the answer.", 1),
+        "weak_name_missing_many": ngettext("Source %(n)s does not mention the name %(names)s used in the answer.",
+                                           "Source %(n)s does not mention the names %(names)s used in the answer.", 2),
+        "weak_few_words": ngettext("The answer's word %(words)s does not appear in source %(n)s.",
+                                   "The answer's words %(words)s do not appear in source %(n)s.", 1),
+        "weak_few_words_many": ngettext("The answer's word %(words)s does not appear in source %(n)s.",
+                                        "The answer's words %(words)s do not appear in source %(n)s.", 2),
+        "weak_low_similarity": _("Source %(n)s seems to be about something else than the sentence citing it "
+                                 "(similarity %(similarity)s of 1)."),
         "page": _("page %(page)s"),
         "cited": _("cited"),
         "open_original": _("Open original"),
@@ -231,6 +256,7 @@ def ui_strings() -> dict[str, str]:
         "deleted": _("Conversation deleted."),
         "feedback_thanks": _("Thank you: your feedback helps improve the answers."),
         "regenerating": _("Writing a new answer…"),
+        "version": _("Version %(n)s of %(count)s"),
         "from_documents": _("From the documents"),
         "refused": _("Not in the documents"),
         "unconfirmed": _("Not confirmed by the documents"),

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from functools import cache
 
 from django.utils.formats import number_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 CITE = re.compile(r"\[(\d{1,4})\]")
 # Addresses in a passage's text: a web or mail address up to a space, bracket or quote, trailing punctuation not
@@ -46,7 +46,17 @@ def render_answer(text: str, citations: Iterable) -> str:
     numbers = {_number(c) for c in citations}
     weak = {_number(c) for c in citations if _is_weak(c)}
     env = {"cite_numbers": numbers, "weak_numbers": weak, "source_urls": source_urls(_text(c) for c in citations)}
-    return _cleaner().clean(_markdown().render(text or "", env))
+    return _without_empty_items(_cleaner().clean(_markdown().render(text or "", env)))
+
+
+EMPTY_ITEM = re.compile(r"<li>\s*</li>\s*")
+EMPTY_LIST = re.compile(r"<(ul|ol)\b[^>]*>\s*</\1>\s*")
+
+
+def _without_empty_items(html: str) -> str:
+    """No bullet without words: an answer stopped (or cut at max tokens) right after "2." or "-" starts an empty
+    item, and a list of nothing else goes too."""
+    return EMPTY_LIST.sub("", EMPTY_ITEM.sub("", html))
 
 
 def source_urls(texts: Iterable[str]) -> set[str]:
@@ -89,39 +99,39 @@ def answer_settings(params: dict, usage: dict, profile: str = "") -> str:
 
 def weak_reason_for(n: int, code: str, params: dict | None, reason: str = "") -> str:
     """The support check's verdict on citation [n] in the current language, from its code and parameters
-    (`retrieval.support.CitationSupport.code`/`params`). A row stored before codes has only the English `reason`:
-    it is read back by `weak_reason_text`; a code this version does not know shows `reason` as written."""
+    (`retrieval.support.CitationSupport.code`/`params`), in words a reader follows: which source, what of the answer
+    it lacks ("Source 2 does not contain the number “45” given in the answer."). A row stored before codes has only
+    the English `reason`: it is read back by `weak_reason_text`; a code this version does not know shows `reason`."""
     params = params or {}
-    if code == "number_missing":
-        return gettext("[%(n)s] does not contain %(numbers)s.") % {"n": n, "numbers": _listed(params, "numbers")}
-    if code == "name_missing":
-        return gettext("[%(n)s] does not name %(names)s.") % {"n": n, "names": _listed(params, "names")}
-    if code == "few_words":
-        return gettext("[%(n)s] does not mention %(words)s.") % {"n": n, "words": _listed(params, "words")}
     if code == "low_similarity" and isinstance(params.get("similarity"), int | float):
         similarity = number_format(round(params["similarity"], 2), 2)  # number_format cuts, the English rounds
-        return gettext("[%(n)s] says something else (similarity %(similarity)s).") % {"n": n, "similarity": similarity}
-    return weak_reason_text(reason)
-
-
-def _listed(params: dict, key: str) -> str:
-    return ", ".join(str(item) for item in params.get(key) or [])
+        return gettext("Source %(n)s seems to be about something else than the sentence citing it "
+                       "(similarity %(similarity)s of 1).") % {"n": n, "similarity": similarity}
+    key = {"number_missing": "numbers", "name_missing": "names", "few_words": "words"}.get(code)
+    items = [str(item) for item in params.get(key) or []] if key else []
+    if not items:
+        return weak_reason_text(reason)
+    values = {"n": n, key: ", ".join(f"“{item}”" for item in items)}
+    if code == "number_missing":
+        return ngettext("Source %(n)s does not contain the number %(numbers)s given in the answer.",
+                        "Source %(n)s does not contain the numbers %(numbers)s given in the answer.", len(items)) % values
+    if code == "name_missing":
+        return ngettext("Source %(n)s does not mention the name %(names)s used in the answer.",
+                        "Source %(n)s does not mention the names %(names)s used in the answer.", len(items)) % values
+    return ngettext("The answer's word %(words)s does not appear in source %(n)s.",
+                    "The answer's words %(words)s do not appear in source %(n)s.", len(items)) % values
 
 
 def weak_reason_text(reason: str) -> str:
-    """An English reason stored before the support check's codes were, in the current language; a reason it does
-    not recognise stays as written. New rows are said from their code (`weak_reason_for`)."""
+    """An English reason stored before the support check's codes were, in the current language and the same words
+    as a coded one; a reason it does not recognise stays as written. New rows are said from their code."""
 
     def say(match: re.Match) -> str:
-        n = match["n"]
-        if match["numbers"] is not None:
-            return gettext("[%(n)s] does not contain %(numbers)s.") % {"n": n, "numbers": match["numbers"]}
-        if match["names"] is not None:
-            return gettext("[%(n)s] does not name %(names)s.") % {"n": n, "names": match["names"]}
-        if match["words"] is not None:
-            return gettext("[%(n)s] does not mention %(words)s.") % {"n": n, "words": match["words"]}
-        similarity = number_format(float(match["similarity"]), 2)
-        return gettext("[%(n)s] says something else (similarity %(similarity)s).") % {"n": n, "similarity": similarity}
+        n = int(match["n"])
+        for code, key in (("number_missing", "numbers"), ("name_missing", "names"), ("few_words", "words")):
+            if match[key] is not None:
+                return weak_reason_for(n, code, {key: [item.strip() for item in match[key].split(",")]})
+        return weak_reason_for(n, "low_similarity", {"similarity": float(match["similarity"])})
 
     return _WHY.sub(say, reason or "")
 

@@ -24,9 +24,12 @@ def chat_page(request, conversation_id: int | None = None):
     conversation = None
     if conversation_id is not None:
         conversation = owned.conversation_for(request.user, conversation_id)
-    history = list(conversation.messages.select_related("profile").prefetch_related("citations")) if conversation else []
+    history = list(
+        Message.current().filter(conversation=conversation).select_related("profile").prefetch_related("citations")
+    ) if conversation else []
     feedback = page_data.feedback_by_message(request.user, history)
-    rows = [page_data.message_row(m, feedback=feedback.get(m.pk)) for m in history]
+    versions = page_data.versions_by_answer(conversation.pk) if conversation else {}
+    rows = [page_data.message_row(m, feedback=feedback.get(m.pk), versions=versions.get(m.pk)) for m in history]
     profiles = page_data.profiles()
     collections = decide.readable_collections(request.user)
     return render(request, "chat/chat.html", {
@@ -64,7 +67,7 @@ def message_detail(request, message_id: int):
     for source in sources:
         source.update(page_data.context(request.user, source))
     feedback = page_data.feedback_by_message(request.user, [message]).get(message.pk)
-    row = page_data.message_row(message, citations, feedback)
+    row = page_data.message_row(message, citations, feedback, versions=actions.answer_versions(message))
     body_html = render_to_string("chat/answer_body.html", {"message": row}, request=request)
     return JsonResponse({**row, "body_html": body_html, "sources": sources})
 

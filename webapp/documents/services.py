@@ -13,6 +13,7 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from kombu.exceptions import OperationalError
 
+from ingestion.titles import title_from_file_name
 from retrieval import events
 from webapp import celery_app, errors
 from webapp.access import decide
@@ -111,7 +112,7 @@ def document_store(*, file: File, collection: Collection, title: str = "", uploa
     name = Path(file.name or "upload").name
     with transaction.atomic():
         document = Document(
-            collection=collection, title=title or Path(name).stem.replace("_", " ").strip() or name,
+            collection=collection, title=title or title_from_file_name(name),
             original_name=name, sha256=digest, size_bytes=file.size,
             mime_type=getattr(file, "content_type", "") or "", uploaded_by=uploaded_by,
         )

@@ -17,11 +17,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from ingestion.titles import title_from_file_name
 from webapp.access import decide
 from webapp.access.models import Role
 from webapp.api.schemas import document_out
 from webapp.documents import services
+from webapp.documents.models import Document
 from webapp.documents.reading import document_reading
+from webapp.documents.warnings import warnings_in_words
 from webapp.errors import AppError
 
 MAX_LISTED = 200
@@ -46,6 +49,14 @@ documents_area = area_required(decide.documents_area_check)
 staff_required = area_required(decide.instance_figures_check)
 
 
+def document_row(document: Document) -> dict:
+    """The API's document shape, with the uploaded file's name when the title is not made from it (the document's
+    own title, or one typed at upload)."""
+    named_by_file = document.title == title_from_file_name(document.original_name or "")
+    return {**document_out(document), "file_name": "" if named_by_file else document.original_name,
+            "warnings": warnings_in_words(document.warnings)}
+
+
 @documents_area
 @require_GET
 def documents_page(request):
@@ -58,7 +69,7 @@ def documents_page(request):
         "may_create": decide.may_create_collections(request.user),
         "max_upload_mb": settings.MAX_UPLOAD_MB,
         "page_data": {
-            "documents": [document_out(d) for d in documents[:MAX_LISTED]],
+            "documents": [document_row(d) for d in documents[:MAX_LISTED]],
             "maxUploadMb": settings.MAX_UPLOAD_MB,
             "urls": {
                 "upload": reverse("api-v1:upload_document"),
@@ -81,7 +92,7 @@ def documents_status(request):
     # An id no database row can have (past 64 bits) is no document, like any other unknown id.
     ids = [int(i) for i in request.GET.getlist("id")[:MAX_POLLED] if i.isdigit() and int(i) < 2**63]
     documents = decide.documents_for(request.user).filter(pk__in=ids)
-    return JsonResponse({"documents": [document_out(d) for d in documents.select_related("collection")]})
+    return JsonResponse({"documents": [document_row(d) for d in documents.select_related("collection")]})
 
 
 @documents_area
@@ -93,6 +104,7 @@ def document_detail(request, document_id: int):
     reading = document_reading(document=document, selected=int(chunk) if chunk.isdigit() else None)
     return render(request, "documents/detail.html", {
         "nav": "documents", "tab": "documents", "document": document, "reading": reading,
+        "warnings": warnings_in_words(document.warnings),
         "max_upload_mb": settings.MAX_UPLOAD_MB, "strings": {"highlighted": _("Chunk %(n)s is highlighted in the text.")},
     })
 
@@ -136,7 +148,7 @@ def document_replace(request, document_id: int):
         messages.error(request, _replace_error(exc))
         return redirect("documents:detail", document_id)
     if wants_json:
-        return JsonResponse(document_out(document))
+        return JsonResponse(document_row(document))
     messages.success(request, _("A new version of “%(title)s” is being indexed.") % {"title": document.title})
     return redirect("documents:detail", document_id)
 

@@ -40,6 +40,7 @@ from retrieval.language import detect_language
 from retrieval.support import check_support
 from webapp.chat.models import Conversation, Message, ModelProfile
 from webapp.chat.params import params_resolve
+from webapp.chat.profiles import profile_ensure_default
 from webapp.documents.models import Collection, Document
 from webapp.documents.scratch import document_from_text, scratch_index
 
@@ -204,11 +205,7 @@ def _profiles(names: list[str], stderr) -> list[ModelProfile]:
     if existing:
         return existing
     stderr.write("no model profile yet: creating 'default' from the current settings")
-    return [ModelProfile.objects.create(
-        name="default", is_default=True, context_size=settings.LLM_CONTEXT_SIZE, threads=settings.LLM_THREADS,
-        gpu_layers=settings.LLM_GPU_LAYERS, temperature=settings.ANSWER_TEMPERATURE,
-        max_tokens=settings.ANSWER_MAX_TOKENS, timeout_s=settings.ANSWER_TIMEOUT_S,
-    )]
+    return [profile_ensure_default()[0]]
 
 
 def _plan(datasets: dict, collections: list[Collection], limit: int, impossible: int) -> list[tuple]:
