@@ -12,6 +12,6 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 app = Celery("acervo")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["ingestion", "retrieval"])
+app.autodiscover_tasks(["ingestion", "retrieval", "webapp.operations"])
 
 import webapp.worker  # noqa: E402,F401  (connects the worker's life-cycle signals)

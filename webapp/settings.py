@@ -370,3 +370,8 @@ MIDDLEWARE.insert(0, "webapp.api.middleware.api_json_errors")
 # --- OpenAI-compatible API at /v1/ (README: Integrations › OpenAI-compatible API) ------------
 # List a model per (profile, readable collection), e.g. "acervo:handbook", besides one per profile.
 OPENAI_COLLECTION_MODELS = envbool("OPENAI_COLLECTION_MODELS", True)
+
+# --- Operations: backup, restore, collection export (webapp/operations) ----------------------------
+# Management commands only; no setting of its own. Its task runs in the worker that holds an embedded index.
+INSTALLED_APPS += ["webapp.operations"]
+CELERY_TASK_ROUTES["webapp.operations.tasks.*"] = {"queue": "answer"}

@@ -1,0 +1,17 @@
+"""Celery interface of webapp/operations/index_access.py: the worker that holds an embedded index runs the action."""
+
+from celery import shared_task
+
+from retrieval import events
+
+
+@shared_task(acks_late=False)
+def index_points(request_id: str, action: str, arguments: dict) -> None:
+    from retrieval.components import get_embedder, get_index
+    from webapp.operations.index_access import ACTIONS
+
+    try:
+        events.send_reply(request_id, ACTIONS[action](get_index(), get_embedder(), **arguments))
+    except Exception as exc:
+        events.send_reply(request_id, {"error": f"{type(exc).__name__}: {exc}"})
+        raise
