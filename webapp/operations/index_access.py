@@ -35,7 +35,9 @@ def index_import(index, embedder, *, folder: str, dim: int, remap: dict | None =
     gives them the ids of rows imported under new numbers."""
     count = 0
     for page in files.pages(files.points_read(Path(folder), dim=dim)):
-        index.upsert([_remapped(p, remap) for p in page] if remap else page)
+        if remap:  # a point whose chunk the export did not carry (it was being re-indexed) is left out
+            page = [_remapped(p, remap) for p in page if str(p.chunk_id) in remap["chunks"]]
+        index.upsert(page)
         count += len(page)
     return _described(index, embedder) | {"points": count}
 
