@@ -70,24 +70,24 @@ def backup_restore(src: Path, *, force: bool = False, reindex: bool = False) -> 
     manifest = manifest_verify(src)
     if not reindex:
         model_check(manifest)
-    _check_empty(force=force, index_too=not reindex)
+    _check_empty(force=force, dim=None if reindex else manifest["embedding"]["dim"])
     database.restore(src, manifest["database"]["engine"], force=force)
     call_command("migrate", verbosity=0)  # a backup from an older version gets this version's tables
     shutil.copytree(src / ORIGINALS, settings.MEDIA_ROOT, dirs_exist_ok=True)
     points = 0
     if not reindex and (src / INDEX).is_dir():
-        points = index_access.run("import", folder=str(src / INDEX), dim=manifest["embedding"]["dim"])["points"]
+        points = index_access.run("import", dim=manifest["embedding"]["dim"], folder=str(src / INDEX))["points"]
     return {"points": points, "queued": _queue_again(manifest, everything=reindex), "counts": manifest["counts"]}
 
 
-def _check_empty(*, force: bool, index_too: bool) -> None:
+def _check_empty(*, force: bool, dim: int | None) -> None:
     found = []
     if not database.is_empty():
         found.append("the database already holds Acervo's tables")
     media = Path(settings.MEDIA_ROOT)
     if media.is_dir() and any(p.is_file() for p in media.rglob("*")):
         found.append(f"{media} holds files")
-    if index_too and (points := index_access.run("count")["points"]):
+    if dim and (points := index_access.run("count", dim=dim)["points"]):
         found.append(f"the index {settings.QDRANT_URL or settings.INDEX_PATH} holds {points} points")
     if found and not force:
         raise ValueError(ERR_NOT_EMPTY.format(what="; ".join(found)))

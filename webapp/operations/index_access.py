@@ -22,50 +22,62 @@ ERR_NO_WORKER = ("no worker answered within {s} s, and the embedded index is hel
 ERR_WORKER = "the worker could not do it: {error}"
 
 
-def index_export(index, embedder, *, folder: str, documents: dict[str, int]) -> dict:
+def index_export(index, described: dict, *, folder: str, documents: dict[str, int]) -> dict:
     """Write the points of `documents` ({document id: live version}) whose version is that one."""
     wanted = {int(d): v for d, v in documents.items()}
     found = index.scroll(document_ids=list(wanted)) if wanted else iter(())
     written = files.points_write(Path(folder), found, keep=lambda p: wanted.get(p.document_id) == p.version)
-    return _described(index, embedder) | {"per_document": {str(d): n for d, n in written.items()}}
+    return described | {"per_document": {str(d): n for d, n in written.items()}}
 
 
-def index_import(index, embedder, *, folder: str, dim: int, remap: dict | None = None) -> dict:
+def index_import(index, described: dict, *, folder: str, remap: dict | None = None) -> dict:
     """Upsert the points of `folder`; `remap` ({"collection": id, "documents": {old: new}, "chunks": {old: new}})
     gives them the ids of rows imported under new numbers."""
     count = 0
-    for page in files.pages(files.points_read(Path(folder), dim=dim)):
+    for page in files.pages(files.points_read(Path(folder), dim=described["dim"])):
         if remap:  # a point whose chunk the export did not carry (it was being re-indexed) is left out
             page = [_remapped(p, remap) for p in page if str(p.chunk_id) in remap["chunks"]]
         index.upsert(page)
         count += len(page)
-    return _described(index, embedder) | {"points": count}
+    return described | {"points": count}
 
 
-def index_count(index, embedder) -> dict:
-    return _described(index, embedder) | {"points": index.count()}
+def index_count(index, described: dict) -> dict:
+    return described | {"points": index.count()}
 
 
 ACTIONS = {"export": index_export, "import": index_import, "count": index_count}
 
 
-def run(action: str, **arguments) -> dict:
-    """Run an action on the index here if this process may open it, else in the worker holding it."""
-    from retrieval import components
+def run(action: str, *, dim: int | None = None, **arguments) -> dict:
+    """Run an action on the index here if this process may open it, else in the worker holding it.
 
-    if not settings.QDRANT_URL:
-        try:
-            index = components.get_index()
-        except RuntimeError as error:
-            if "open in another" not in str(error):
-                raise
-            return _in_worker(action, arguments)
-    else:
-        index = components.get_index()
+    With `dim` (known from a manifest) the index of EMBEDDING_MODEL at that dimension is opened without loading
+    the embedding model at all; without it, the model is loaded to learn its dimension.
+    """
     try:
-        return ACTIONS[action](index, components.get_embedder(), **arguments)
+        index, described, close = _open(dim)
+    except RuntimeError as error:
+        if settings.QDRANT_URL or "open in another" not in str(error):
+            raise
+        return _in_worker(action, arguments)
+    try:
+        return ACTIONS[action](index, described, **arguments)
     finally:
-        components.close_all()
+        close()
+
+
+def _open(dim: int | None):
+    from retrieval import components
+    from retrieval.index import collection_name, open_index
+
+    if dim is None:
+        index, embedder = components.get_index(), components.get_embedder()
+        return index, index_facts(index, embedder.name, embedder.dim), components.close_all
+    name = collection_name(settings.EMBEDDING_MODEL, dim)
+    index = open_index(name=name, dim=dim, url=settings.QDRANT_URL, api_key=settings.QDRANT_API_KEY,
+                       path=settings.INDEX_PATH)
+    return index, index_facts(index, settings.EMBEDDING_MODEL, dim), index.close
 
 
 def _in_worker(action: str, arguments: dict) -> dict:
@@ -81,8 +93,9 @@ def _in_worker(action: str, arguments: dict) -> dict:
     return reply
 
 
-def _described(index, embedder) -> dict:
-    return {"model": embedder.name, "dim": embedder.dim, "index": index.name}
+def index_facts(index, model: str, dim: int) -> dict:
+    """What the actions return about the index they used (the manifest records it)."""
+    return {"model": model, "dim": dim, "index": index.name}
 
 
 def _remapped(p, remap: dict):

@@ -8,10 +8,12 @@ from retrieval import events
 @shared_task(acks_late=False)
 def index_points(request_id: str, action: str, arguments: dict) -> None:
     from retrieval.components import get_embedder, get_index
-    from webapp.operations.index_access import ACTIONS
+    from webapp.operations.index_access import ACTIONS, index_facts
 
     try:
-        events.send_reply(request_id, ACTIONS[action](get_index(), get_embedder(), **arguments))
+        index, embedder = get_index(), get_embedder()
+        facts = index_facts(index, embedder.name, embedder.dim)
+        events.send_reply(request_id, ACTIONS[action](index, facts, **arguments))
     except Exception as exc:
         events.send_reply(request_id, {"error": f"{type(exc).__name__}: {exc}"})
         raise

@@ -93,7 +93,7 @@ def collection_import(*, src: Path, new_name: str = "") -> dict:
             raise ValueError(ERR_EXISTS.format(name=name))
         collection, remap = _write_rows(folder, name, described["description"])
         try:
-            index_access.run("import", folder=str(folder / "index"), dim=manifest["embedding"]["dim"], remap=remap)
+            index_access.run("import", dim=manifest["embedding"]["dim"], folder=str(folder / "index"), remap=remap)
         except BaseException:
             collection.delete()  # the rows without their points would be unsearchable: take them back
             raise
