@@ -47,7 +47,8 @@ def fresh_database_url(tmp_path):
     """An empty database of the session's engine for the restored install (SQLite: a new file; PostgreSQL: a new
     database on the same server, dropped afterwards)."""
     if connection.vendor == "sqlite":
-        yield f"sqlite:///{tmp_path / 'restored' / 'acervo.sqlite3'}"
+        (tmp_path / "database").mkdir()
+        yield f"sqlite:///{tmp_path / 'database' / 'acervo.sqlite3'}"
         return
     name = f"acervo_restore_{uuid.uuid4().hex[:8]}"
     with connection.cursor() as cursor:
