@@ -130,8 +130,9 @@ class EdgeIndex:
             with self._lock:
                 records, offset = self._engine().scroll(request)
             for r in records:
-                sparse = r.vector[SPARSE]
-                yield common.point_from(r.id, r.payload, r.vector[DENSE], sparse.indices, sparse.values)
+                vectors: dict = r.vector if isinstance(r.vector, dict) else {}  # named vectors: always a dict here
+                sparse = vectors[SPARSE]
+                yield common.point_from(r.id, r.payload or {}, vectors[DENSE], sparse.indices, sparse.values)
             if offset is None:
                 return
 

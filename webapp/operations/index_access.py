@@ -9,6 +9,7 @@ The actions never call the embedding model's `encode`: the vectors travel in the
 """
 
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
@@ -46,7 +47,7 @@ def index_count(index, described: dict) -> dict:
     return described | {"points": index.count()}
 
 
-ACTIONS = {"export": index_export, "import": index_import, "count": index_count}
+ACTIONS: dict[str, Callable[..., dict]] = {"export": index_export, "import": index_import, "count": index_count}
 
 
 def run(action: str, *, dim: int | None = None, **arguments) -> dict:
