@@ -152,3 +152,28 @@ def test_restore_with_reindex_embeds_every_document_again_with_the_configured_mo
         after = passages(client)
     assert [hits[0][3] for hits in after] == [hits[0][3] for hits in before]
     assert "ingestion.tasks.ingest[" in (restored_stack.folder / "worker.log").read_text()
+
+
+def test_a_document_whose_vectors_the_backup_lacks_is_named_and_queued_again_on_restore(
+        handbook, own_index, restored_stack, tmp_path):
+    """In this process (own index, no worker): the document's points are removed as a re-index would between the
+    database snapshot and the index export; the backup says so, and the restore queues the document again."""
+    from django.core.management import call_command
+
+    from retrieval.components import get_index
+    from tests.conftest import indexed
+
+    kept = indexed(handbook, "vacation", TEXTS["vacation.txt"])
+    lacking = indexed(handbook, "expenses", TEXTS["expenses.txt"])
+    get_index().delete_document(lacking.pk)
+
+    call_command("backup", str(tmp_path / "backup"))
+
+    manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
+    assert manifest["reingest"] == [lacking.pk] and manifest["counts"]["points"] == kept.chunk_count
+    done = manage(restored_stack.env, "restore", str(tmp_path / "backup"))
+    assert done.returncode == 0, done.stderr
+    assert "1 document(s) queued" in done.stdout
+    show = "from webapp.documents.models import Document as D; print(sorted(D.objects.values_list('pk', 'status')))"
+    statuses = manage(restored_stack.env, "shell", "-c", show).stdout.strip().splitlines()[-1]
+    assert statuses == str(sorted([(kept.pk, "indexed"), (lacking.pk, "queued")]))
