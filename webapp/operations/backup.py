@@ -22,6 +22,8 @@ from webapp.operations.manifest import manifest_verify, manifest_write, model_ch
 ORIGINALS, INDEX = "media", "index"  # media/ mirrors MEDIA_ROOT (originals/YYYY/MM/…)
 ERR_DEST = "{dest} is not empty: give a new folder"
 ERR_NOT_EMPTY = "refusing to restore over existing data: {what}. Restore into an empty install, or pass --force"
+ERR_QUEUE = ("restored, but documents to re-index could not be queued ({error}): start Redis, then run "
+             "`manage.py reindex` (or re-ingest the documents listed in the manifest's `reingest`)")
 UNFINISHED = ("queued", "parsing", "embedding")
 
 
@@ -94,15 +96,20 @@ def _check_empty(*, force: bool, dim: int | None) -> None:
 
 
 def _queue_again(manifest: dict, *, everything: bool) -> int:
-    """Queue the documents whose vectors the backup lacks (or every one, to re-embed); the worker does the rest."""
+    """Queue the documents whose vectors the backup lacks (or every one, to re-embed); the worker does the rest.
+
+    Raises RuntimeError naming the way out if the broker is away: the data is restored, only the queueing is not."""
     from webapp.documents.models import Document
-    from webapp.documents.services import document_reingest
+    from webapp.documents.services import BROKER_ERRORS, document_reingest
 
     documents = Document.objects.all()
     if not everything:
         documents = documents.filter(pk__in=manifest["reingest"]) | documents.filter(status__in=UNFINISHED)
     count = 0
-    for document in documents.iterator():
-        document_reingest(document=document)
-        count += 1
+    try:
+        for document in documents.iterator():
+            document_reingest(document=document)
+            count += 1
+    except BROKER_ERRORS as error:
+        raise RuntimeError(ERR_QUEUE.format(error=error)) from error
     return count
