@@ -132,6 +132,19 @@ def test_delete_document_versions_keeps_only_the_given_version(index):
     assert {h.chunk_id // 100 % 10 for h in search(index, mode="dense", limit=10) if h.document_id == 1} == {2}
 
 
+def test_scroll_gives_back_every_point_with_its_vectors_and_payload_across_pages(index):
+    written = [point(d, o, dense=e(o % DIM), sparse=terms(o, 50 + d), version=2) for d in (1, 2, 3) for o in range(5)]
+    index.upsert(written)
+    read = {p.id: p for p in index.scroll(batch=4)}
+    assert set(read) == {p.id for p in written}
+    for p in written:  # cosine vectors come back unit length (these already are)
+        got = read[p.id]
+        assert got.dense == pytest.approx(p.dense) and got.sparse.indices == p.sparse.indices
+        assert (got.document_id, got.collection_id, got.chunk_id, got.ordinal, got.version) == (
+            p.document_id, p.collection_id, p.chunk_id, p.ordinal, p.version)
+    assert {p.document_id for p in index.scroll(document_ids=[1, 3], batch=2)} == {1, 3}
+
+
 def test_points_survive_closing_and_reopening(open_backend):
     first = open_backend()
     first.upsert([point(1, 0, dense=e(0), sparse=terms(1))])

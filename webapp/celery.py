@@ -18,6 +18,6 @@ warnings.filterwarnings("ignore", message="You're running the worker with superu
 
 app = Celery("acervo")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["ingestion", "retrieval"])
+app.autodiscover_tasks(["ingestion", "retrieval", "webapp.operations"])
 
 import webapp.worker  # noqa: E402,F401  (connects the worker's life-cycle signals)

@@ -402,3 +402,7 @@ QUOTA_GROUP_TOKENS_PER_DAY = envint("QUOTA_GROUP_TOKENS_PER_DAY", 0, minimum=0)
 LOGGING.setdefault("loggers", {})["axes"] = {"level": "WARNING"}
 # The MCP SDK says at INFO that its session manager starts and stops, with every `make run`.
 LOGGING["loggers"]["mcp.server.streamable_http_manager"] = {"level": "WARNING"}
+# --- Operations: backup, restore, collection export (webapp/operations) ----------------------------
+# Management commands only; no setting of its own. Its task runs in the worker that holds an embedded index.
+INSTALLED_APPS += ["webapp.operations"]
+CELERY_TASK_ROUTES["webapp.operations.tasks.*"] = {"queue": "answer"}

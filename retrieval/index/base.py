@@ -8,7 +8,7 @@ Invariants every backend keeps:
   removes only the versions other than `keep`, so a new version replaces the old one without a gap.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Protocol
 
 from retrieval.types import Hit, IndexPoint, SparseVector
@@ -46,6 +46,11 @@ class VectorIndex(Protocol):
     ) -> list[Hit]: ...
 
     def count(self, *, document_id: int | None = None) -> int: ...
+
+    def scroll(self, *, document_ids: Sequence[int] | None = None, batch: int = 256) -> Iterator[IndexPoint]:
+        """Every point (of these documents), with its vectors and payload, in pages of `batch`: what a backup or a
+        collection export reads, so the other side never re-embeds."""
+        ...
 
     def drop(self) -> None: ...
 

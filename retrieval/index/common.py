@@ -6,7 +6,7 @@ Both backends store the same named vectors, the same payload and fuse the same w
 from collections.abc import Iterable, Mapping, Sequence
 
 from retrieval.index.base import MODES
-from retrieval.types import Hit, IndexPoint
+from retrieval.types import Hit, IndexPoint, SparseVector
 
 DENSE = "dense"  # cosine over the embedding model's vectors
 SPARSE = "sparse"  # BM25-saturated term frequencies; the engine applies IDF (Modifier IDF)
@@ -35,6 +35,16 @@ def point_payload(point: IndexPoint) -> dict[str, int]:
         "ordinal": point.ordinal,
         "version": point.version,
     }
+
+
+def point_from(point_id, payload: Mapping, dense: Sequence[float], sparse_indices, sparse_values) -> IndexPoint:
+    """An `IndexPoint` read back from the engine (the inverse of `point_payload` and the backends' `_point`)."""
+    return IndexPoint(
+        id=str(point_id), dense=[float(x) for x in dense],
+        sparse=SparseVector(indices=[int(i) for i in sparse_indices], values=[float(v) for v in sparse_values]),
+        document_id=int(payload["document_id"]), collection_id=int(payload["collection_id"]),
+        chunk_id=int(payload["chunk_id"]), ordinal=int(payload["ordinal"]), version=int(payload["version"]),
+    )
 
 
 def hit_from(payload: Mapping, score: float, modes: tuple[str, ...]) -> Hit:

@@ -19,7 +19,7 @@ Facts that shape this module (measured on qdrant-edge-py 0.9):
 
 import shutil
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import qdrant_edge as qe
@@ -120,6 +120,21 @@ class EdgeIndex:
         where = None if document_id is None else qe.Filter(must=[_equals("document_id", document_id)])
         with self._lock:
             return self._engine().count(qe.CountRequest(exact=True, filter=where))
+
+    def scroll(self, *, document_ids: Sequence[int] | None = None, batch: int = 256) -> Iterator[IndexPoint]:
+        """Every point (of `document_ids`) with vectors and payload; the lock is held one page at a time."""
+        where = None if document_ids is None else qe.Filter(must=[_any("document_id", document_ids)])
+        offset = None
+        while True:
+            request = qe.ScrollRequest(offset=offset, limit=batch, filter=where, with_payload=True, with_vector=True)
+            with self._lock:
+                records, offset = self._engine().scroll(request)
+            for r in records:
+                vectors: dict = r.vector if isinstance(r.vector, dict) else {}  # named vectors: always a dict here
+                sparse = vectors[SPARSE]
+                yield common.point_from(r.id, r.payload or {}, vectors[DENSE], sparse.indices, sparse.values)
+            if offset is None:
+                return
 
     # --- lifecycle ----------------------------------------------------------------------------------
 
@@ -222,6 +237,10 @@ def _nearest(mode: str, dense: Sequence[float], sparse: SparseVector) -> qe.Quer
 def _allowed(collections: Sequence[int]) -> qe.Filter:
     """The permission filter: only points of these collections may be scored at all."""
     return qe.Filter(must=[qe.FieldCondition(key="collection_id", match=qe.MatchAny(any=list(collections)))])
+
+
+def _any(key: str, values: Sequence[int]) -> qe.FieldCondition:
+    return qe.FieldCondition(key=key, match=qe.MatchAny(any=list(values)))
 
 
 def _equals(key: str, value: int) -> qe.FieldCondition:

@@ -10,7 +10,7 @@ is away, and every call to a server that cannot be reached raises `IndexUnreacha
 
 import contextlib
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import httpx
@@ -142,6 +142,24 @@ class ServerIndex:
         where = None if document_id is None else models.Filter(must=[_equals("document_id", document_id)])
         with self._engine() as client:
             return client.count(self.name, count_filter=where, exact=True).count
+
+    def scroll(self, *, document_ids: Sequence[int] | None = None, batch: int = 256) -> Iterator[IndexPoint]:
+        """Every point (of `document_ids`) with vectors and payload, one page per call to the server."""
+        where = None
+        if document_ids is not None:
+            match = models.MatchAny(any=list(document_ids))
+            where = models.Filter(must=[models.FieldCondition(key="document_id", match=match)])
+        offset = None
+        while True:
+            with self._engine() as client:
+                records, offset = client.scroll(self.name, scroll_filter=where, limit=batch, offset=offset,
+                                                with_payload=True, with_vectors=True)
+            for r in records:
+                vectors = r.vector if isinstance(r.vector, dict) else {}
+                sparse = vectors[SPARSE]
+                yield common.point_from(r.id, r.payload or {}, vectors[DENSE], sparse.indices, sparse.values)
+            if offset is None:
+                return
 
     # --- lifecycle ----------------------------------------------------------------------------------
 
