@@ -33,6 +33,7 @@ from retrieval.support import CitationSupport, attribute_uncited, check_support,
 from retrieval.types import GenerationParams, Passage
 from webapp.chat.models import Citation, Message
 from webapp.documents.models import Collection
+from webapp.observability import figures
 
 log = logging.getLogger(__name__)
 HISTORY_TURNS = 2
@@ -55,6 +56,7 @@ def answer_message(message_id: int, *, threshold: float | None = None) -> None:
     except Exception as exc:  # the user sees a reason and the worker goes on
         log.exception("answer %s failed", message_id)
         _finish(message, status=Message.Status.ERROR, error=f"{type(exc).__name__}: {exc}")
+        figures.count("answers_total", outcome="error", finish_reason="error")
         events.publish(message_id, "error", {"code": "answer_failed", "message": messages.FAILED})
     finally:
         events.dequeued(message_id)
@@ -276,6 +278,7 @@ def _complete(message: Message, text: str, passages: list[Passage], usage: dict,
     quote_event = quote.as_event() if quote else None
     _finish(message, status=status, text=cited.text, usage=usage, finish_reason=finish, support=mean_support,
             outcome=str(outcome), reasons=reason_dicts, answerability=message.answerability, quote=quote_event or {})
+    figures.answer_finished(usage, str(outcome), finish)
     by_n = {p.n: p for p in passages}
     events.publish(
         message.pk,
