@@ -43,7 +43,8 @@ class RequestIdMiddleware:
     def __call__(self, request):
         if iscoroutinefunction(self):
             return self._acall(request)
-        token, started = current.set(chosen(request.headers.get(HEADER))), time.monotonic()
+        request.request_id = chosen(request.headers.get(HEADER))
+        token, started = current.set(request.request_id), time.monotonic()
         try:
             response = self.get_response(request)
             return _answered(request, response, started)
@@ -51,7 +52,8 @@ class RequestIdMiddleware:
             current.reset(token)
 
     async def _acall(self, request):
-        token, started = current.set(chosen(request.headers.get(HEADER))), time.monotonic()
+        request.request_id = chosen(request.headers.get(HEADER))
+        token, started = current.set(request.request_id), time.monotonic()
         try:
             response = await self.get_response(request)
             return _answered(request, response, started)
@@ -72,9 +74,12 @@ def _answered(request, response, started: float):
 
 
 class RequestIdFilter(logging.Filter):
+    """Django logs a failed response (`django.request`) after the middleware returned: such records carry the
+    request, which carries its id."""
+
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
-            record.request_id = current.get()
+            record.request_id = getattr(getattr(record, "request", None), "request_id", None) or current.get()
         return True
 
 
