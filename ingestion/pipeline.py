@@ -82,11 +82,11 @@ def ingest_document(document_id: int, held: lease.Lease | None = None) -> str:
         if document is None:
             return SKIPPED
         if held.attempts > lease.MAX_ATTEMPTS:
-            return _end_failed(held, document, None, ERR_CRASHED.format(n=held.attempts - 1))
+            figures.count("ingest_failures_total", stage="start", error="worker_crashed")
+            return figures.counted("ingest_documents_total", _end_failed(
+                held, document, None, ERR_CRASHED.format(n=held.attempts - 1)))
         try:
-            outcome = _attempt(held, document)
-            figures.count("ingest_documents_total", outcome=outcome)
-            return outcome
+            return figures.counted("ingest_documents_total", _attempt(held, document))
         finally:
             progress.forget(document_id)
 
@@ -94,6 +94,7 @@ def ingest_document(document_id: int, held: lease.Lease | None = None) -> str:
 def ingest_gave_up(document_id: int, error: Exception, attempts: int) -> None:
     """After the last retry of a transient fault: fail the document with the fault, so it is not left mid-stage."""
     Document.objects.give_up(document_id, ERR_GAVE_UP.format(n=attempts, error=f"{type(error).__name__}: {error}"))
+    figures.count("ingest_documents_total", outcome="gave_up")
 
 
 def _attempt(held: lease.Lease, document: Document) -> str:

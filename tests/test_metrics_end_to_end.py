@@ -9,7 +9,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests import services
-from tests.conftest import api_client, read_sse, uploaded
+from tests.conftest import api_client, read_sse, uploaded, wait_for_document
 
 pytestmark = pytest.mark.django_db(transaction=True)
 TOKEN = "e2e-scrape-token"
@@ -41,11 +41,14 @@ def ask(client: httpx.Client, question: str, request_id: str = "") -> dict:
         return read_sse(response)[-1][2]
 
 
-def test_an_upload_and_two_answers_move_the_figures(stack, alice, handbook):
+def test_two_uploads_and_two_answers_move_the_figures(stack, alice, handbook):
     before = scrape(stack.url)
     with api_client(stack.url, alice) as client:
         uploaded(client, "policy.txt", TEXT)
+        blank = client.post("/documents", files={"file": ("blank.txt", b"   \n\n  ", "text/plain")},
+                            data={"collection": "handbook"}).json()
         refused, answered = ask(client, REFUSED), ask(client, ANSWERED)
+        assert wait_for_document(blank["id"]).status == "failed"
     after = scrape(stack.url)
 
     def moved(name: str, **labels) -> float:
@@ -55,8 +58,11 @@ def test_an_upload_and_two_answers_move_the_figures(stack, alice, handbook):
     assert refused["outcome"] == "refused" and answered["finish_reason"] not in ("refused", "no_passages")
     assert moved("acervo_documents", status="indexed") == 1
     assert moved("acervo_ingest_documents_total", outcome="indexed") == 1
-    assert moved("acervo_ingest_stage_seconds_count", stage="parse") == 1
-    assert moved("acervo_ingest_stage_seconds_count", stage="embed") == 1
+    assert moved("acervo_ingest_stage_seconds_count", stage="parse") == 2  # timed, failed or not
+    assert moved("acervo_ingest_stage_seconds_count", stage="embed") == 1  # the blank file never got there
+    assert moved("acervo_ingest_failures_total", stage="parse", error="empty") == 1
+    assert moved("acervo_ingest_documents_total", outcome="failed") == 1
+    assert moved("acervo_documents", status="failed") == 1
     assert moved("acervo_answers_total", outcome="refused", finish_reason="refused") == 1
     assert moved("acervo_answers_total", outcome=answered["outcome"], finish_reason=answered["finish_reason"]) == 1
     assert moved("acervo_answer_first_token_seconds_count") == 1  # the refusal never called the model

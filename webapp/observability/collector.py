@@ -93,14 +93,14 @@ def _workers():
 def _recorded():
     for figure in figures.FIGURES.values():
         stored = figures.stored(figure.name)
-        if figure.kind == "counter":
-            family = CounterMetricFamily(PREFIX + figure.name.removesuffix("_total"), figure.help,
-                                         labels=list(figure.labels))
-            for field, value in sorted(stored.items()):
-                family.add_metric(json.loads(field), value)
-        else:
-            family = _histogram(figure, stored)
-        yield family
+        yield _counter(figure, stored) if figure.kind == "counter" else _histogram(figure, stored)
+
+
+def _counter(figure: figures.Figure, stored: dict[str, float]) -> CounterMetricFamily:
+    family = CounterMetricFamily(PREFIX + figure.name.removesuffix("_total"), figure.help, labels=list(figure.labels))
+    for field, value in sorted(stored.items()):
+        family.add_metric(json.loads(field), value)
+    return family
 
 
 def _histogram(figure: figures.Figure, stored: dict[str, float]) -> HistogramMetricFamily:

@@ -67,6 +67,12 @@ def count(name: str, amount: float = 1, **labels) -> None:
     _write(lambda pipe: pipe.hincrbyfloat(hash_key(name), label_field(figure, labels), amount))
 
 
+def counted(name: str, outcome: str) -> str:
+    """Count `outcome` in `name` (labelled `outcome`) and return it: `return counted(…, attempt())`."""
+    count(name, outcome=outcome)
+    return outcome
+
+
 def observe(name: str, value: float, **labels) -> None:
     figure = FIGURES[name]
     field = label_field(figure, labels)

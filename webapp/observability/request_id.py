@@ -10,7 +10,7 @@ import logging
 import re
 import time
 import uuid
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from celery.signals import before_task_publish, task_postrun, task_prerun
@@ -89,7 +89,8 @@ def _stamp(headers=None, **_):
         headers.setdefault(TASK_HEADER, current.get())
 
 
-_started: dict[str, tuple[object, float]] = {}
+# task id → (the context token to reset when it ends, when it started); tasks run on several pool threads.
+_started: dict[str, tuple[Token[str] | None, float]] = {}
 
 
 @task_prerun.connect
