@@ -1,5 +1,6 @@
-"""The figures move and the logs follow a question, through a real web server and worker of their own: LOG_FORMAT=json
-and METRICS_TOKEN set, and their own Redis key prefix, so the figures start at zero and the logs are theirs alone."""
+"""The figures move, and the logs and the trace follow a question, through a real web server and worker of their own:
+LOG_FORMAT=json, METRICS_TOKEN and TRACING=file set, and their own Redis key prefix, so the figures start at zero and
+the logs and traces are theirs alone."""
 
 import json
 import uuid
@@ -22,7 +23,8 @@ ANSWERED = "How many vacation days per year?"
 @pytest.fixture(scope="module")
 def stack(stack_env, tmp_path_factory):
     folder = tmp_path_factory.mktemp("metrics-stack")
-    with services.Stack(stack_env, folder, "metrics", LOG_FORMAT="json", METRICS_TOKEN=TOKEN) as running:
+    with services.Stack(stack_env, folder, "metrics", LOG_FORMAT="json", METRICS_TOKEN=TOKEN, TRACING="file",
+                        TRACING_FILE=str(folder / "traces.jsonl"), OTEL_BSP_SCHEDULE_DELAY="200") as running:
         yield running
 
 
@@ -104,3 +106,22 @@ def test_django_logs_a_failed_request_under_its_request_id(stack):
                 and "/no-such-page" in e["message"]]
 
     assert services.wait_until(logged, timeout=5, what="Django's log line")[0]["request_id"] == "lost-1"
+
+
+def test_one_question_is_one_trace_from_the_web_through_the_worker_to_the_index_and_the_model(stack, alice, handbook):
+    request_id = f"t-{uuid.uuid4().hex[:12]}"
+    with api_client(stack.url, alice) as client:
+        uploaded(client, "policy.txt", TEXT)
+        assert ask(client, ANSWERED, request_id)["finish_reason"] not in ("refused", "no_passages")
+
+    def this_trace():
+        found = [json.loads(line) for line in (stack.folder / "traces.jsonl").read_text().splitlines()]
+        web = [s for s in found if s["attributes"].get("request_id") == request_id]
+        trace = [s for s in found if web and s["context"]["trace_id"] == web[0]["context"]["trace_id"]]
+        return (web[0], trace) if any(s["name"] == "llm.generate" for s in trace) else None
+
+    web, trace = services.wait_until(this_trace, timeout=15, what="the answer's spans")
+    task = next(s for s in trace if s["name"] == "celery.task retrieval.tasks.answer")
+    assert web["name"] == "POST /api/v1/chat" and task["parent_id"] == web["context"]["span_id"]
+    children = {s["name"] for s in trace if s["parent_id"] == task["context"]["span_id"]}
+    assert {"retrieval.search", "llm.generate"} <= children

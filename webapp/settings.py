@@ -381,3 +381,7 @@ from webapp.observability.logs import logging_config  # noqa: E402 (light: the f
 LOGGING = logging_config(LOG_FORMAT, envstr("LOG_LEVEL", "INFO"))
 # Outermost, so every log line of the request, and every task it sends, carries its X-Request-ID.
 MIDDLEWARE.insert(0, "webapp.observability.request_id.RequestIdMiddleware")
+# Optional OpenTelemetry traces (webapp/observability/tracing.py): off, file (TRACING_FILE, offline) or otlp (needs
+# opentelemetry-exporter-otlp-proto-http; endpoint from the standard OTEL_EXPORTER_OTLP_* variables).
+TRACING = envchoice("TRACING", "off", ("off", "file", "otlp"))
+TRACING_FILE = Path(envstr("TRACING_FILE", str(DATA_DIR / "traces.jsonl")))

@@ -15,6 +15,8 @@ from contextvars import ContextVar, Token
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from celery.signals import before_task_publish, task_postrun, task_prerun
 
+from webapp.observability import tracing
+
 HEADER = "X-Request-ID"
 TASK_HEADER = "request_id"
 VALID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -46,7 +48,8 @@ class RequestIdMiddleware:
         request.request_id = chosen(request.headers.get(HEADER))
         token, started = current.set(request.request_id), time.monotonic()
         try:
-            response = self.get_response(request)
+            with _request_span(request):
+                response = self.get_response(request)
             return _answered(request, response, started)
         finally:
             current.reset(token)
@@ -55,10 +58,16 @@ class RequestIdMiddleware:
         request.request_id = chosen(request.headers.get(HEADER))
         token, started = current.set(request.request_id), time.monotonic()
         try:
-            response = await self.get_response(request)
+            with _request_span(request):
+                response = await self.get_response(request)
             return _answered(request, response, started)
         finally:
             current.reset(token)
+
+
+def _request_span(request):
+    return tracing.span(f"{request.method} {request.path}", request_id=request.request_id,
+                        **{"http.request.method": request.method})
 
 
 def _answered(request, response, started: float):
@@ -85,25 +94,35 @@ class RequestIdFilter(logging.Filter):
 
 @before_task_publish.connect
 def _stamp(headers=None, **_):
-    if headers is not None and current.get() != NONE:
+    if headers is None:
+        return
+    if current.get() != NONE:
         headers.setdefault(TASK_HEADER, current.get())
+    tracing.inject(headers)
 
 
 # task id → (the context token to reset when it ends, when it started); tasks run on several pool threads.
-_started: dict[str, tuple[Token[str] | None, float]] = {}
+_started: dict[str, tuple[Token[str] | None, float, object]] = {}
+
+
+def _header(task, name: str) -> str | None:
+    """A custom header of the task's message (Celery puts them on the request; older paths keep `headers`)."""
+    return getattr(task.request, name, None) or (task.request.headers or {}).get(name)
 
 
 @task_prerun.connect
 def _task_started(task_id=None, task=None, **_):
-    sent = getattr(task.request, TASK_HEADER, None) or (task.request.headers or {}).get(TASK_HEADER)
-    _started[task_id] = (current.set(chosen(sent)), time.monotonic())
+    carrier = {name: value for name in ("traceparent", "tracestate") if (value := _header(task, name))}
+    opened = tracing.task_started(task.name, carrier)
+    _started[task_id] = (current.set(chosen(_header(task, TASK_HEADER))), time.monotonic(), opened)
     log.info("task %s started", task.name, extra={"task_id": task_id})
 
 
 @task_postrun.connect
 def _task_ended(task_id=None, task=None, state=None, **_):
-    token, started = _started.pop(task_id, (None, time.monotonic()))
+    token, started, opened = _started.pop(task_id, (None, time.monotonic(), None))
     log.info("task %s ended: %s in %.0f ms", task.name, state, (time.monotonic() - started) * 1000,
              extra={"task_id": task_id})
+    tracing.task_ended(opened)
     if token is not None:
         current.reset(token)
