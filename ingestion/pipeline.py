@@ -34,6 +34,7 @@ from retrieval import lexical
 from retrieval.components import get_embedder, get_index
 from retrieval.types import IndexPoint
 from webapp.documents.models import Chunk, Document
+from webapp.observability import figures
 
 log = logging.getLogger(__name__)
 POINT_NAMESPACE = uuid.UUID("6f1c1f0e-7b53-4d0e-9a39-acf0e2a91e11")
@@ -82,9 +83,11 @@ def ingest_document(document_id: int, held: lease.Lease | None = None) -> str:
         if document is None:
             return SKIPPED
         if held.attempts > lease.MAX_ATTEMPTS:
-            return _end_failed(held, document, None, ERR_CRASHED.format(n=held.attempts - 1))
+            figures.count("ingest_failures_total", stage="start", error="worker_crashed")
+            return figures.counted("ingest_documents_total", _end_failed(
+                held, document, None, ERR_CRASHED.format(n=held.attempts - 1)))
         try:
-            return _attempt(held, document)
+            return figures.counted("ingest_documents_total", _attempt(held, document))
         finally:
             progress.forget(document_id)
 
@@ -92,16 +95,20 @@ def ingest_document(document_id: int, held: lease.Lease | None = None) -> str:
 def ingest_gave_up(document_id: int, error: Exception, attempts: int) -> None:
     """After the last retry of a transient fault: fail the document with the fault, so it is not left mid-stage."""
     Document.objects.give_up(document_id, ERR_GAVE_UP.format(n=attempts, error=f"{type(error).__name__}: {error}"))
+    figures.count("ingest_documents_total", outcome="gave_up")
 
 
 def _attempt(held: lease.Lease, document: Document) -> str:
     check = partial(_check, held, time.monotonic() + settings.INGEST_TIME_LIMIT_S)
     version = _fresh_version(document)
     try:
-        parsed, text, count = _parse_and_chunk(document, version, check)
-        _adopt_title(document, parsed)
-        _embed_and_index(document, version, count, check)
-        return _publish(held, document, version, count, parsed, text)
+        with figures.timed("ingest_stage_seconds", failures="ingest_failures_total", stage="parse"):
+            parsed, text, count = _parse_and_chunk(document, version, check)
+            _adopt_title(document, parsed)
+        with figures.timed("ingest_stage_seconds", failures="ingest_failures_total", stage="embed"):
+            _embed_and_index(document, version, count, check)
+        with figures.timed("ingest_stage_seconds", failures="ingest_failures_total", stage="publish"):
+            return _publish(held, document, version, count, parsed, text)
     except ParseError as exc:
         reason = exc.message
     except EmbeddingModelError as exc:

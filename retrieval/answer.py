@@ -34,6 +34,7 @@ from retrieval.types import GenerationParams, Passage
 from webapp.audit.evidence import answer_finished
 from webapp.chat.models import Citation, Message
 from webapp.documents.models import Collection
+from webapp.observability import figures, tracing
 
 log = logging.getLogger(__name__)
 HISTORY_TURNS = 2
@@ -57,6 +58,7 @@ def answer_message(message_id: int, *, threshold: float | None = None) -> None:
         log.exception("answer %s failed", message_id)
         _finish(message, status=Message.Status.ERROR, error=f"{type(exc).__name__}: {exc}")
         answer_finished(message, passages=[], text="", finish="error", outcome="", usage=usage)
+        figures.count("answers_total", outcome="error", finish_reason="error")
         events.publish(message_id, "error", {"code": "answer_failed", "message": messages.FAILED})
     finally:
         events.dequeued(message_id)
@@ -67,7 +69,8 @@ def _answer(message: Message, usage: dict, threshold: float | None) -> None:
     question, history = _question_and_history(message)
     language = detect_language(question)
     query = standalone_question(question, [asked for asked, _ in history])
-    passages = search_passages(query, collection_ids=message.collections, limit=settings.ANSWER_PASSAGES)
+    with tracing.span("retrieval.search", collections=len(message.collections)):
+        passages = search_passages(query, collection_ids=message.collections, limit=settings.ANSWER_PASSAGES)
     usage["retrieval_ms"] = round((time.monotonic() - started) * 1000, 1)
     message.search_query = query  # written with the answer: no database write before the first token
     if not passages:
@@ -133,7 +136,8 @@ def _generate(message, llm, question, history, passages, language, usage, quote,
     usage.update(prompt_tokens=prompt.tokens, passages_left_out=prompt.left_out,
                  prompt_ms=round((time.monotonic() - started) * 1000, 1))
     one_line = prompt.one_line and settings.ANSWER_ONE_LINE
-    text, finish = _stream(message, llm, prompt.segments, params, usage, started_at, one_line=one_line)
+    with tracing.span("llm.generate", prompt_tokens=prompt.tokens):
+        text, finish = _stream(message, llm, prompt.segments, params, usage, started_at, one_line=one_line)
     read = {p.n for p in prompt.passages}
     # The sources shown are those the model read, whole, and the quote's; with ANSWER_CONTEXT=quote, all found.
     kept = [p for p in passages if p.n in read or settings.ANSWER_CONTEXT == "quote" or (quote and p.n == quote.n)]
@@ -280,6 +284,7 @@ def _complete(message: Message, text: str, passages: list[Passage], usage: dict,
             outcome=str(outcome), reasons=reason_dicts, answerability=message.answerability, quote=quote_event or {})
     # Before `done`: whoever reads the answer can find its usage and evidence record (webapp.audit.evidence).
     answer_finished(message, passages=passages, text=cited.text, finish=finish, outcome=str(outcome), usage=usage)
+    figures.answer_finished(usage, str(outcome), finish)
     by_n = {p.n: p for p in passages}
     events.publish(
         message.pk,

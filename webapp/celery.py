@@ -20,4 +20,5 @@ app = Celery("acervo")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(["ingestion", "retrieval", "webapp.operations"])
 
+import webapp.observability.logs  # noqa: E402,F401  (request id in task headers and worker logs; JSON worker logs)
 import webapp.worker  # noqa: E402,F401  (connects the worker's life-cycle signals)

@@ -372,6 +372,21 @@ MIDDLEWARE.insert(0, "webapp.api.middleware.api_json_errors")
 # --- OpenAI-compatible API at /v1/ (README: Integrations › OpenAI-compatible API) ------------
 # List a model per (profile, readable collection), e.g. "acervo:handbook", besides one per profile.
 OPENAI_COLLECTION_MODELS = envbool("OPENAI_COLLECTION_MODELS", True)
+# --- Metrics and logs (webapp/observability; README: Operate › Metrics and logs) -------------------------
+# /metrics answers a scraper sending "Authorization: Bearer <METRICS_TOKEN>" (and staff sessions). Empty: staff only,
+# 404 for everyone else.
+METRICS_TOKEN = envstr("METRICS_TOKEN")
+# text: for a person reading the console (`make run`); json: one object per line with the request id, for a collector.
+LOG_FORMAT = envchoice("LOG_FORMAT", "text", ("text", "json"))
+from webapp.observability.logs import logging_config  # noqa: E402 (light: the formatter and the request id filter)
+
+LOGGING = logging_config(LOG_FORMAT, envstr("LOG_LEVEL", "INFO"))
+# Outermost, so every log line of the request, and every task it sends, carries its X-Request-ID.
+MIDDLEWARE.insert(0, "webapp.observability.request_id.RequestIdMiddleware")
+# Optional OpenTelemetry traces (webapp/observability/tracing.py): off, file (TRACING_FILE, offline) or otlp (needs
+# opentelemetry-exporter-otlp-proto-http; endpoint from the standard OTEL_EXPORTER_OTLP_* variables).
+TRACING = envchoice("TRACING", "off", ("off", "file", "otlp"))
+TRACING_FILE = Path(envstr("TRACING_FILE", str(DATA_DIR / "traces.jsonl")))
 
 # --- Accountability: audit trail, privacy, quotas (README "Accountability") --------------------
 INSTALLED_APPS += ["webapp.usage", "webapp.audit"]

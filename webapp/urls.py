@@ -3,11 +3,13 @@ from django.urls import include, path
 
 from webapp import health
 from webapp.api.api import api
+from webapp.observability.views import metrics
 from webapp.sso import views as sso_views
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),  # Prometheus (webapp/observability)
     path("api/v1/", api.urls),
     path("v1/", include("webapp.openai_compat.urls")),  # OpenAI-compatible (webapp/openai_compat)
     path("admin/", admin.site.urls),
