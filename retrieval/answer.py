@@ -33,6 +33,7 @@ from retrieval.support import CitationSupport, attribute_uncited, check_support,
 from retrieval.types import GenerationParams, Passage
 from webapp.chat.models import Citation, Message
 from webapp.documents.models import Collection
+from webapp.review.prompts import prompt_record_keep
 
 log = logging.getLogger(__name__)
 HISTORY_TURNS = 2
@@ -136,6 +137,7 @@ def _generate(message, llm, question, history, passages, language, usage, quote,
     # The sources shown are those the model read, whole, and the quote's; with ANSWER_CONTEXT=quote, all found.
     kept = [p for p in passages if p.n in read or settings.ANSWER_CONTEXT == "quote" or (quote and p.n == quote.n)]
     _complete(message, verdict.cleaned(text), kept, usage, finish, question=question, quote=quote)
+    prompt_record_keep(message.pk, "".join(text for text, _ in prompt.segments), prompt.tokens)
 
 
 def _stream(message, llm, segments, params: GenerationParams, usage: dict, started_at: float, *,

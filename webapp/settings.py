@@ -370,3 +370,7 @@ MIDDLEWARE.insert(0, "webapp.api.middleware.api_json_errors")
 # --- OpenAI-compatible API at /v1/ (README: Integrations › OpenAI-compatible API) ------------
 # List a model per (profile, readable collection), e.g. "acervo:handbook", besides one per profile.
 OPENAI_COLLECTION_MODELS = envbool("OPENAI_COLLECTION_MODELS", True)
+# --- Review queue, evaluation sets and their runs (webapp/review; README: Improve it on your own questions) ----
+INSTALLED_APPS += ["webapp.review"]
+# Saving a model profile re-runs every evaluation set that has cases with it, in the worker.
+REVIEW_RERUN_ON_PROFILE_CHANGE = envbool("REVIEW_RERUN_ON_PROFILE_CHANGE", True)
