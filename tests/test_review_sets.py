@@ -108,7 +108,8 @@ def test_the_comparison_shows_profiles_side_by_side_and_highlights_regressions(a
 
 def test_switching_the_default_from_the_comparison_records_who_when_and_which_run(alice, handbook, settings):
     settings.REVIEW_RERUN_ON_PROFILE_CHANGE = False
-    small, big = ModelProfile.objects.create(name="small", is_default=True), ModelProfile.objects.create(name="big")
+    ModelProfile.objects.create(name="small", is_default=True)
+    big = ModelProfile.objects.create(name="big")
     evaluation_set = evaluation_set_of(handbook)
     case = RegressionCase.objects.create(evaluation_set=evaluation_set, question="one?")
     evidence = done_run(evaluation_set, big, {case.pk: True}, ttft=900)
