@@ -1,0 +1,74 @@
+"""The review loop in a real browser, answers and runs from the real worker: a thumbs-down answer is in the review
+queue with the passages and prompt it used → one click makes it a regression case → the set runs with two profiles
+in the worker → the comparison shows them side by side → one becomes the default on that run's evidence."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser import ask, browser, open_page, upload, wait_until_answered  # noqa: F401 (fixtures)
+from tests.conftest import api_client, wait_for_document
+from webapp.chat.models import ModelProfile
+from webapp.review.models import ProfileSwitch, PromptRecord, RegressionCase, SetRun
+
+POLICY = b"# Vacation policy\n\nEvery employee has thirty days of paid vacation per year, booked in the HR portal.\n"
+
+
+@pytest.fixture
+def answered(web, worker, open_page, alice, handbook):
+    ModelProfile.objects.create(name="small", is_default=True, max_tokens=24)
+    ModelProfile.objects.create(name="tiny-greedy", max_tokens=8)
+    with api_client(web, alice) as api:
+        document = wait_for_document(upload(api, "vacation-policy.md", POLICY))
+    assert document.status == "indexed", document.error
+    page = open_page(alice)
+    page.goto("/")
+    answer = ask(page, "How many vacation days do employees get?", collection="handbook")
+    assert wait_until_answered(answer) == "done"
+    answer.get_by_role("button", name="Bad answer").click()
+    answer.get_by_role("button", name="Send feedback").click()
+    expect(answer.locator(".feedback-thanks")).to_be_visible()
+    return page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_disliked_answer_becomes_a_regression_case_that_runs_and_compares_profiles(answered):
+    page = answered
+    page.goto("/review/")
+    row = page.locator(".review-row").filter(has_text="How many vacation days do employees get?")
+    expect(row).to_contain_text("thumbs down")
+    row.get_by_role("link").click()
+
+    expect(page.locator(".review-query")).to_have_text("How many vacation days do employees get?")
+    passage = page.locator(".review-passage").filter(has_text="thirty days of paid vacation")
+    expect(passage).to_contain_text(re.compile(r"score \d\.\d{4}"))
+    if PromptRecord.objects.exists():  # a refused answer never reached the model: nothing was sent
+        page.get_by_text("Prompt sent to the model").click()
+        expect(page.locator(".review-prompt")).to_contain_text("thirty days of paid vacation")
+    passage.get_by_role("checkbox").check()
+    page.get_by_label("Expected answer").fill("thirty days")
+    page.get_by_role("button", name="Add regression case").click()
+
+    expect(page.locator(".alert")).to_contain_text("Regression case added to the evaluation set of handbook")
+    expect(page.locator(".case-item")).to_contain_text("thirty days")
+    assert RegressionCase.objects.get().expected_passages[0]["chunk_id"]
+
+    page.get_by_role("button", name="Run now").click()
+    expect(page.locator(".alert")).to_contain_text("Run queued")
+    table = page.locator("table.comparison-table")
+    expect(table.locator("thead th")).to_have_text(
+        ["Figure", re.compile(r"^small default"), re.compile(r"^tiny-greedy")], timeout=120_000)
+    expect(page.locator(".run-status")).to_have_text(["done", "done"], timeout=120_000)
+    found = table.locator("tbody tr").filter(has_text="Expected passages found").locator("td")
+    expect(found).to_have_text(["100%", "100%"])
+    expect(table.locator("tbody tr").filter(has_text="Since the previous run").locator("td")).to_have_text(
+        ["first run", "first run"])
+    expect(page.locator(".chart-grid figure")).to_have_count(6)
+    assert {r.status for r in SetRun.objects.all()} == {"done"} and SetRun.objects.count() == 2
+
+    page.get_by_role("button", name="Make tiny-greedy the default").click()
+    expect(page.locator(".alert")).to_contain_text("tiny-greedy is now the default profile.")
+    expect(page.locator(".switch-item")).to_contain_text("alice switched from small to tiny-greedy on the evidence of run #")
+    switch = ProfileSwitch.objects.get()
+    assert switch.run.profile_name == "tiny-greedy" and ModelProfile.objects.get(is_default=True).name == "tiny-greedy"
