@@ -111,3 +111,14 @@ def test_a_reviewer_cannot_file_a_case_into_a_collection_they_may_not_read(alice
     client.force_login(alice)
     response = client.post(f"/review/answers/{message.pk}/case", {"should_refuse": "on", "collection": secret.pk})
     assert response.status_code == 404 and not RegressionCase.objects.exists()
+
+
+def test_the_review_pages_speak_portuguese(alice, bob, handbook, profile):
+    answer(bob, "Quantos dias de férias?", handbook, outcome="refused")
+    client = Client(headers={"accept-language": "pt-BR"})
+    client.force_login(alice)
+    page = parse(client.get("/review/").content)
+    assert words(select(page, "h1")[0]) == "Fila de revisão"
+    assert words(select(page, ".review-row td")[1]) == "recusada"
+    page = parse(client.get(f"/review/sets/{handbook.pk}/").content)
+    assert words(select(page, "h1")[0]) == "Conjunto de avaliação de handbook"
