@@ -147,3 +147,12 @@ def test_knowledge_gaps_group_unanswered_questions_by_shared_words_and_export_cs
     csv_text = client_of(alice).get("/review/gaps/?format=csv").content.decode()
     assert csv_text.splitlines()[0] == "group,collection,questions_in_group,question,date"
     assert len(csv_text.splitlines()) == 4 and ",handbook,2,Parking policy for visitors?," in csv_text
+
+
+def test_a_case_can_be_removed_from_its_set_but_not_by_someone_who_may_not_read_the_collection(alice, charlie, handbook):
+    case = RegressionCase.objects.create(evaluation_set=evaluation_set_of(handbook), question="one?")
+    charlie.is_staff = True
+    charlie.save()
+    assert client_of(charlie).post(f"/review/cases/{case.pk}/delete").status_code == 404
+    assert client_of(alice).post(f"/review/cases/{case.pk}/delete").status_code == 302
+    assert not RegressionCase.objects.exists()

@@ -10,6 +10,7 @@ urlpatterns = [
     path("answers/<int:message_id>/reviewed", views.mark_reviewed, name="reviewed"),
     path("sets/", views.sets_page, name="sets"),
     path("sets/<int:collection_id>/", views.set_page, name="set"),
+    path("cases/<int:case_id>/delete", views.case_delete, name="case-delete"),
     path("sets/<int:collection_id>/run", views.set_run, name="set-run"),
     path("sets/<int:collection_id>/export", views.set_export, name="set-export"),
     path("sets/<int:collection_id>/import", views.set_import, name="set-import"),

@@ -14,7 +14,7 @@ from webapp.chat.models import ModelProfile
 from webapp.errors import AppError
 from webapp.review import cases, gaps, presentation, queue, runs
 from webapp.review.access import review_required
-from webapp.review.models import ProfileSwitch, PromptRecord, SetRun
+from webapp.review.models import ProfileSwitch, PromptRecord, RegressionCase, SetRun
 
 
 def _collection(request, collection_id: int):
@@ -115,6 +115,16 @@ def set_page(request, collection_id: int):
         "profiles": ModelProfile.objects.order_by("-is_default", "name"), "errors": presentation.ERRORS,
         "switches": ProfileSwitch.objects.select_related("switched_by", "run")[:10],
     })
+
+
+@review_required
+@require_POST
+def case_delete(request, case_id: int):
+    case = get_object_or_404(RegressionCase, pk=case_id,
+                             evaluation_set__collection__in=collections_readable_by(request.user))
+    collection_id = case.evaluation_set.collection_id
+    case.delete()
+    return redirect("review:set", collection_id=collection_id)
 
 
 @review_required
