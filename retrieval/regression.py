@@ -17,6 +17,7 @@ from retrieval.answer import answer_message
 from webapp.chat.models import Conversation, Message
 from webapp.chat.params import params_resolve
 from webapp.review.models import SetRun
+from webapp.review.runs import settings_in_use
 from webapp.review.scoring import case_result, run_summary
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ def set_run_execute(run_id: int) -> None:
     if not SetRun.objects.filter(pk=run_id, status=SetRun.Status.QUEUED).update(status=SetRun.Status.RUNNING):
         return
     run = SetRun.objects.select_related("evaluation_set", "profile").get(pk=run_id)
+    SetRun.objects.filter(pk=run_id).update(settings_used=settings_in_use())
     cases = list(run.evaluation_set.cases.all())
     SetRun.objects.filter(pk=run_id).update(total=len(cases), done=0)
     if run.profile is None:

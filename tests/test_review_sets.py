@@ -15,6 +15,7 @@ from tests.html import parse, select, words
 from webapp.chat.models import Conversation, Message, ModelProfile
 from webapp.review.cases import evaluation_set_of
 from webapp.review.models import ProfileSwitch, RegressionCase, SetRun
+from webapp.review.runs import sets_rerun_on_settings_change, settings_in_use
 from webapp.review.scoring import case_result, run_summary
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -87,7 +88,7 @@ def done_run(evaluation_set, profile, passed: dict, ttft: float) -> SetRun:
 
 
 def test_the_comparison_shows_profiles_side_by_side_and_highlights_regressions(alice, handbook, settings):
-    settings.REVIEW_RERUN_ON_PROFILE_CHANGE = False
+    settings.REVIEW_RERUN_ON_CHANGE = False
     small, big = ModelProfile.objects.create(name="small", is_default=True), ModelProfile.objects.create(name="big")
     evaluation_set = evaluation_set_of(handbook)
     one, two = (RegressionCase.objects.create(evaluation_set=evaluation_set, question=q) for q in ("one?", "two?"))
@@ -107,7 +108,7 @@ def test_the_comparison_shows_profiles_side_by_side_and_highlights_regressions(a
 
 
 def test_switching_the_default_from_the_comparison_records_who_when_and_which_run(alice, handbook, settings):
-    settings.REVIEW_RERUN_ON_PROFILE_CHANGE = False
+    settings.REVIEW_RERUN_ON_CHANGE = False
     ModelProfile.objects.create(name="small", is_default=True)
     big = ModelProfile.objects.create(name="big")
     evaluation_set = evaluation_set_of(handbook)
@@ -122,7 +123,7 @@ def test_switching_the_default_from_the_comparison_records_who_when_and_which_ru
 
 
 def test_saving_a_profile_queues_a_run_of_every_set_with_cases(alice, handbook, settings):
-    settings.REVIEW_RERUN_ON_PROFILE_CHANGE = True
+    settings.REVIEW_RERUN_ON_CHANGE = True
     RegressionCase.objects.create(evaluation_set=evaluation_set_of(handbook), question="one?")
     profile = ModelProfile.objects.create(name="small")
     profile.temperature = 0.3
@@ -156,3 +157,18 @@ def test_a_case_can_be_removed_from_its_set_but_not_by_someone_who_may_not_read_
     assert client_of(charlie).post(f"/review/cases/{case.pk}/delete").status_code == 404
     assert client_of(alice).post(f"/review/cases/{case.pk}/delete").status_code == 302
     assert not RegressionCase.objects.exists()
+
+
+def test_a_set_last_run_with_other_retrieval_settings_runs_again_once(alice, handbook, settings):
+    settings.REVIEW_RERUN_ON_CHANGE = False
+    small = ModelProfile.objects.create(name="small", is_default=True)
+    evaluation_set = evaluation_set_of(handbook)
+    case = RegressionCase.objects.create(evaluation_set=evaluation_set, question="one?")
+    run = done_run(evaluation_set, small, {case.pk: True}, ttft=100)
+    settings.REVIEW_RERUN_ON_CHANGE = True
+    SetRun.objects.filter(pk=run.pk).update(settings_used=settings_in_use())
+    assert sets_rerun_on_settings_change() == []
+    SetRun.objects.filter(pk=run.pk).update(settings_used=settings_in_use() | {"EMBEDDING_MODEL": "older-model"})
+    queued = sets_rerun_on_settings_change()
+    assert [(r.profile, r.trigger, r.status) for r in queued] == [(small, "settings_changed", "queued")]
+    assert sets_rerun_on_settings_change() == []  # one is already waiting

@@ -372,5 +372,6 @@ MIDDLEWARE.insert(0, "webapp.api.middleware.api_json_errors")
 OPENAI_COLLECTION_MODELS = envbool("OPENAI_COLLECTION_MODELS", True)
 # --- Review queue, evaluation sets and their runs (webapp/review; README: Improve it on your own questions) ----
 INSTALLED_APPS += ["webapp.review"]
-# Saving a model profile re-runs every evaluation set that has cases with it, in the worker.
-REVIEW_RERUN_ON_PROFILE_CHANGE = envbool("REVIEW_RERUN_ON_PROFILE_CHANGE", True)
+# Saving a model profile re-runs every evaluation set that has cases with it, in the worker; so does a worker that
+# starts with other retrieval settings (EMBEDDING_MODEL, SEARCH_TOP_K, ANSWER_PASSAGES, …) than a set's last run.
+REVIEW_RERUN_ON_CHANGE = envbool("REVIEW_RERUN_ON_CHANGE", True)

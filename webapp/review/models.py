@@ -62,6 +62,7 @@ class SetRun(models.Model):
     class Trigger(models.TextChoices):
         MANUAL = "manual", _("on demand")
         PROFILE_CHANGED = "profile_changed", _("profile changed")
+        SETTINGS_CHANGED = "settings_changed", _("retrieval settings changed")
 
     evaluation_set = models.ForeignKey(EvaluationSet, on_delete=models.CASCADE, related_name="runs")
     profile = models.ForeignKey("chat.ModelProfile", null=True, on_delete=models.SET_NULL)
@@ -73,6 +74,8 @@ class SetRun(models.Model):
     total = models.IntegerField(default=0)
     error = models.CharField(max_length=40, blank=True)  # a code, translated at display
     results = models.JSONField(default=list, blank=True)
+    # The retrieval settings the worker ran with (`webapp.review.runs.settings_in_use`).
+    settings_used = models.JSONField(default=dict, blank=True)
     summary = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)

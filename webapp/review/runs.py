@@ -1,6 +1,7 @@
 """Runs of an evaluation set, asked for by the web and done by the worker (`retrieval.tasks.evaluation_set_run`,
 sent by name: the web never imports worker code), and the comparison of profiles on one set."""
 
+from django.conf import settings
 from django.db import transaction
 
 from webapp import celery_app
@@ -9,6 +10,28 @@ from webapp.review.models import EvaluationSet, ProfileSwitch, SetRun
 from webapp.review.scoring import METRICS, metric_worse, run_changes
 
 ERR_EMPTY_SET = "empty_set"
+# What a run's retrieval depends on besides the profile: a change re-runs the sets when a worker starts.
+RETRIEVAL_SETTINGS = ("EMBEDDING_MODEL", "SEARCH_TOP_K", "ANSWER_PASSAGES", "ANSWER_CONTEXT", "RELEVANCE_FLOOR")
+
+
+def settings_in_use() -> dict:
+    return {name: getattr(settings, name, None) for name in RETRIEVAL_SETTINGS}
+
+
+def sets_rerun_on_settings_change() -> list[SetRun]:
+    """Called when a worker is ready: every set whose latest finished run used other retrieval settings than these
+    runs again with that run's profile (unless a run of the set is already waiting or running)."""
+    if not settings.REVIEW_RERUN_ON_CHANGE:
+        return []
+    current, queued = settings_in_use(), []
+    for evaluation_set in EvaluationSet.objects.filter(cases__isnull=False).distinct():
+        busy = evaluation_set.runs.filter(status__in=[SetRun.Status.QUEUED, SetRun.Status.RUNNING]).exists()
+        latest = evaluation_set.runs.filter(status=SetRun.Status.DONE).select_related("profile").first()
+        if busy or latest is None or latest.profile is None or latest.settings_used in ({}, current):
+            continue
+        queued += set_run_request(evaluation_set=evaluation_set, profiles=[latest.profile],
+                                  trigger=SetRun.Trigger.SETTINGS_CHANGED)
+    return queued
 
 
 def set_run_request(*, evaluation_set: EvaluationSet, profiles: list[ModelProfile], user=None,

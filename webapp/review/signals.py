@@ -1,5 +1,5 @@
 """A model profile saved (created or changed) re-runs every evaluation set that has cases with it
-(REVIEW_RERUN_ON_PROFILE_CHANGE), so the comparison view shows what the change did."""
+(REVIEW_RERUN_ON_CHANGE), so the comparison view shows what the change did."""
 
 from django.conf import settings
 from django.db.models.signals import post_save
@@ -10,7 +10,7 @@ from webapp.chat.models import ModelProfile
 
 @receiver(post_save, sender=ModelProfile)
 def _profile_saved(sender, instance: ModelProfile, update_fields=None, **kwargs):
-    if not settings.REVIEW_RERUN_ON_PROFILE_CHANGE or (update_fields and set(update_fields) <= {"is_default"}):
+    if not settings.REVIEW_RERUN_ON_CHANGE or (update_fields and set(update_fields) <= {"is_default"}):
         return
     from webapp.review.models import EvaluationSet, SetRun
     from webapp.review.runs import set_run_request
