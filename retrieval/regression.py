@@ -29,7 +29,7 @@ def set_run_execute(run_id: int) -> None:
     if not SetRun.objects.filter(pk=run_id, status=SetRun.Status.QUEUED).update(status=SetRun.Status.RUNNING):
         return
     run = SetRun.objects.select_related("evaluation_set", "profile").get(pk=run_id)
-    SetRun.objects.filter(pk=run_id).update(settings_used=settings_in_use())
+    SetRun.objects.filter(pk=run_id).update(settings_used=settings_in_use(), worker=events.worker_name())
     cases = list(run.evaluation_set.cases.all())
     SetRun.objects.filter(pk=run_id).update(total=len(cases), done=0)
     if run.profile is None:

@@ -172,3 +172,22 @@ def test_a_set_last_run_with_other_retrieval_settings_runs_again_once(alice, han
     queued = sets_rerun_on_settings_change()
     assert [(r.profile, r.trigger, r.status) for r in queued] == [(small, "settings_changed", "queued")]
     assert sets_rerun_on_settings_change() == []  # one is already waiting
+
+
+def test_a_run_whose_worker_stopped_fails_and_one_whose_worker_beats_goes_on(alice, handbook):
+    from retrieval import events
+    from webapp.review.runs import runs_end_stale
+
+    evaluation_set = evaluation_set_of(handbook)
+    alive_name = f"review-test-alive-{handbook.pk}"
+    events.beat(alive_name, {"name": alive_name})
+    try:
+        gone = SetRun.objects.create(evaluation_set=evaluation_set, profile_name="p", status="running", worker="gone@x")
+        going = SetRun.objects.create(evaluation_set=evaluation_set, profile_name="p", status="running",
+                                      worker=alive_name)
+        assert runs_end_stale() == [gone.pk]
+        gone.refresh_from_db()
+        going.refresh_from_db()
+        assert (gone.status, gone.error, going.status) == ("failed", "worker_stopped", "running")
+    finally:
+        events.client().hdel(events.workers_key(), alive_name)

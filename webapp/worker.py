@@ -50,6 +50,12 @@ def _warm_up() -> None:
     _rerun_evaluation_sets()
 
 
+def _review_runs_end_stale() -> None:
+    from webapp.review.runs import runs_end_stale
+
+    runs_end_stale()
+
+
 def _rerun_evaluation_sets() -> None:
     """Evaluation sets last run with other retrieval settings (an embedding model changed…) run again (webapp.review)."""
     from django.db import connection
@@ -107,6 +113,7 @@ def _sweep_answers() -> None:
 
     try:
         sweep.answers_end_stale()
+        _review_runs_end_stale()
     except Exception as exc:  # database or Redis away: next round
         log.warning("sweep for answers of stopped workers failed: %s", exc)
     finally:

@@ -73,6 +73,7 @@ class SetRun(models.Model):
     done = models.IntegerField(default=0)
     total = models.IntegerField(default=0)
     error = models.CharField(max_length=40, blank=True)  # a code, translated at display
+    worker = models.CharField(max_length=200, blank=True)  # the worker running it: a stopped one fails the run
     results = models.JSONField(default=list, blank=True)
     # The retrieval settings the worker ran with (`webapp.review.runs.settings_in_use`).
     settings_used = models.JSONField(default=dict, blank=True)

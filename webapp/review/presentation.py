@@ -27,6 +27,7 @@ PLAIN = {"ttft_ms", "tokens_per_s", "support"}
 ERRORS = {
     "profile_gone": _("The model profile was deleted before the run started."),
     "run_failed": _("The run failed in the worker: see the worker's log."),
+    "worker_stopped": _("The worker stopped during the run: run it again."),
     "nothing_expected": _("Pick an expected passage, write an expected answer or tick “should refuse”."),
     "bad_files": _("Upload a zip with corpus.jsonl and queries.jsonl in the shared evaluation format."),
 }

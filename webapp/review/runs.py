@@ -18,6 +18,20 @@ def settings_in_use() -> dict:
     return {name: getattr(settings, name, None) for name in RETRIEVAL_SETTINGS}
 
 
+def runs_end_stale() -> list[int]:
+    """Fail the running runs whose worker stopped sending heartbeats (code worker_stopped); returns their ids.
+    A conditional update each, so workers sweeping at once end a run once."""
+    from retrieval import events  # Redis only: the web uses it too
+
+    running = list(SetRun.objects.filter(status=SetRun.Status.RUNNING).exclude(worker="").values_list("pk", "worker"))
+    if not running:
+        return []
+    alive = {status.get("name") for status in events.live_workers()}
+    ended = [pk for pk, worker in running if worker not in alive and SetRun.objects.filter(
+        pk=pk, status=SetRun.Status.RUNNING).update(status=SetRun.Status.FAILED, error="worker_stopped")]
+    return ended
+
+
 def sets_rerun_on_settings_change() -> list[SetRun]:
     """Called when a worker is ready: every set whose latest finished run used other retrieval settings than these
     runs again with that run's profile (unless a run of the set is already waiting or running)."""
