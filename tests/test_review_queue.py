@@ -122,3 +122,22 @@ def test_the_review_pages_speak_portuguese(alice, bob, handbook, profile):
     assert words(select(page, ".review-row td")[1]) == "recusada"
     page = parse(client.get(f"/review/sets/{handbook.pk}/").content)
     assert words(select(page, "h1")[0]) == "Conjunto de avaliação de handbook"
+
+
+def test_a_follow_up_is_listed_by_its_own_question_not_the_conversations_first(alice, bob, handbook, profile):
+    first = answer(bob, "How many vacation days?", handbook)
+    Message.objects.create(conversation=first.conversation, role="user", text="And for interns?")
+    Message.objects.create(conversation=first.conversation, role="assistant", outcome="refused",
+                           collections=[handbook.pk])
+    _, page = page_of(alice, "/review/")
+    assert [words(select(tr, "td")[0]) for tr in select(page, ".review-row")] == ["And for interns?"]
+
+
+def test_mark_reviewed_moves_an_answer_to_the_reviewed_list(alice, bob, handbook, profile):
+    message = answer(bob, "Who is the CEO?", handbook, outcome="refused")
+    client = Client()
+    client.force_login(alice)
+    assert client.post(f"/review/answers/{message.pk}/reviewed").status_code == 302
+    assert select(page_of(alice, "/review/")[1], ".review-row") == []
+    assert len(select(page_of(alice, "/review/?reviewed=1")[1], ".review-row")) == 1
+    assert ReviewMark.objects.get().reviewed_by == alice

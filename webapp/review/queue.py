@@ -8,7 +8,7 @@ A reviewer sees an answer only when they may read a collection it searched.
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 from webapp.accounts.selectors import collections_readable_by
 from webapp.chat.models import Citation, Feedback, Message
@@ -37,9 +37,11 @@ class QueueItem:
 def _annotated():
     thumbs_down = Feedback.objects.filter(message=OuterRef("pk"), thumbs_up=False)
     weak = Citation.objects.filter(message=OuterRef("pk")).exclude(weak_code="")
+    asked = Message.objects.filter(conversation=OuterRef("conversation"), pk__lt=OuterRef("pk"),
+                                   role=Message.Role.USER).order_by("-pk").values("text")[:1]
     return Message.objects.filter(role=Message.Role.ASSISTANT).exclude(conversation__user__username=RUN_USER).annotate(
         thumbs_down=Exists(thumbs_down), weak_citation=Exists(weak),
-        reviewed=Exists(ReviewMark.objects.filter(message=OuterRef("pk"))),
+        reviewed=Exists(ReviewMark.objects.filter(message=OuterRef("pk"))), question=Subquery(asked),
     )
 
 
