@@ -13,6 +13,7 @@ from webapp.chat.models import ModelProfile
 from webapp.review.models import ProfileSwitch, PromptRecord, RegressionCase, SetRun
 
 POLICY = b"# Vacation policy\n\nEvery employee has thirty days of paid vacation per year, booked in the HR portal.\n"
+INTERNS = b"# Internships\n\nInterns receive a monthly stipend and fifteen days of recess after a year.\n"
 
 
 @pytest.fixture
@@ -20,8 +21,9 @@ def answered(web, worker, open_page, alice, handbook):
     ModelProfile.objects.create(name="small", is_default=True, max_tokens=24)
     ModelProfile.objects.create(name="tiny-greedy", max_tokens=8)
     with api_client(web, alice) as api:
-        document = wait_for_document(upload(api, "vacation-policy.md", POLICY))
-    assert document.status == "indexed", document.error
+        documents = [wait_for_document(upload(api, name, text))
+                     for name, text in (("vacation-policy.md", POLICY), ("internships.md", INTERNS))]
+    assert all(d.status == "indexed" for d in documents), [d.error for d in documents]
     page = open_page(alice)
     page.goto("/")
     answer = ask(page, "How many vacation days do employees get?", collection="handbook")
@@ -46,13 +48,20 @@ def test_a_disliked_answer_becomes_a_regression_case_that_runs_and_compares_prof
     if PromptRecord.objects.exists():  # a refused answer never reached the model: nothing was sent
         page.get_by_text("Prompt sent to the model").click()
         expect(page.locator(".review-prompt")).to_contain_text("thirty days of paid vacation")
+    page.get_by_label("Search the collection for another expected passage").fill("interns stipend recess")
+    page.get_by_role("button", name="Search", exact=True).click()
+    found = page.locator(".found-passage").filter(has_text="monthly stipend")
+    found.get_by_role("checkbox").check()
+    passage = page.locator(".review-passage").filter(has_text="thirty days of paid vacation").first
     passage.get_by_role("checkbox").check()
     page.get_by_label("Expected answer").fill("thirty days")
     page.get_by_role("button", name="Add regression case").click()
 
     expect(page.locator(".alert")).to_contain_text("Regression case added to the evaluation set of handbook")
     expect(page.locator(".case-item")).to_contain_text("thirty days")
-    assert RegressionCase.objects.get().expected_passages[0]["chunk_id"]
+    expected = RegressionCase.objects.get().expected_passages
+    assert ["thirty days" in p["text"] for p in expected] == [True, False] and "stipend" in expected[1]["text"]
+    assert all(p["chunk_id"] for p in expected)
 
     page.get_by_role("button", name="Run now").click()
     expect(page.locator(".alert")).to_contain_text("Run queued")
@@ -60,8 +69,8 @@ def test_a_disliked_answer_becomes_a_regression_case_that_runs_and_compares_prof
     expect(table.locator("thead th")).to_have_text(
         ["Figure", re.compile(r"^small default"), re.compile(r"^tiny-greedy")], timeout=120_000)
     expect(page.locator(".run-status")).to_have_text(["done", "done"], timeout=120_000)
-    found = table.locator("tbody tr").filter(has_text="Expected passages found").locator("td")
-    expect(found).to_have_text(["100%", "100%"])
+    found = table.locator("tbody tr").filter(has_text="Expected passages found").locator("td")  # 1 or 2 of 2
+    expect(found).to_have_text([re.compile(r"^(50|100)%$")] * 2)
     expect(table.locator("tbody tr").filter(has_text="Since the previous run").locator("td")).to_have_text(
         ["first run", "first run"])
     expect(page.locator(".chart-grid figure")).to_have_count(6)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from retrieval.answer_evaluation import read_dataset
 from webapp.chat.models import Message
-from webapp.documents.models import Collection
+from webapp.documents.models import Chunk, Collection
 from webapp.errors import AppError
 from webapp.review.models import EvaluationSet, RegressionCase
 from webapp.review.queue import question_of, review_mark
@@ -30,11 +30,16 @@ def _passage(citation) -> dict:
 
 
 def regression_case_create(*, user, message: Message, collection: Collection, passage_ns: list[int],
-                           expected_answer: str, should_refuse: bool) -> RegressionCase:
-    """A case from a reviewed answer: its question, the passages picked among those it retrieved, an expected
-    answer or "should refuse". The answer is marked reviewed. AppError when nothing is expected."""
+                           expected_answer: str, should_refuse: bool, chunk_ids: list[int] = ()) -> RegressionCase:
+    """A case from a reviewed answer: its question, the passages picked among those it retrieved (`passage_ns`)
+    or searched for (`chunk_ids`, of `collection` only), an expected answer or "should refuse". The answer is marked
+    reviewed. AppError when nothing is expected."""
     expected_answer = expected_answer.strip()
     picked = [_passage(c) for c in message.citations.filter(n__in=passage_ns)]
+    known = {p["chunk_id"] for p in picked}
+    picked += [{"doc_id": f"chunk-{c.pk}", "chunk_id": c.pk, "title": c.document.title, "text": c.text}
+               for c in Chunk.objects.filter(pk__in=chunk_ids, document__collection=collection).select_related("document")
+               if c.pk not in known]
     if not (picked or expected_answer or should_refuse):
         raise AppError("invalid_request", ERR_NOTHING_EXPECTED)
     case = RegressionCase.objects.create(

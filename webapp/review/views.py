@@ -11,6 +11,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from webapp.accounts.selectors import collections_readable_by
 from webapp.chat.models import ModelProfile
+from webapp.chat.search import passages_search
+from webapp.documents.models import Chunk
 from webapp.errors import AppError
 from webapp.review import cases, gaps, presentation, queue, runs
 from webapp.review.access import review_required
@@ -53,7 +55,19 @@ def answer_page(request, message_id: int):
         raise Http404
     message = item.message
     readable = collections_readable_by(request.user).filter(pk__in=message.collections or [])
+    find = request.GET.get("find", "").strip()
+    found, search_error = [], ""
+    if find:
+        try:
+            hits = passages_search(user=request.user, query=find)
+            # Only passages of the collections this answer searched (and the reviewer reads) can be expected of it.
+            allowed = set(Chunk.objects.filter(pk__in=[p.get("chunk_id") for p in hits], document__collection__in=readable)
+                          .values_list("pk", flat=True))
+            found = [p for p in hits if p.get("chunk_id") in allowed]
+        except AppError as exc:
+            search_error = exc.message
     return render(request, "review/answer.html", {
+        "find": find, "found": found, "search_error": search_error,
         "tab": "review", "item": item, "message": message, "question": queue.question_of(message),
         "citations": list(message.citations.all()), "prompt": PromptRecord.objects.filter(message=message).first(),
         "feedback": list(message.feedback.all()), "reason_labels": presentation.REASONS, "collections": readable,
@@ -73,6 +87,7 @@ def case_create(request, message_id: int):
             passage_ns=[int(n) for n in request.POST.getlist("passage") if n.isdigit()],
             expected_answer=request.POST.get("expected_answer", ""),
             should_refuse=request.POST.get("should_refuse") == "on",
+            chunk_ids=[int(n) for n in request.POST.getlist("chunk") if n.isdigit()],
         )
     except AppError as exc:
         messages.error(request, presentation.ERRORS.get(exc.message, exc.message))
