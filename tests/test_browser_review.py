@@ -73,7 +73,9 @@ def test_a_disliked_answer_becomes_a_regression_case_that_runs_and_compares_prof
     expect(found).to_have_text([re.compile(r"^(50|100)%$")] * 2)
     expect(table.locator("tbody tr").filter(has_text="Since the previous run").locator("td")).to_have_text(
         ["first run", "first run"])
-    expect(page.locator(".chart-grid figure")).to_have_count(6)
+    # none for "refused when they should" (no such case); speed ones only when the model was called
+    expect(page.locator(".chart-grid figcaption").first).to_have_text("Expected passages found")
+    assert 3 <= page.locator(".chart-grid figure").count() <= 5
     assert {r.status for r in SetRun.objects.all()} == {"done"} and SetRun.objects.count() == 2
 
     page.get_by_role("button", name="Make tiny-greedy the default").click()

@@ -102,7 +102,10 @@ def test_the_comparison_shows_profiles_side_by_side_and_highlights_regressions(a
     assert words(rows["Cases passed"][0]) == "50% (before 100%)" and "regression" in rows["Cases passed"][0].get("class")
     assert words(rows["Median time to first token (ms)"][1]) == "900"
     assert words(rows["Since the previous run"][0]) == "1 regression, 0 fixed"
-    assert len(select(page, ".chart-grid figure svg")) == 6
+    # refusals: no "should refuse" case, so no figure and no chart
+    assert [words(f) for f in select(page, ".chart-grid figcaption")] == [
+        "Expected passages found", "Answers containing the expected answer", "Refused when they should not",
+        "Median time to first token (ms)", "Median tokens per second"]
     regressed = [words(td) for td in select(page, ".case-table td.regression")]
     assert len(regressed) == 1 and regressed[0].startswith("✗ failed · regression")
 

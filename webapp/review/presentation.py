@@ -37,7 +37,7 @@ def metric_text(key: str, value) -> str:
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         return "–"
     if key in PLAIN:
-        return number_format(value, 2 if abs(value) < 10 else 0)
+        return number_format(value, 2 if key == "support" else 0)
     return percent(value)
 
 
@@ -51,4 +51,5 @@ def summary_rows(columns: list[dict]) -> list[dict]:
 def comparison_charts(columns: list[dict]) -> list:
     charted = ("passage_recall", "contains_answer", "refusals_right", "refusals_wrong", "ttft_ms", "tokens_per_s")
     return [charts.column_chart([(c["profile"], c["summary"].get(key)) for c in columns], caption=str(METRICS[key]),
-                                value_text=lambda v, key=key: metric_text(key, v)) for key in charted]
+                                value_text=lambda v, key=key: metric_text(key, v))
+            for key in charted if any(c["summary"].get(key) is not None for c in columns)]
