@@ -71,13 +71,15 @@ def test_the_queue_filters_by_collection_and_date_and_hides_what_the_reviewer_ma
 
 def test_the_answer_page_shows_query_passages_scores_prompt_and_parameters(alice, bob, handbook, profile):
     message = answer(bob, "How many vacation days?", handbook, outcome="unconfirmed")
+    Feedback.objects.create(message=message, user=bob, thumbs_up=False, comment="It forgot the interns.")
     PromptRecord.objects.create(message=message, text="Sources:\n[1] Every employee…\nQuestion: How many", tokens=42)
     _, page = page_of(alice, f"/review/answers/{message.pk}/")
     assert words(select(page, ".review-question")[0]) == "How many vacation days?"
     assert words(select(page, ".review-query")[0]) == "how many vacation days?"
     assert "0.8123" in words(select(page, ".review-passage")[0])
     assert "Question: How many" in select(page, ".review-prompt")[0].text_content()
-    assert "temperature" in words(page)
+    assert "temperature=0.0" in words(page)
+    assert words(select(page, ".review-feedback")[0]) == "thumbs down: “It forgot the interns.”"
 
 
 def test_one_click_makes_a_regression_case_from_the_picked_passage_and_marks_the_answer_reviewed(alice, bob, handbook, profile):

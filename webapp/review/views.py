@@ -68,6 +68,7 @@ def answer_page(request, message_id: int):
             search_error = exc.message
     return render(request, "review/answer.html", {
         "find": find, "found": found, "search_error": search_error,
+        "params_text": ", ".join(f"{key}={value}" for key, value in sorted((message.params or {}).items())),
         "tab": "review", "item": item, "message": message, "question": queue.question_of(message),
         "citations": list(message.citations.all()), "prompt": PromptRecord.objects.filter(message=message).first(),
         "feedback": list(message.feedback.all()), "reason_labels": presentation.REASONS, "collections": readable,
