@@ -35,6 +35,7 @@ from webapp.audit.evidence import answer_finished
 from webapp.chat.models import Citation, Message
 from webapp.documents.models import Collection
 from webapp.observability import figures, tracing
+from webapp.review.prompts import prompt_record_keep
 
 log = logging.getLogger(__name__)
 HISTORY_TURNS = 2
@@ -142,6 +143,7 @@ def _generate(message, llm, question, history, passages, language, usage, quote,
     # The sources shown are those the model read, whole, and the quote's; with ANSWER_CONTEXT=quote, all found.
     kept = [p for p in passages if p.n in read or settings.ANSWER_CONTEXT == "quote" or (quote and p.n == quote.n)]
     _complete(message, verdict.cleaned(text), kept, usage, finish, question=question, quote=quote)
+    prompt_record_keep(message.pk, "".join(text for text, _ in prompt.segments), prompt.tokens)
 
 
 def _stream(message, llm, segments, params: GenerationParams, usage: dict, started_at: float, *,

@@ -45,3 +45,11 @@ def optimize_index() -> None:
     optimize = getattr(get_index(), "optimize", None)
     if optimize:
         optimize()
+
+
+@shared_task(acks_late=False)
+def evaluation_set_run(run_id: int) -> None:
+    """One profile over a collection's evaluation set (webapp.review), case by case through the answer path."""
+    from retrieval.regression import set_run_execute
+
+    set_run_execute(run_id)

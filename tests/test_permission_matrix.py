@@ -58,6 +58,20 @@ ROUTES = {
     "evaluation data":                  ("GET", "/documents/evaluation/", None,             "documents:evaluation"),
     "usage page":                       ("GET", "/usage/", None,                            "usage:page"),
     "usage csv":                        ("GET", "/usage/usage.csv", None,                   "usage:csv"),
+    # the review queue and evaluation sets (staff; a collection they may not read is not found)
+    "review queue":                     ("GET", "/review/", None,                           "review:queue"),
+    "review alice's answer":            ("GET", "/review/answers/{answer_alice}/", None,    "review:answer"),
+    "case from alice's answer":         ("POST", "/review/answers/{answer_alice}/case", {"collection": "{coll_A}", "expected_answer": "x"},
+                                         "review:case-create"),
+    "mark alice's answer reviewed":     ("POST", "/review/answers/{answer_alice}/reviewed", {}, "review:reviewed"),
+    "evaluation sets":                  ("GET", "/review/sets/", None,                      "review:sets"),
+    "evaluation set of A":              ("GET", "/review/sets/{coll_A}/", None,             "review:set"),
+    "delete a case":                    ("POST", "/review/cases/999999/delete", {},         "review:case-delete"),
+    "run the set of A":                 ("POST", "/review/sets/{coll_A}/run", {},           "review:set-run"),
+    "export the set of A":              ("GET", "/review/sets/{coll_A}/export", None,       "review:set-export"),
+    "import into the set of A":         ("POST", "/review/sets/{coll_A}/import", "file",    "review:set-import"),
+    "switch on a run":                  ("POST", "/review/runs/999999/switch", {},          "review:switch"),
+    "knowledge gaps":                   ("GET", "/review/gaps/", None,                      "review:gaps"),
     # sources of a collection (session)
     "add a source to A":                ("POST", "/documents/collections/{coll_A}/sources/new", {}, "sources:create"),
     "edit the source of A":             ("POST", "/documents/sources/{source_A}/edit", {},  "sources:update"),
@@ -124,6 +138,9 @@ ROUTES = {
     "admin login failures":             ("GET", "/admin/axes/accessfailurelog/", None,
                                          "admin:axes_accessfailurelog_changelist"),
     "admin login log":                  ("GET", "/admin/axes/accesslog/", None,             "admin:axes_accesslog_changelist"),
+    "admin evaluation sets":            ("GET", "/admin/review/evaluationset/", None,       "admin:review_evaluationset_changelist"),
+    "admin set runs":                   ("GET", "/admin/review/setrun/", None,              "admin:review_setrun_changelist"),
+    "admin profile switches":           ("GET", "/admin/review/profileswitch/", None,       "admin:review_profileswitch_changelist"),
     "admin audit entries":              ("GET", "/admin/audit/auditentry/", None,           "admin:audit_auditentry_changelist"),
     "admin answer usage":               ("GET", "/admin/usage/answerusage/", None,          "admin:usage_answerusage_changelist"),
     "admin group quotas":               ("GET", "/admin/usage/groupquota/", None,           "admin:usage_groupquota_changelist"),
@@ -178,6 +195,18 @@ MATRIX = {
     "evaluation data":                ("403", "403", "403",  "403", "403", "ok",  "ok"),
     "usage page":                     ("403", "403", "403",  "403", "403", "ok",  "ok"),
     "usage csv":                      ("403", "403", "403",  "403", "403", "ok",  "ok"),
+    "review queue":                   ("403", "403", "403",  "403", "403", "ok",  "ok"),
+    "review alice's answer":          ("403", "403", "403",  "403", "403", "404", "ok"),
+    "case from alice's answer":       ("403", "403", "403",  "403", "403", "404", "ok"),
+    "mark alice's answer reviewed":   ("403", "403", "403",  "403", "403", "404", "ok"),
+    "evaluation sets":                ("403", "403", "403",  "403", "403", "ok",  "ok"),
+    "evaluation set of A":            ("403", "403", "403",  "403", "403", "404", "ok"),
+    "delete a case":                  ("403", "403", "403",  "403", "403", "404", "404"),
+    "run the set of A":               ("403", "403", "403",  "403", "403", "404", "ok"),
+    "export the set of A":            ("403", "403", "403",  "403", "403", "404", "ok"),
+    "import into the set of A":       ("403", "403", "403",  "403", "403", "404", "ok"),
+    "switch on a run":                ("403", "403", "403",  "403", "403", "404", "404"),
+    "knowledge gaps":                 ("403", "403", "403",  "403", "403", "ok",  "ok"),
     "add a source to A":              ("403", "403", "403",  "403", "403", "404", "ok"),
     "edit the source of A":           ("403", "403", "403",  "403", "403", "404", "ok"),
     "sync the source of A":           ("403", "403", "403",  "403", "403", "404", "ok"),
@@ -221,6 +250,9 @@ MATRIX = {
     "admin login attempts":           ("login", "login", "login", "login", "login", "403", "ok"),
     "admin login failures":           ("login", "login", "login", "login", "login", "403", "ok"),
     "admin login log":                ("login", "login", "login", "login", "login", "403", "ok"),
+    "admin evaluation sets":          ("login", "login", "login", "login", "login", "403", "ok"),
+    "admin set runs":                 ("login", "login", "login", "login", "login", "403", "ok"),
+    "admin profile switches":         ("login", "login", "login", "login", "login", "403", "ok"),
     "admin audit entries":            ("login", "login", "login", "login", "login", "403", "ok"),
     "admin answer usage":             ("login", "login", "login", "login", "login", "403", "ok"),
     "admin group quotas":             ("login", "login", "login", "login", "login", "403", "ok"),
@@ -276,7 +308,7 @@ def call(client, route: str, ids: dict[str, int]):
         return client.get(url)
     if method == "DELETE":
         return client.delete(url)
-    fields = {k.format(**ids): v for k, v in (body or {}).items()}
+    fields = {k.format(**ids): v.format(**ids) if isinstance(v, str) else v for k, v in (body or {}).items()}
     json_routes = url.startswith(("/api/", "/c/", "/v1/"))
     if json_routes:
         return client.post(url, fields, content_type="application/json")

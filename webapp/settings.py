@@ -421,3 +421,8 @@ LOGGING["loggers"]["mcp.server.streamable_http_manager"] = {"level": "WARNING"}
 # Management commands only; no setting of its own. Its task runs in the worker that holds an embedded index.
 INSTALLED_APPS += ["webapp.operations"]
 CELERY_TASK_ROUTES["webapp.operations.tasks.*"] = {"queue": "answer"}
+# --- Review queue, evaluation sets and their runs (webapp/review; README: Improve it on your own questions) ----
+INSTALLED_APPS += ["webapp.review"]
+# Saving a model profile re-runs every evaluation set that has cases with it, in the worker; so does a worker that
+# starts with other retrieval settings (EMBEDDING_MODEL, SEARCH_TOP_K, ANSWER_PASSAGES, …) than a set's last run.
+REVIEW_RERUN_ON_CHANGE = envbool("REVIEW_RERUN_ON_CHANGE", True)

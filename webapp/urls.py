@@ -19,6 +19,7 @@ urlpatterns = [
     # No sign-up route: accounts are made by an administrator (admin, `createsuperuser`) or single sign-on.
     path("account/", include("webapp.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("review/", include("webapp.review.urls")),
     path("documents/", include("webapp.sources.urls")),
     path("documents/", include("webapp.documents.urls")),
     path("usage/", include("webapp.usage.urls")),

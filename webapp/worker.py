@@ -47,6 +47,29 @@ def _warm_up() -> None:
         _status["llm"] = f"error: {exc}"
     _status["ready"] = True
     log.info("worker ready: %s", _status)
+    _rerun_evaluation_sets()
+
+
+def _review_runs_end_stale() -> None:
+    from webapp.review.runs import runs_end_stale
+
+    runs_end_stale()
+
+
+def _rerun_evaluation_sets() -> None:
+    """Evaluation sets last run with other retrieval settings (an embedding model changed…) run again (webapp.review)."""
+    from django.db import connection
+
+    from webapp.review.runs import sets_rerun_on_settings_change
+
+    try:
+        queued = sets_rerun_on_settings_change()
+        if queued:
+            log.info("retrieval settings changed: %s evaluation set runs queued", len(queued))
+    except Exception as exc:  # the worker answers questions all the same
+        log.warning("could not re-run evaluation sets: %s", exc)
+    finally:
+        connection.close()  # this thread's own connection
 
 
 def _check_index() -> None:
@@ -91,6 +114,7 @@ def _sweep_answers() -> None:
 
     try:
         sweep.answers_end_stale()
+        _review_runs_end_stale()
     except Exception as exc:  # database or Redis away: next round
         log.warning("sweep for answers of stopped workers failed: %s", exc)
     finally:
