@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from tests import services
-from tests.conftest import uploaded
+from tests.conftest import shared_with_team, uploaded
 from tests.test_backup_restore import fresh_database_url, manage  # noqa: F401  (a fixture, used by name)
 from webapp.documents.models import Collection
 
@@ -57,8 +57,7 @@ def test_an_imported_collection_is_searchable_without_embedding_anything(alice_a
                                                                           other_install, tmp_path):
     uploaded(alice_api, "expenses.txt", "Travel expenses are reimbursed within ten business days of the trip.")
     uploaded(alice_api, "vacation.txt", "Vacation is thirty days per year, taken in up to three periods.")
-    board = Collection.objects.create(name="board")
-    board.groups.add(Group.objects.get(name="team"))
+    shared_with_team(Collection.objects.create(name="board"), Group.objects.get(name="team"))
     uploaded(alice_api, "salaries.txt", "Executive travel expenses are reimbursed the same day.", collection="board")
 
     done = manage(stack_env, "export_collection", "handbook", str(tmp_path / "handbook.tar"))

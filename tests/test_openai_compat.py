@@ -77,7 +77,7 @@ def test_a_non_streamed_answer_has_the_citations_field_and_its_markers_in_the_te
     assert completion.choices[0].finish_reason == "stop"
     assert citations and all(f"[{c['n']}]" in content for c in citations)
     first = citations[0]
-    assert first["document_id"] == indexed.pk and first["title"] == "handbook"
+    assert first["document_id"] == indexed.pk and first["title"] == "Employee handbook"  # its own first heading
     assert first["text"] and " ".join(first["text"].split()) in " ".join(HANDBOOK.split())
     assert first["url"].startswith(f"{web}/documents/{indexed.pk}/original")
     assert {"page", "supported", "support", "weak_code", "attributed", "document_deleted"} <= set(first)
