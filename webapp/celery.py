@@ -18,7 +18,7 @@ warnings.filterwarnings("ignore", message="You're running the worker with superu
 
 app = Celery("acervo")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["ingestion", "retrieval", "webapp.operations"])
+app.autodiscover_tasks(["ingestion", "retrieval", "webapp.operations", "webapp.catalogue"])
 
 import webapp.observability.logs  # noqa: E402,F401  (request id in task headers and worker logs; JSON worker logs)
 import webapp.worker  # noqa: E402,F401  (connects the worker's life-cycle signals)

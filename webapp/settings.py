@@ -426,3 +426,15 @@ INSTALLED_APPS += ["webapp.review"]
 # Saving a model profile re-runs every evaluation set that has cases with it, in the worker; so does a worker that
 # starts with other retrieval settings (EMBEDDING_MODEL, SEARCH_TOP_K, ANSWER_PASSAGES, …) than a set's last run.
 REVIEW_RERUN_ON_CHANGE = envbool("REVIEW_RERUN_ON_CHANGE", True)
+# --- Model catalogue: GGUF downloads that become model profiles (webapp/catalogue; README: Adding a better model) ---
+INSTALLED_APPS += ["webapp.catalogue"]
+CELERY_TASK_ROUTES["webapp.catalogue.tasks.*"] = {"queue": "answer"}
+# Where "owner/repo/file.gguf" is downloaded from (a mirror, or a local server in tests); HF_TOKEN for gated models.
+HF_ENDPOINT = envstr("HF_ENDPOINT", "https://huggingface.co")
+HF_TOKEN = envstr("HF_TOKEN")
+# Free disk to leave in MODELS_DIR after a download; checked against the file's size before it starts.
+MODEL_DOWNLOAD_MIN_FREE_MB = envint("MODEL_DOWNLOAD_MIN_FREE_MB", 1024, minimum=0)
+# Times a dropped connection is continued (HTTP Range) before the download fails as interrupted.
+MODEL_DOWNLOAD_ATTEMPTS = envint("MODEL_DOWNLOAD_ATTEMPTS", 5, minimum=1)
+MODEL_DOWNLOAD_READ_TIMEOUT_S = envint("MODEL_DOWNLOAD_READ_TIMEOUT_S", 60, minimum=1)
+MODEL_DOWNLOAD_BACKOFF = envfloat("MODEL_DOWNLOAD_BACKOFF", 1.0)  # multiplies the 2, 4, 8… s waits between attempts
