@@ -25,7 +25,6 @@ from webapp.chat.models import ModelProfile
 
 log = logging.getLogger(__name__)
 GGUF_MAGIC = b"GGUF"
-CHUNK = 1 << 20
 PROGRESS_EVERY_S = 1.0
 State = ModelDownload.State
 
@@ -94,7 +93,8 @@ def _fetch(download: ModelDownload, part: Path) -> None:
 def _fetch_once(download: ModelDownload, part: Path) -> bool:
     """One HTTP request; True when the whole body arrived. The server may ignore Range: then it starts over."""
     offset = _size(part)
-    headers = {"Range": f"bytes={offset}-"} if offset else {}
+    # Identity: byte offsets in the file are byte offsets on the wire, so Range continues the .part exactly.
+    headers = {"Accept-Encoding": "identity"} | ({"Range": f"bytes={offset}-"} if offset else {})
     if settings.HF_TOKEN and download.url.startswith(settings.HF_ENDPOINT.rstrip("/") + "/"):
         headers["Authorization"] = f"Bearer {settings.HF_TOKEN}"
     timeout = httpx.Timeout(30.0, read=settings.MODEL_DOWNLOAD_READ_TIMEOUT_S)
@@ -123,7 +123,7 @@ def _fetch_once(download: ModelDownload, part: Path) -> bool:
 def _write(download: ModelDownload, response: httpx.Response, part: Path, offset: int) -> None:
     last = time.monotonic()
     with part.open("ab" if offset else "wb") as out:
-        for chunk in response.iter_bytes(CHUNK):
+        for chunk in response.iter_raw():  # as it arrives: a buffered chunk would be lost when the connection drops
             if out.tell() == 0 and len(chunk) >= 4 and not chunk.startswith(GGUF_MAGIC):
                 raise Failed("not_gguf", keep_part=False, start=chunk[:16].decode("latin-1"))
             out.write(chunk)
