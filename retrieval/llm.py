@@ -194,9 +194,12 @@ def default_model_path() -> Path:
 def load_llm(model_path: str = "", *, n_ctx: int, threads: int = 0, gpu_layers: int = 0):
     """The configured backend, or None for search-only mode (LLM_MODEL_PATH=none, or no model at all).
 
-    `model_path` (a profile's) wins over LLM_URL and LLM_MODEL_PATH; raises ModelUnavailable with
+    `model_path` (a profile's: a GGUF path, or an OpenAI-compatible server's URL like LLM_URL's, asked with
+    LLM_MODEL and LLM_API_KEY) wins over LLM_URL and LLM_MODEL_PATH; raises ModelUnavailable with
     what to fix when a configured model cannot be loaded.
     """
+    if model_path.startswith(("http://", "https://")):  # a profile answering through a server (model catalogue)
+        return OpenAICompatibleLLM(model_path, model=settings.LLM_MODEL, api_key=settings.LLM_API_KEY, n_ctx=n_ctx)
     if settings.LLM_URL and not model_path:
         return OpenAICompatibleLLM(settings.LLM_URL, model=settings.LLM_MODEL, api_key=settings.LLM_API_KEY,
                                    n_ctx=n_ctx, ask_context=not settings.LLM_CONTEXT_SIZE_SET)

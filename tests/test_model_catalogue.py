@@ -19,6 +19,8 @@ from django.contrib.auth import get_user_model
 from django.utils import translation
 
 from retrieval.model_download import download_run
+from tests import services
+from tests.test_llm_server import llm_server  # noqa: F401  (a fixture: llama_cpp.server on loopback)
 from webapp.catalogue.errors import error_text
 from webapp.catalogue.models import ModelDownload
 from webapp.chat.models import ModelProfile
@@ -244,3 +246,25 @@ def test_the_add_form_checks_what_it_can_before_queueing(client, settings, tmp_p
     download = ModelDownload.objects.get()
     assert download.state == State.READY and download.url == ""
     assert ModelProfile.objects.get(name="Local tiny").model_path == str(tiny_model_path)
+
+
+@pytest.mark.django_db
+def test_an_openai_compatible_server_becomes_a_profile_that_answers_through_it(llm_server, client):
+    """llama-cpp-python's own server on loopback (tests/test_llm_server.py's fixture) serves the tiny model."""
+    from retrieval.components import get_llm
+    from retrieval.llm import OpenAICompatibleLLM
+    from retrieval.types import GenerationParams
+    from tests.test_llm_server import PROMPT
+
+    client.force_login(get_user_model().objects.create_superuser("root", password="root-password-long"))
+    nobody = f"http://127.0.0.1:{services.free_port()}"
+    response = admin_add(client, source=nobody, server="on", profile_name="Remote")
+    assert response.status_code == 200 and "No OpenAI-compatible server answers" in response.content.decode()
+
+    assert admin_add(client, source=llm_server, server="on", profile_name="Remote").status_code == 302
+    profile = ModelProfile.objects.get(name="Remote")
+    assert profile.model_path == llm_server and ModelDownload.objects.get().state == State.READY
+    llm = get_llm(profile)
+    assert isinstance(llm, OpenAICompatibleLLM) and llm.url == llm_server
+    pieces = list(llm.stream(PROMPT, GenerationParams(temperature=0, seed=1, max_tokens=8)))
+    assert "".join(p.text for p in pieces).strip() and pieces[-1].finish_reason == "length"

@@ -1,6 +1,8 @@
 """The model catalogue in the admin: add a GGUF (URL, Hugging Face repo/file or local file), follow its download,
 retry or resume it; a short list of models that suit CPU-only machines sits above the list."""
 
+from urllib.parse import urlsplit
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -18,10 +20,13 @@ from webapp.catalogue.recommended import RECOMMENDED
 class ModelAddForm(forms.ModelForm):
     filename = forms.CharField(label=_("file name"), required=False,
                                help_text=_("in MODELS_DIR; empty: the name at the end of the URL"))
+    server = forms.BooleanField(label=_("OpenAI-compatible server"), required=False,
+                                help_text=_("the source is a server's address (llama-server, vLLM), as LLM_URL: "
+                                            "the profile answers through it, nothing is downloaded"))
 
     class Meta:
         model = ModelDownload
-        fields = ["source", "filename", "sha256", "profile_name"]
+        fields = ["source", "server", "filename", "sha256", "profile_name"]
         help_texts = {
             "source": _("https://…/model.gguf, a Hugging Face “owner/repo/file.gguf” (downloaded from HF_ENDPOINT), "
                         "or the absolute path of a .gguf already on the server"),
@@ -40,6 +45,11 @@ class ModelAddForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if self.errors:
+            return data
+        if data.get("server"):
+            services.server_check(data["source"].strip())
+            self.instance.path, self.instance.url = data["source"].strip(), ""
+            self.instance.filename = urlsplit(self.instance.path).netloc
             return data
         parsed = services.source_parse(data.get("source", ""))
         if "path" in parsed:
@@ -62,7 +72,7 @@ class ModelDownloadAdmin(SuperusersOnly, admin.ModelAdmin):
                 "problem", "resumed", "created_at", "updated_at"]
 
     def get_fields(self, request, obj=None):
-        return self.readonly if obj else ["source", "filename", "sha256", "profile_name"]
+        return self.readonly if obj else ["source", "server", "filename", "sha256", "profile_name"]
 
     def get_readonly_fields(self, request, obj=None):
         return self.readonly if obj else []

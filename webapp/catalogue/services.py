@@ -62,6 +62,19 @@ def local_check(path: str) -> None:
                                   % {"path": path})
 
 
+def server_check(url: str) -> None:
+    """An OpenAI-compatible server answers `GET /v1/models` (llama-server, vLLM, llama_cpp.server)."""
+    import httpx
+
+    if not url.startswith(("http://", "https://")):
+        raise ValidationError(_("A server is given by its http(s) address, as LLM_URL."))
+    try:
+        httpx.get(f"{url.rstrip('/')}/v1/models", timeout=5).raise_for_status()
+    except httpx.HTTPError as exc:
+        raise ValidationError(_("No OpenAI-compatible server answers at %(url)s (%(detail)s).")
+                              % {"url": url, "detail": exc}) from exc
+
+
 def profile_name_check(name: str) -> str:
     if name and ModelProfile.objects.filter(name=name).exists():
         raise ValidationError(_("A model profile named “%(name)s” already exists.") % {"name": name})
@@ -69,7 +82,8 @@ def profile_name_check(name: str) -> str:
 
 
 def download_start(download: ModelDownload) -> None:
-    """After the row is saved: a local file is ready now (and gets its profile); a URL goes to the worker."""
+    """After the row is saved: a local file or a server is ready now (and gets its profile); a URL goes to the
+    worker. A profile's `model_path` is the file's path, or the server's URL (retrieval.llm.load_llm)."""
     if not download.url:
         with transaction.atomic():
             if download.profile_name:
