@@ -10,7 +10,10 @@ any number of workers can share it. It is slow and serial (one request at a time
 
 import argparse
 import json
+import subprocess
+import sys
 
+import httpx
 import uvicorn
 from qdrant_client import QdrantClient, models
 from starlette.applications import Starlette
@@ -95,6 +98,26 @@ def make_app(path: str) -> Starlette:
         Route("/collections/{name}/points/query", query, methods=["POST"]),
         Route("/collections/{name}/points/query/batch", query_batch, methods=["POST"]),
     ])
+
+
+def start_standin(folder, log) -> tuple[subprocess.Popen, str]:
+    """The stand-in on a free loopback port, serving a local-mode index in `folder`; (process, url)."""
+    from tests import services as _services
+
+    port = _services.free_port()
+    command = [sys.executable, "-m", "tests.qdrant_standin", "--port", str(port), "--path", str(folder)]
+    process = subprocess.Popen(command, cwd=_services.ROOT, stdout=log.open("ab"), stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+
+    def up():
+        try:
+            return httpx.get(url, timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return process.poll() is not None
+
+    _services.wait_until(up, timeout=30, what="qdrant stand-in", log_path=log)
+    assert process.poll() is None, log.read_text()[-2000:]
+    return process, url
 
 
 def main() -> None:
