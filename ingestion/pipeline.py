@@ -84,6 +84,7 @@ def ingest_document(document_id: int, held: lease.Lease | None = None) -> str:
             return SKIPPED
         if held.attempts > lease.MAX_ATTEMPTS:
             figures.count("ingest_failures_total", stage="start", error="worker_crashed")
+            _discard_unpublished(document)  # the rows and points the crashed attempts wrote
             return figures.counted("ingest_documents_total", _end_failed(
                 held, document, None, ERR_CRASHED.format(n=held.attempts - 1)))
         try:

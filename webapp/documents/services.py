@@ -18,6 +18,7 @@ from retrieval import events
 from webapp import celery_app, errors
 from webapp.access import decide
 from webapp.audit.signals import document_replaced
+from webapp.documents.disk import save_original
 from webapp.documents.models import Chunk, Collection, Document
 from webapp.errors import AppError
 
@@ -116,7 +117,7 @@ def document_store(*, file: File, collection: Collection, title: str = "", uploa
             original_name=name, sha256=digest, size_bytes=file.size,
             mime_type=getattr(file, "content_type", "") or "", uploaded_by=uploaded_by,
         )
-        document.file.save(name, file, save=False)
+        save_original(document.file, name, file)
         document.save()
         transaction.on_commit(lambda: _enqueue_or_withdraw(document))
     return document, True
@@ -197,7 +198,7 @@ def document_store_version(*, document: Document, file: File) -> Document:
     current["file"] = document.file.name
     name = Path(file.name or document.original_name or "upload").name
     with transaction.atomic():
-        document.file.save(name, file, save=False)
+        save_original(document.file, name, file)
         Document.objects.requeue(
             document.pk, file=document.file.name, original_name=name, sha256=digest, size_bytes=file.size,
             mime_type=getattr(file, "content_type", "") or "",
