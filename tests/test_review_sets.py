@@ -132,7 +132,9 @@ def test_saving_a_profile_queues_a_run_of_every_set_with_cases(alice, handbook, 
     profile.temperature = 0.3
     profile.save()
     runs = SetRun.objects.filter(profile=profile)
-    assert [(r.trigger, r.status, r.total) for r in runs] == [("profile_changed", "queued", 1)] * 2
+    # queued, or already taken by the session's worker when the whole suite runs
+    assert [(r.trigger, r.total) for r in runs] == [("profile_changed", 1)] * 2
+    assert all(r.status in ("queued", "running", "done") for r in runs)
 
 
 def refused(user, question: str, collection) -> None:

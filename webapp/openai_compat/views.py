@@ -88,7 +88,7 @@ async def chat_completions(request):
     asked = request_parsed(request.body)
     request.param_aliases = asked.aliases  # a bad max_completion_tokens is reported under that name
     choice = await sync_to_async(model_resolve)(user, asked.model)
-    message = await sync_to_async(completion_ask)(user=user, asked=asked, choice=choice)
+    message = await _asked(user, asked, choice)
     created, link = int(time.time()), _linker(request)
     if asked.stream:
         stream = CompletionStream(message, user=user, model=choice.id, created=created, link=link,
@@ -101,6 +101,19 @@ async def chat_completions(request):
     done = await _answer(user, message)
     citations = await sync_to_async(citations_out)(done.get("citations") or [])
     return JsonResponse(shapes.completion(done, citations, model=choice.id, created=created, link=link))
+
+
+async def _asked(user, asked, choice):
+    """The queued answer. The question is written in a thread that a departing client cannot stop: if the client
+    leaves meanwhile (Django cancels this task), the answer it queued is abandoned once it exists, instead of
+    running on for nobody (seen under load, when asking took longer than the client waited)."""
+    asking = asyncio.ensure_future(sync_to_async(completion_ask)(user=user, asked=asked, choice=choice))
+    try:
+        return await asyncio.shield(asking)
+    except asyncio.CancelledError:
+        message = await asking
+        await sync_to_async(answer_abandon)(user=user, message_id=message.pk)
+        raise
 
 
 async def _answer(user, message) -> dict:
