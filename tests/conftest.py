@@ -204,11 +204,11 @@ def uploaded(client: httpx.Client, name: str, text: str, collection: str = "hand
     return document
 
 
-def read_sse(response: httpx.Response) -> list[tuple[str, str, dict]]:
-    """(id, event, data) for every event of a text/event-stream response, in order."""
+def sse_events(response: httpx.Response):
+    """(id, event, data) for each event of a text/event-stream response, as they arrive."""
     import json
 
-    found, event_id, event, data = [], "", "", ""
+    event_id, event, data = "", "", ""
     for line in response.iter_lines():
         if line.startswith("id:"):
             event_id = line[3:].strip()
@@ -217,9 +217,28 @@ def read_sse(response: httpx.Response) -> list[tuple[str, str, dict]]:
         elif line.startswith("data:"):
             data += line[5:].strip()
         elif line == "" and event:
-            found.append((event_id, event, json.loads(data) if data else {}))
+            yield event_id, event, json.loads(data) if data else {}
             event_id, event, data = "", "", ""
-    return found
+
+
+def read_sse(response: httpx.Response) -> list[tuple[str, str, dict]]:
+    """(id, event, data) for every event of a text/event-stream response, in order."""
+    return list(sse_events(response))
+
+
+def first_tokens(response: httpx.Response, n: int) -> tuple[list[str], int | None, str | None]:
+    """Read an answer's stream until its `n`th token: (the tokens' texts, the message id, the last event id seen),
+    leaving the rest unread (a reader that drops there resumes with Last-Event-ID)."""
+    tokens, message_id, last_id = [], None, None
+    for event_id, event, data in sse_events(response):
+        if event in ("sources", "token"):
+            message_id = message_id or data.get("message_id")
+            if event == "token":
+                tokens.append(data["text"])
+            last_id = event_id
+            if len(tokens) == n:
+                break
+    return tokens, message_id, last_id
 
 
 def pytest_terminal_summary(terminalreporter):

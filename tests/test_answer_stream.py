@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.conftest import read_sse, uploaded
+from tests.conftest import first_tokens, read_sse, uploaded
 from webapp.chat.models import Message
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -23,22 +23,8 @@ def tokens_of(events) -> list[str]:
 
 def test_a_dropped_connection_resumes_without_losing_or_repeating_a_token(indexed):
     body = {"question": "vacation days", "stream": True, "params": {"max_tokens": 60}}
-    first_part, message_id, last_id = [], None, None
     with indexed.stream("POST", "/chat", json=body) as response:
-        event_id, event = "", ""
-        for line in response.iter_lines():
-            if line.startswith("id:"):
-                event_id = line[3:].strip()
-            elif line.startswith("event:"):
-                event = line[6:].strip()
-            elif line.startswith("data:") and event in ("sources", "token"):
-                data = json.loads(line[5:])
-                message_id = message_id or data.get("message_id")
-                if event == "token":
-                    first_part.append(data["text"])
-                last_id = event_id
-                if len(first_part) == 5:
-                    break  # the connection drops here
+        first_part, message_id, last_id = first_tokens(response, 5)  # the connection drops here
     with indexed.stream("GET", f"/messages/{message_id}/stream", headers={"Last-Event-ID": last_id}) as response:
         rest = read_sse(response)
     with indexed.stream("GET", f"/messages/{message_id}/stream") as response:

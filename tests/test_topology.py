@@ -6,12 +6,11 @@ on web #1 streams, and its stream, dropped, resumes on web #2 from the Last-Even
 a token: the web tier keeps no state of its own. See tests/topology.py for what stands in for what.
 """
 
-import json
 import re
 
 import pytest
 
-from tests.conftest import api_client, read_sse, wait_for_document
+from tests.conftest import api_client, first_tokens, read_sse, wait_for_document
 from tests.topology import Topology
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -65,22 +64,9 @@ def test_a_stream_started_on_web_one_resumes_on_web_two_without_losing_or_repeat
                                data={"collection": "handbook"}).json()
         assert wait_for_document(document["id"]).status == "indexed"
         body = {"question": "vacation days", "stream": True, "params": {"max_tokens": 40}}
-        first_part, message_id, last_id, event_id, event = [], None, None, "", ""
         with client.stream("POST", "/chat", json=body) as response:
             assert response.status_code == 200, response.read()
-            for line in response.iter_lines():
-                if line.startswith("id:"):
-                    event_id = line[3:].strip()
-                elif line.startswith("event:"):
-                    event = line[6:].strip()
-                elif line.startswith("data:") and event in ("sources", "token"):
-                    data = json.loads(line[5:])
-                    message_id = message_id or data.get("message_id")
-                    if event == "token":
-                        first_part.append(data["text"])
-                    last_id = event_id
-                    if len(first_part) == 5:
-                        break  # web #1 loses the reader here
+            first_part, message_id, last_id = first_tokens(response, 5)  # web #1 loses the reader here
     with api_client(web2, alice) as client:
         with client.stream("GET", f"/messages/{message_id}/stream", headers={"Last-Event-ID": last_id}) as response:
             assert response.status_code == 200, response.read()
