@@ -17,6 +17,7 @@ from webapp.review.cases import evaluation_set_of
 from webapp.review.models import ProfileSwitch, RegressionCase, SetRun
 from webapp.review.runs import sets_rerun_on_settings_change, settings_in_use
 from webapp.review.scoring import case_result, run_summary
+from webapp.usage.models import ProfilePrice
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SHARED = Path("/work/shared/eval/qa/en_xquad")
@@ -108,6 +109,22 @@ def test_the_comparison_shows_profiles_side_by_side_and_highlights_regressions(a
         "Median time to first token (ms)", "Median tokens per second"]
     regressed = [words(td) for td in select(page, ".case-table td.regression")]
     assert len(regressed) == 1 and regressed[0].startswith("✗ failed · regression")
+
+
+def test_the_comparison_says_what_an_answer_costs_where_a_profile_has_a_price(alice, handbook, settings):
+    settings.REVIEW_RERUN_ON_CHANGE = False
+    small, big = ModelProfile.objects.create(name="small", is_default=True), ModelProfile.objects.create(name="big")
+    ProfilePrice.objects.create(profile=big, currency="BRL", prompt_per_million=2, completion_per_million=8)
+    evaluation_set = evaluation_set_of(handbook)
+    case = RegressionCase.objects.create(evaluation_set=evaluation_set, question="one?")
+    for profile in (small, big):
+        run = done_run(evaluation_set, profile, {case.pk: True}, ttft=100)
+        run.results[0] |= {"prompt_tokens": 1000, "completion_tokens": 250}  # 0.002 + 0.002 = BRL 0.004
+        run.save()
+    page = parse(client_of(alice).get(f"/review/sets/{handbook.pk}/").content)
+    table = select(page, "table.comparison-table")[0]
+    rows = {words(select(tr, "th")[0]): [words(td) for td in select(tr, "td")] for tr in select(table, "tbody tr")}
+    assert rows["Cost per answer"] == ["–", "BRL 0.004000"]
 
 
 def test_switching_the_default_from_the_comparison_records_who_when_and_which_run(alice, handbook, settings):

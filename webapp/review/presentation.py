@@ -42,10 +42,20 @@ def metric_text(key: str, value) -> str:
 
 
 def summary_rows(columns: list[dict]) -> list[dict]:
-    return [{"label": label, "cells": [{"text": metric_text(key, c["summary"].get(key)), "worse": key in c["worse"],
+    rows = [{"label": label, "cells": [{"text": metric_text(key, c["summary"].get(key)), "worse": key in c["worse"],
                                         "before": metric_text(key, c["previous"].summary.get(key)) if c["previous"] else ""}
                                        for c in columns]}
             for key, label in METRICS.items()]
+    if any(c.get("cost") for c in columns):  # only where a profile has a price (admin › model profile prices)
+        rows.append({"label": _("Cost per answer"), "cells": [
+            {"text": cost_text(c.get("cost")), "before": cost_text(c.get("previous_cost")) if c["previous"] else "",
+             "worse": bool(c.get("cost") and c.get("previous_cost") and c["cost"][1] > c["previous_cost"][1])}
+            for c in columns]})
+    return rows
+
+
+def cost_text(cost) -> str:
+    return f"{cost[0]} {number_format(cost[1], 6)}" if cost else "–"
 
 
 def comparison_charts(columns: list[dict]) -> list:

@@ -1,6 +1,8 @@
 """Runs of an evaluation set, asked for by the web and done by the worker (`retrieval.tasks.evaluation_set_run`,
 sent by name: the web never imports worker code), and the comparison of profiles on one set."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import transaction
 
@@ -8,6 +10,8 @@ from webapp import celery_app
 from webapp.chat.models import ModelProfile
 from webapp.review.models import EvaluationSet, ProfileSwitch, SetRun
 from webapp.review.scoring import METRICS, metric_worse, run_changes
+
+MILLION = Decimal(1_000_000)
 
 ERR_EMPTY_SET = "empty_set"
 # What a run's retrieval depends on besides the profile: a change re-runs the sets when a worker starts.
@@ -63,7 +67,7 @@ def set_run_request(*, evaluation_set: EvaluationSet, profiles: list[ModelProfil
 def comparison(evaluation_set: EvaluationSet) -> list[dict]:
     """Per profile that has a finished run: {"profile", "run", "previous", "summary", "changes", "worse": {metric}}
     with the latest run and the one before it; the default profile first."""
-    done = list(evaluation_set.runs.filter(status=SetRun.Status.DONE).select_related("profile"))
+    done = list(evaluation_set.runs.filter(status=SetRun.Status.DONE).select_related("profile__price"))
     by_profile: dict[str, list[SetRun]] = {}
     for run in done:  # newest first
         by_profile.setdefault(run.profile_name, []).append(run)
@@ -76,8 +80,21 @@ def comparison(evaluation_set: EvaluationSet) -> list[dict]:
             "summary": latest.summary,
             "changes": run_changes(previous.results, latest.results) if previous else None,
             "worse": {m for m in METRICS if previous and metric_worse(m, previous.summary.get(m), latest.summary.get(m))},
+            "cost": cost_per_answer(latest), "previous_cost": cost_per_answer(previous) if previous else None,
         })
     return columns
+
+
+def cost_per_answer(run: SetRun) -> tuple[str, Decimal] | None:
+    """(currency, mean price of one answer) at the profile's current price per million tokens (usage.ProfilePrice),
+    or None when the profile has no price or the run counted no tokens."""
+    price = getattr(run.profile, "price", None) if run.profile_id else None
+    counted = [r for r in run.results if r.get("prompt_tokens") is not None]
+    if price is None or not counted:
+        return None
+    total = sum(r["prompt_tokens"] * price.prompt_per_million + (r.get("completion_tokens") or 0)
+                * price.completion_per_million for r in counted) / MILLION
+    return price.currency, total / len(counted)
 
 
 def case_rows(evaluation_set: EvaluationSet, columns: list[dict]) -> list[dict]:

@@ -48,6 +48,7 @@ def case_result(case: dict, answer: dict) -> dict:
         "case": case["id"], "question": case["question"], "should_refuse": bool(case.get("should_refuse")),
         "outcome": answer.get("outcome", ""), "refused": refused, "recall": recall, "contains": contains,
         "support": answer.get("support"), "ttft_ms": usage.get("ttft_ms"), "tokens_per_s": usage.get("tokens_per_s"),
+        "prompt_tokens": usage.get("prompt_tokens"), "completion_tokens": usage.get("completion_tokens"),
         "answer": answer.get("text", "")[:2000], "passed": passed,
         "passages": [{k: p.get(k) for k in ("n", "chunk_id", "title", "score", "cited")} for p in passages],
     }
