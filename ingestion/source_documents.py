@@ -22,7 +22,7 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from webapp.documents.models import Document
-from webapp.documents.services import document_remove, document_store, document_store_version, file_type_check
+from webapp.documents.services import document_remove, document_store, document_store_version
 from webapp.errors import AppError
 from webapp.sources.models import Source, SourceItem, SyncEntry, SyncRun
 
@@ -104,7 +104,6 @@ def add(source: Source, snap: Snapshot, sync_log: SyncLog) -> None:
     try:
         with snap.path.open("rb") as handle:
             file = File(handle, name=snap.name)
-            file_type_check(file)
             document, created = document_store(file=file, collection=source.collection, title=snap.title)
     except AppError as exc:
         refused(sync_log, snap.key, exc)
@@ -122,7 +121,6 @@ def update(item: SourceItem, snap: Snapshot, sync_log: SyncLog) -> None:
     try:
         with snap.path.open("rb") as handle:
             file = File(handle, name=snap.name)
-            file_type_check(file)
             stored = document_store_version(document=document, file=file)
     except AppError as exc:
         refused(sync_log, snap.key, exc, document.pk)

@@ -6,21 +6,18 @@ the fused parts alike (see `retrieval.index.base`). The payload's collection is 
 another collection keeps the old one in its points until it is re-indexed, so the join checks each passage's
 collection in the database too (the source of truth), and a moved document is never shown to its old readers.
 What happens here, on rows already allowed: stale versions and near-duplicates are dropped, and one page
-may not crowd the others out. `with_neighbours` widens passages with the chunks around them, for a prompt that wants
-more context than one chunk.
+may not crowd the others out.
 """
 
-import dataclasses
 import re
 from collections import Counter, defaultdict
 
 from django.conf import settings
-from django.db.models.functions import Substr
 
 from retrieval import lexical
 from retrieval.components import get_embedder, get_index
 from retrieval.types import Hit, Passage
-from webapp.documents.models import Chunk, Document
+from webapp.documents.models import Chunk
 
 # Hits asked of the index per passage wanted: room for what the floor, stale versions and the spreading drop.
 CANDIDATES_PER_PASSAGE = 3
@@ -92,48 +89,6 @@ def spread(ranked: list[tuple[Hit, Chunk]], *, limit: int) -> list[tuple[Hit, Ch
         per_page[page] += 1
         (chosen if per_page[page] <= MAX_PER_PAGE else waiting).append((hit, chunk))
     return (chosen + waiting)[:limit]
-
-
-def with_neighbours(passages: list[Passage], *, before: int = 1, after: int = 1) -> list[Passage]:
-    """Each passage widened to the chunks just before and after it in its document, for more context.
-
-    The text is cut from the document's extracted text, so the overlap between chunks appears once; `char_start`
-    and `char_end` widen with it. A neighbour that is itself one of `passages` is left to that passage.
-    Numbering, scores and locations stay those of the hit.
-    """
-    taken = {p.chunk_id for p in passages}
-    widened = []
-    for p in passages:
-        chunk = Chunk.objects.filter(pk=p.chunk_id).only("document_id", "version", "ordinal").first()
-        if chunk is None:
-            widened.append(p)
-            continue
-        around = Chunk.objects.filter(
-            document_id=chunk.document_id, version=chunk.version,
-            ordinal__gte=chunk.ordinal - before, ordinal__lte=chunk.ordinal + after,
-        ).only("pk", "ordinal", "char_start", "char_end")
-        by_ordinal = {c.ordinal: c for c in around}
-        first = last = chunk.ordinal
-        while first - 1 in by_ordinal and by_ordinal[first - 1].pk not in taken:
-            first -= 1
-        while last + 1 in by_ordinal and by_ordinal[last + 1].pk not in taken:
-            last += 1
-        widened.append(_widen(p, by_ordinal[first].char_start, by_ordinal[last].char_end))
-    return widened
-
-
-def _widen(p: Passage, start: int, end: int) -> Passage:
-    if (start, end) == (p.char_start, p.char_end):
-        return p
-    text = (
-        Document.objects.filter(pk=p.document_id)
-        .annotate(part=Substr("extracted_text", start + 1, end - start))
-        .values_list("part", flat=True)
-        .first()
-    )
-    if not text:
-        return p
-    return dataclasses.replace(p, text=text, char_start=start, char_end=end)
 
 
 def normalized(text: str) -> str:

@@ -95,9 +95,10 @@ def test_a_generation_parameter_of_the_wrong_type_is_400_naming_it(staff, params
 
 
 def test_the_415_names_only_formats_a_person_can_upload(staff):
+    from webapp.access.models import Grant, Role
     from webapp.documents.models import Collection
 
-    Collection.objects.create(name="handbook")
+    Grant.objects.create(collection=Collection.objects.create(name="handbook"), user=staff, role=Role.EDITOR)
     gzip = b"\x1f\x8b\x08\x00" + bytes(range(256)) * 64
     response = api(staff).post("/api/v1/documents", {"file": _file("blob.bin", gzip), "collection": "handbook"})
     message = error_of(response)["message"]

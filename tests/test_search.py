@@ -3,7 +3,7 @@ Real pipeline, embedding model and embedded index in a folder of the test's own;
 
 import pytest
 
-from retrieval.search import MAX_PER_PAGE, search_passages, spread, with_neighbours
+from retrieval.search import MAX_PER_PAGE, search_passages, spread
 from retrieval.types import Hit
 from tests.conftest import indexed
 from webapp.documents.models import Chunk
@@ -64,18 +64,3 @@ def test_a_floor_above_any_similarity_empties_dense_and_hybrid_results_but_not_a
     assert search_passages("laptops rule", mode="sparse", floor=0.999, **ask)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_neighbours_widen_a_passage_to_the_chunks_around_it_without_repeating_their_overlap(own_index, handbook):
-    document = indexed(handbook, "rules", "\n\n".join(PARAGRAPHS))
-    chunks = list(Chunk.objects.filter(document=document).order_by("ordinal"))
-    assert len(chunks) >= 3, "the text must make several chunks"
-    middle = chunks[len(chunks) // 2]
-    [hit] = [p for p in search_passages(middle.text, collection_ids=[handbook.pk], limit=10, mode="sparse")
-             if p.chunk_id == middle.pk]
-
-    [wide] = with_neighbours([hit])
-
-    before, after = chunks[middle.ordinal - 1], chunks[middle.ordinal + 1]
-    assert (wide.char_start, wide.char_end) == (before.char_start, after.char_end)
-    assert wide.text == document.extracted_text[before.char_start : after.char_end]
-    assert (wide.n, wide.chunk_id, wide.score) == (hit.n, hit.chunk_id, hit.score)

@@ -22,7 +22,6 @@ NOT_STAFF = "Only staff users may create collections."
 NAME_EMPTY = "The name is empty."
 NAME_TAKEN = "A collection named {name!r} already exists."
 WOULD_LOSE_ACCESS = "You must stay a manager of the collection: keep the manager role for one of your groups."
-COLLECTION_NOT_FOUND = "Collection not found."
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from webapp import celery_app, errors
 from webapp.access import decide
 from webapp.audit.signals import document_replaced
 from webapp.documents.disk import save_original
-from webapp.documents.models import Chunk, Collection, Document
+from webapp.documents.models import Collection, Document
 from webapp.errors import AppError
 
 log = logging.getLogger(__name__)
@@ -87,11 +87,14 @@ def _sha256(file: File) -> str:
 
 
 def _check_file(file: File) -> None:
+    """The checks every way in (API, documents page, admin, `manage.py ingest`, synced sources) passes through
+    `document_store` / `document_store_version`: not empty, not too large, a format a parser reads."""
     if file.size == 0:
         raise AppError("empty_file", errors.FILE_EMPTY, details={"field": "file"})
     if file.size > settings.MAX_UPLOAD_MB * 1024 * 1024:
         raise AppError("file_too_large", errors.FILE_TOO_LARGE.format(size_mb=file.size / 2**20, limit=settings.MAX_UPLOAD_MB),
                        status=413, details={"max_mb": settings.MAX_UPLOAD_MB})
+    file_type_check(file)
 
 
 def document_upload(*, user, file: File, collection: Collection, title: str = "") -> tuple[Document, bool]:
@@ -263,5 +266,3 @@ def _after_delete(document_id: int, storage, name: str) -> None:
         log.warning("vectors of deleted document %s stay in the index: the broker is unreachable", document_id)
 
 
-def document_chunk_count(document: Document) -> int:
-    return Chunk.objects.filter(document=document, version=document.version).count()
