@@ -15,9 +15,8 @@
     collection: $("collection"), profile: $("profile"), temperature: $("temperature"), maxTokens: $("max-tokens"),
     error: $("composer-error"),
     panel: $("sources-panel"), list: $("source-list"), hint: $("sources-hint"), heading: $("sources-heading"),
-    close: $("sources-close"), sidebar: $("sidebar"), search: $("conversation-search"),
-    conversations: $("conversation-list"), template: $("message-template"), questionTemplate: $("question-template"),
-    conversationTemplate: $("conversation-template"), editTemplate: $("edit-template"),
+    close: $("sources-close"), template: $("message-template"), questionTemplate: $("question-template"),
+    editTemplate: $("edit-template"),
   };
   const sourcesOf = new Map(Object.entries(data.sources).map(([id, list]) => [Number(id), list]));
   // The verbatim answer quote of each answer that has one: {n, text, start, end} within passage n's text.
@@ -347,7 +346,7 @@
     setNote(state.article, S.stopped);
   }
 
-  // --- Messages and the conversation list ---------------------------------------------------
+  // --- Messages ------------------------------------------------------------------------------
 
   function addUserMessage(text) {
     const article = els.questionTemplate.content.firstElementChild.cloneNode(true);
@@ -392,25 +391,14 @@
     note.hidden = !text;
   }
 
+  /** The first answer of a new conversation names it: the address becomes the conversation's, and the sidebar
+      (conversations.js) lists it first, titled with the question. */
   function rememberConversation(id) {
     const asked = els.messages.querySelectorAll(".message.user .bubble");
     const title = asked.length ? asked[asked.length - 1].textContent : "";
     conversationId = id;
     history.replaceState(null, "", url(data.urls.conversation, id));
-    for (const link of els.conversations.querySelectorAll("[aria-current]")) link.removeAttribute("aria-current");
-    const item = els.conversationTemplate.content.firstElementChild.cloneNode(true);
-    const link = item.querySelector("a");
-    link.href = url(data.urls.conversation, id);
-    link.setAttribute("aria-current", "page");
-    item.dataset.id = id;
-    window.Acervo.conversationTitled(item, title.slice(0, 80));
-    const time = item.querySelector("time");
-    if (time) {
-      time.setAttribute("datetime", new Date().toISOString());  // begun now, said as every other date is
-      window.Acervo.localTimes(item);
-    }
-    els.conversations.prepend(item);
-    $("conversation-empty").hidden = true;
+    window.Acervo.conversationStarted(id, title.slice(0, 80));
   }
 
   function setBusy(busy) {
@@ -584,12 +572,6 @@
     els.panel.classList.remove("open");
     shown.opener?.focus();
     return true;
-  }
-
-  function toggleSidebar(open) {
-    els.sidebar.classList.toggle("open", open);
-    document.querySelector(".sidebar-toggle").setAttribute("aria-expanded", String(open));
-    if (open) els.search.focus();
   }
 
   // --- Redoing the last exchange ------------------------------------------------------------
@@ -796,15 +778,12 @@
       asked.querySelector(".edit-question").focus();
     }
   });
-  document.querySelector(".sidebar-toggle").addEventListener("click", () => toggleSidebar(!els.sidebar.classList.contains("open")));
+  // Escape undoes one thing, the most recent first: the answer being written, the sources panel, the sidebar.
   document.addEventListener("keydown", (event) => {
     if (event.key !== "Escape") return;
     if (current) return stop();
     if (closeSources()) return;
-    if (els.sidebar.classList.contains("open")) {
-      toggleSidebar(false);
-      document.querySelector(".sidebar-toggle").focus();
-    }
+    window.Acervo.closeSidebar();
   });
 
   async function copyAnswer(button, article) {
