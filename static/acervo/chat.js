@@ -5,61 +5,10 @@
    Text from the model or from documents only ever reaches the page through textContent. The one HTML
    string inserted is the finished answer as the server rendered and sanitised it (GET /c/messages/<id>/). */
 
-import { S, els, data, live, sourcesOf, quoteOf, withContext, element, url, sleep, errorText, $, fetchDetail, postJson } from "./chat/page.js";
+import { S, els, live, sourcesOf, quoteOf, withContext, element, data, url, sleep, errorText, $, fetchDetail, postJson } from "./chat/page.js";
+import { composerChoices, answerParams, showComposerError, autosize, applyProfile } from "./chat/settings.js";
 
 const { format, csrfToken } = window.Acervo;
-
-// --- settings ------------------------------------------------------------------------------------
-
-const knobInputs = () => [[els.temperature, "temperature"], [els.maxTokens, "max_tokens"]];
-const chosenProfile = () => data.profiles[els.profile ? els.profile.value : Object.keys(data.profiles)[0]];
-
-/** The collection and model profile chosen in the composer, as the API takes them. */
-function composerChoices() {
-  const choices = { collection: els.collection.value || null };
-  if (els.profile?.value) choices.profile = els.profile.value;
-  return choices;
-}
-
-/** The chosen profile's defaults as placeholders and its ranges as the inputs' bounds. */
-function applyProfile() {
-  const knobs = chosenProfile();
-  for (const [input, name] of knobInputs()) {
-    input.placeholder = knobs[name].default;
-    input.min = knobs[name].min;
-    input.max = knobs[name].max;
-  }
-}
-
-/** The knobs set, as the API's `params`; null (and the problem shown) when one is out of its range. */
-function answerParams() {
-  const params = {};
-  for (const [input, name] of knobInputs()) {
-    if (input.value === "") continue;
-    const value = Number(input.value);
-    const { min, max } = chosenProfile()[name];
-    if (!Number.isFinite(value) || value < min || value > max) {
-      showComposerError(format(S["invalid_" + name], { min, max }));
-      input.setAttribute("aria-invalid", "true");
-      input.closest("details").open = true;
-      input.focus();
-      return null;
-    }
-    input.removeAttribute("aria-invalid");
-    params[name] = value;
-  }
-  return params;
-}
-
-function showComposerError(text) {
-  els.error.textContent = text;
-  els.error.hidden = !text;
-}
-
-function autosize() {
-  els.question.style.height = "auto";
-  els.question.style.height = `${els.question.scrollHeight + 2}px`;
-}
 
 // --- messages ------------------------------------------------------------------------------------
 
