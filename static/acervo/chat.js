@@ -1,835 +1,103 @@
-/* The chat page: ask through POST /api/v1/chat, follow the answer's event stream, show its sources;
-   regenerate the last answer, edit and resend the last question, give feedback on an answer.
-
-   Text from the model or from documents only ever reaches the page through textContent. The one HTML
-   string inserted is the finished answer as the server rendered and sanitised it (GET /c/messages/<id>/). */
-(function () {
-  "use strict";
-
-  const { csrfToken, format, apiError } = window.Acervo;
-  const data = JSON.parse(document.getElementById("page-data").textContent);
-  const S = data.strings;
-  const $ = (id) => document.getElementById(id);
-  const els = {
-    messages: $("messages"), form: $("composer"), question: $("question"), send: $("send"), stop: $("stop"),
-    collection: $("collection"), profile: $("profile"), temperature: $("temperature"), maxTokens: $("max-tokens"),
-    error: $("composer-error"),
-    panel: $("sources-panel"), list: $("source-list"), hint: $("sources-hint"), heading: $("sources-heading"),
-    close: $("sources-close"), sidebar: $("sidebar"), search: $("conversation-search"),
-    conversations: $("conversation-list"), template: $("message-template"), questionTemplate: $("question-template"),
-    conversationTemplate: $("conversation-template"), editTemplate: $("edit-template"),
-  };
-  const sourcesOf = new Map(Object.entries(data.sources).map(([id, list]) => [Number(id), list]));
-  // The verbatim answer quote of each answer that has one: {n, text, start, end} within passage n's text.
-  const quoteOf = new Map(Object.entries(data.quotes || {}).map(([id, quote]) => [Number(id), quote]));
-  const withContext = new Set();
-  const RECONNECT_ATTEMPTS = 5;
-  let conversationId = data.conversationId;
-  let current = null; // the answer being followed
-  let shown = { messageId: null, n: null, opener: null };
-
-  const url = (pattern, id) => pattern.replace("/0/", `/${id}/`);
-  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-  // --- Asking ------------------------------------------------------------------------------
-
-  async function submit() {
-    if (current) return;
-    const question = els.question.value.trim();
-    if (!question) return els.question.focus();
-    const params = answerParams();
-    if (!params) return;
-    showComposerError("");
-    $("welcome")?.remove();
-    addUserMessage(question);
-    const state = newState(addAssistantMessage());
-    els.question.value = "";
-    autosize();
-    scrollToEnd(true);
-    const body = { question, stream: true, conversation_id: conversationId, ...composerChoices(), params };
-    await run(state, async () => {
-      const response = await fetch(data.urls.ask, {
-        method: "POST", credentials: "same-origin", signal: state.controller.signal,
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() }, body: JSON.stringify(body),
-      });
-      if (!response.ok) {
-        fail(state, await errorText(response));
-        els.question.value = question; // nothing was asked: let the person try again as is
-        return autosize();
-      }
-      state.messageId = Number(response.headers.get("X-Message-Id")) || null;
-      await follow(state, response);
-    });
-  }
-
-  /** The collection and model profile chosen in the composer, as the API takes them. */
-  function composerChoices() {
-    const choices = { collection: els.collection.value || null };
-    if (els.profile?.value) choices.profile = els.profile.value;
-    return choices;
-  }
-
-  async function resume(article, messageId) {
-    const state = newState(article);
-    state.messageId = messageId;
-    await run(state, async () => follow(state, await openStream(state)));
-  }
-
-  function newState(article) {
-    article.dataset.state = "waiting";
-    setStatus(article, S.searching);
-    return { article, messageId: null, lastEventId: "0", controller: new AbortController(), stopped: false };
-  }
-
-  async function run(state, body) {
-    current = state;
-    setBusy(true);
-    try {
-      await body();
-    } catch (error) {
-      if (state.stopped) stoppedLocally(state);
-      else fail(state, S.network);
-    } finally {
-      current = null;
-      setBusy(false);
-      refreshTools();
-      els.question.focus();
-    }
-  }
-
-  const knobInputs = () => [[els.temperature, "temperature"], [els.maxTokens, "max_tokens"]];
-  const chosenProfile = () => data.profiles[els.profile ? els.profile.value : Object.keys(data.profiles)[0]];
-
-  /** The chosen profile's defaults as placeholders and its ranges as the inputs' bounds. */
-  function applyProfile() {
-    const knobs = chosenProfile();
-    for (const [input, name] of knobInputs()) {
-      input.placeholder = knobs[name].default;
-      input.min = knobs[name].min;
-      input.max = knobs[name].max;
-    }
-  }
-
-  function answerParams() {
-    const params = {};
-    for (const [input, name] of knobInputs()) {
-      if (input.value === "") continue;
-      const value = Number(input.value);
-      const { min, max } = chosenProfile()[name];
-      if (!Number.isFinite(value) || value < min || value > max) {
-        showComposerError(format(S["invalid_" + name], { min, max }));
-        input.setAttribute("aria-invalid", "true");
-        input.closest("details").open = true;
-        input.focus();
-        return null;
-      }
-      input.removeAttribute("aria-invalid");
-      params[name] = value;
-    }
-    return params;
-  }
-
-  async function stop() {
-    if (!current || current.stopped) return;
-    current.stopped = true;
-    els.stop.disabled = true;
-    if (!current.messageId) return current.controller.abort();
-    try {
-      // The stream then ends on its own with `done` (finish_reason "cancelled").
-      await fetch(url(data.urls.cancel, current.messageId), {
-        method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrfToken() },
-      });
-    } catch (error) {
-      current.controller.abort();
-    }
-  }
-
-  async function errorText(response) {
-    if (response.status === 401 || response.redirected) return S.session;
-    const error = await apiError(response);
-    if (error && error.code === "quota_exceeded") return error.message; // says, in words, when to ask again
-    if (error && S[error.code]) return S[error.code];
-    return format(S.error, { message: error ? error.message : `${response.status} ${response.statusText}` });
-  }
-
-  // --- Following the event stream ----------------------------------------------------------
-
-  function openStream(state) {
-    return fetch(url(data.urls.stream, state.messageId), {
-      credentials: "same-origin", signal: state.controller.signal, headers: { "Last-Event-ID": state.lastEventId },
-    });
-  }
-
-  /** Handle events until `done` or `error`; a dropped connection resumes after the last event seen. */
-  async function follow(state, response) {
-    for (let attempt = 0; ; attempt++) {
-      if (!response.ok) return fail(state, await errorText(response));
-      try {
-        for await (const event of readEvents(response)) {
-          attempt = 0;
-          if (event.id) state.lastEventId = event.id;
-          if (await handle(state, event)) return;
-        }
-      } catch (error) {
-        if (state.stopped) throw error;
-      }
-      if (!state.messageId || attempt >= RECONNECT_ATTEMPTS) return fail(state, S.network);
-      setStatus(state.article, S.reconnecting);
-      await sleep(500 * (attempt + 1));
-      response = await openStream(state).catch(() => ({ ok: true, body: null }));
-    }
-  }
-
-  async function* readEvents(response) {
-    if (!response.body) return;
-    const reader = response.body.getReader();
-    const decoder = new TextDecoder();
-    let buffer = "";
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      buffer += decoder.decode(value, { stream: true }).replace(/\r\n?/g, "\n");
-      for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
-        const event = parseEvent(buffer.slice(0, end));
-        buffer = buffer.slice(end + 2);
-        if (event) yield event;
-      }
-    }
-  }
-
-  function parseEvent(block) {
-    const event = { id: "", name: "", data: "" };
-    for (const line of block.split("\n")) {
-      if (!line || line.startsWith(":")) continue;
-      const colon = line.indexOf(":");
-      const field = colon < 0 ? line : line.slice(0, colon);
-      const value = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
-      if (field === "id") event.id = value;
-      else if (field === "event") event.name = value;
-      else if (field === "data") event.data += (event.data ? "\n" : "") + value;
-    }
-    return event.name ? { ...event, data: event.data ? JSON.parse(event.data) : {} } : null;
-  }
-
-  /** Returns true when the answer has ended. */
-  async function handle(state, { name, data: payload }) {
-    const { article } = state;
-    if (name === "queued") {
-      setStatus(article, format(S.queued, { position: payload.position }));
-    } else if (name === "sources") {
-      state.messageId = payload.message_id;
-      article.dataset.messageId = payload.message_id;
-      if (conversationId !== payload.conversation_id) rememberConversation(payload.conversation_id);
-      clearAnswer(article); // a resumed stream replays from its first event
-      sourcesOf.set(payload.message_id, payload.passages);
-      renderChips(article);
-      showSources(payload.message_id);
-      setStatus(article, S.writing);
-    } else if (name === "quote") {
-      // The verbatim quote comes before any token: it is the first text the reader sees.
-      quoteOf.set(state.messageId, payload);
-      article.querySelector(".quote-block")?.remove();
-      answerOf(article).before(quoteBlock(payload));
-      setStatus(article, S.writing);
-      if (shown.messageId === state.messageId) showSources(state.messageId, shown.n);
-    } else if (name === "token") {
-      if (article.dataset.state !== "streaming") {
-        article.dataset.state = "streaming";
-        setStatus(article, "");
-      }
-      const stick = nearEnd();
-      answerOf(article).append(payload.text);
-      if (stick) scrollToEnd();
-    } else if (name === "done") {
-      await finish(state, payload);
-      return true;
-    } else if (name === "error") {
-      fail(state, S[payload.code] || format(S.error, { message: payload.message || payload.code }));
-      return true;
-    }
-    return false;
-  }
-
-  /** Swap the streamed plain text for the server's sanitised rendering, with its sources in context. */
-  async function finish(state, done) {
-    const { article, messageId } = state;
-    const detail = await fetchDetail(messageId);
-    if (detail) {
-      showDetail(article, messageId, detail);
-    } else {
-      answerOf(article).textContent = done.answer || "";
-      article.dataset.outcome = done.outcome || "";
-      if (S[done.outcome] && done.outcome !== "answered") answerOf(article).prepend(element("strong", "outcome-title", S[done.outcome]), " ");
-      // `done` names the cited passages, with the support check's verdict once it runs.
-      const verdicts = new Map((done.citations || []).map((c) => [c.n, c]));
-      sourcesOf.set(messageId, (done.sources || []).map((source) => {
-        const cited = verdicts.get(source.n);
-        return { ...source, cited: Boolean(cited), weak: Boolean(cited?.weak), weak_reason: cited ? weakReason(cited) : "",
-                 attributed: Boolean(cited?.attributed) };
-      }));
-    }
-    setStatus(article, "");
-    article.dataset.state = detail ? detail.status : done.finish_reason === "cancelled" ? "cancelled" : "done";
-    $("announcer").textContent = S.answered; // the streamed text itself is not announced, token by token
-    renderChips(article);
-    if (shown.messageId === messageId || shown.messageId === null) showSources(messageId, shown.n);
-    if (nearEnd(240)) scrollToEnd();
-  }
-
-  function showDetail(article, messageId, detail) {
-    // Rendered by templates/chat/answer_body.html; the answer in it is sanitised by rendering.render_answer.
-    article.querySelector(".answer-body").innerHTML = detail.body_html;
-    article.dataset.outcome = detail.outcome || "";
-    if (detail.quote) quoteOf.set(messageId, detail.quote);
-    article.querySelector(".answer-settings-used").textContent = detail.settings;
-    setNote(article, detail.note);
-    sourcesOf.set(messageId, detail.sources);
-    withContext.add(messageId);
-    article.dataset.versions = (detail.versions || [messageId]).join(",");
-    showVersions(article);
-  }
-
-  // --- Versions of a regenerated answer (‹ 1/2 ›) -------------------------------------------
-
-  const versionsOf = (article) => (article.dataset.versions || "").split(",").filter(Boolean).map(Number);
-
-  function showVersions(article) {
-    const versions = versionsOf(article);
-    const at = versions.indexOf(Number(article.dataset.messageId));
-    const nav = article.querySelector(".versions");
-    nav.hidden = versions.length < 2 || at < 0;
-    if (nav.hidden) return;
-    const count = nav.querySelector(".version-count");
-    count.textContent = `${at + 1}/${versions.length}`;
-    count.title = format(S.version, { n: at + 1, count: versions.length });
-    nav.querySelector(".version-prev").disabled = Boolean(current) || at === 0;
-    nav.querySelector(".version-next").disabled = Boolean(current) || at === versions.length - 1;
-  }
-
-  /** Show another version of the answer in its place: its text, sources, settings and feedback. */
-  async function showVersion(article, step) {
-    const versions = versionsOf(article);
-    const target = versions[versions.indexOf(Number(article.dataset.messageId)) + step];
-    if (current || target === undefined) return;
-    const detail = await fetchDetail(target);
-    if (!detail) return;
-    const wasShown = shown.messageId === Number(article.dataset.messageId);
-    article.dataset.messageId = target;
-    article.dataset.state = detail.status;
-    showDetail(article, target, detail);
-    showThumbs(article, detail.feedback ? detail.feedback.thumbs_up : null);
-    article.querySelector(".feedback-form").hidden = true;
-    article.querySelector(".feedback-form textarea").value = detail.feedback ? detail.feedback.comment : "";
-    article.querySelector(".feedback-thanks").textContent = "";
-    renderChips(article);
-    if (wasShown) showSources(target);
-    refreshTools();
-  }
-
-  async function fetchDetail(messageId) {
-    try {
-      const response = await fetch(url(data.urls.message, messageId), { credentials: "same-origin" });
-      return response.ok ? await response.json() : null;
-    } catch (error) {
-      return null;
-    }
-  }
-
-  function fail(state, text) {
-    state.article.dataset.state = "error";
-    setStatus(state.article, "");
-    setNote(state.article, text);
-  }
-
-  function stoppedLocally(state) {
-    state.article.dataset.state = "cancelled";
-    setStatus(state.article, "");
-    setNote(state.article, S.stopped);
-  }
-
-  // --- Messages and the conversation list ---------------------------------------------------
-
-  function addUserMessage(text) {
-    const article = els.questionTemplate.content.firstElementChild.cloneNode(true);
-    article.querySelector(".bubble").textContent = text;
-    els.messages.append(article);
-  }
-
-  function addAssistantMessage() {
-    const article = els.template.content.firstElementChild.cloneNode(true);
-    els.messages.append(article);
-    return article;
-  }
-
-  const answerOf = (article) => article.querySelector(".answer");
-
-  /** Back to an empty answer, without quote or outcome, as the template renders one still waiting. */
-  function clearAnswer(article) {
-    article.querySelector(".answer-body").replaceChildren(element("div", "answer"));
-    article.dataset.outcome = "";
-  }
-
-  /** The "From the documents" block: the quote's words verbatim, its [n] opening the passage. */
-  function quoteBlock(quote) {
-    const figure = element("figure", "quote-block");
-    const caption = element("figcaption", "quote-label", S.from_documents + " ");
-    const cite = element("button", "cite", quote.n);
-    cite.type = "button";
-    cite.dataset.n = quote.n;
-    cite.setAttribute("aria-label", format(S.source, { n: quote.n }));
-    caption.append(cite);
-    figure.append(caption, element("blockquote", "quote-text", quote.text));
-    return figure;
-  }
-
-  function setStatus(article, text) {
-    article.querySelector(".status").textContent = text;
-  }
-
-  function setNote(article, text) {
-    const note = article.querySelector(".note");
-    note.textContent = text || "";
-    note.hidden = !text;
-  }
-
-  function rememberConversation(id) {
-    const asked = els.messages.querySelectorAll(".message.user .bubble");
-    const title = asked.length ? asked[asked.length - 1].textContent : "";
-    conversationId = id;
-    history.replaceState(null, "", url(data.urls.conversation, id));
-    for (const link of els.conversations.querySelectorAll("[aria-current]")) link.removeAttribute("aria-current");
-    const item = els.conversationTemplate.content.firstElementChild.cloneNode(true);
-    const link = item.querySelector("a");
-    link.href = url(data.urls.conversation, id);
-    link.setAttribute("aria-current", "page");
-    item.dataset.id = id;
-    window.Acervo.conversationTitled(item, title.slice(0, 80));
-    const time = item.querySelector("time");
-    if (time) {
-      time.setAttribute("datetime", new Date().toISOString());  // begun now, said as every other date is
-      window.Acervo.localTimes(item);
-    }
-    els.conversations.prepend(item);
-    $("conversation-empty").hidden = true;
-  }
-
-  function setBusy(busy) {
-    els.send.hidden = busy;
-    els.stop.hidden = !busy;
-    els.stop.disabled = false;
-  }
-
-  function nearEnd(margin = 80) {
-    const box = els.messages;
-    return box.scrollHeight - box.scrollTop - box.clientHeight < margin;
-  }
-
-  function scrollToEnd(force = false) {
-    if (force || nearEnd(100000)) els.messages.scrollTop = els.messages.scrollHeight;
-  }
-
-  function autosize() {
-    els.question.style.height = "auto";
-    els.question.style.height = `${els.question.scrollHeight + 2}px`;
-  }
-
-  function showComposerError(text) {
-    els.error.textContent = text;
-    els.error.hidden = !text;
-  }
-
-  // --- Sources ------------------------------------------------------------------------------
-
-  function renderChips(article) {
-    const list = sourcesOf.get(Number(article.dataset.messageId)) || [];
-    const box = article.querySelector(".source-chips");
-    box.replaceChildren(...list.map((source) => {
-      const chip = document.createElement("button");
-      chip.type = "button";
-      chip.className = "chip" + (source.cited === false ? " uncited" : "") + (source.weak ? " weak" : "")
-        + (source.document_deleted ? " deleted" : "");
-      chip.dataset.n = source.n;
-      chip.setAttribute("aria-label", sourceLabel(source));
-      if (source.weak || source.document_deleted) chip.title = [source.weak && S.weak, source.document_deleted && S.source_deleted].filter(Boolean).join(" · ");
-      const n = document.createElement("span");
-      n.className = "n";
-      n.textContent = source.n;
-      const title = document.createElement("span");
-      title.className = "t";
-      title.textContent = source.title;
-      chip.append(n, title);
-      return chip;
-    }));
-  }
-
-  /** Show a message's sources in the panel; with `n`, highlight that source and bring it into view. */
-  function showSources(messageId, n = null, { open = false, opener = null } = {}) {
-    const list = sourcesOf.get(messageId) || [];
-    shown = { messageId, n, opener: opener || shown.opener };
-    const refused = els.messages.querySelector(`.message[data-message-id="${messageId}"]`)?.dataset.outcome === "refused";
-    const heading = refused ? S.closest_sources : S.sources_count;
-    els.heading.textContent = list.length ? format(heading, { count: list.length }) : S.sources;
-    els.hint.textContent = list.length ? "" : S.no_sources;
-    els.hint.hidden = list.length > 0;
-    els.list.replaceChildren(...list.map((source) => sourceCard(messageId, source, source.n === n)));
-    for (const button of els.messages.querySelectorAll("button.cite[aria-pressed]")) button.removeAttribute("aria-pressed");
-    if (n !== null) {
-      const article = els.messages.querySelector(`.message[data-message-id="${messageId}"]`);
-      for (const button of article?.querySelectorAll(`button.cite[data-n="${n}"]`) || []) button.setAttribute("aria-pressed", "true");
-      if (open) els.panel.classList.add("open");
-      const card = $(`source-${messageId}-${n}`);
-      if (card) {
-        card.scrollIntoView({ block: "start", behavior: matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth" });
-        if (open) card.focus({ preventScroll: true });
-      }
-    }
-    if (messageId !== null && !withContext.has(messageId)) addContext(messageId);
-  }
-
-  async function addContext(messageId) {
-    const article = els.messages.querySelector(`.message[data-message-id="${messageId}"]`);
-    if (!article || ["waiting", "streaming"].includes(article.dataset.state)) return;
-    withContext.add(messageId);
-    const detail = await fetchDetail(messageId);
-    if (!detail) return withContext.delete(messageId);
-    sourcesOf.set(messageId, detail.sources);
-    renderChips(article);
-    if (shown.messageId === messageId) showSources(messageId, shown.n);
-  }
-
-  function sourceCard(messageId, source, active) {
-    const classes = ["source", source.cited === false && "uncited", source.weak && "weak", active && "active"];
-    const item = element("li", classes.filter(Boolean).join(" "));
-    item.id = `source-${messageId}-${source.n}`;
-    item.tabIndex = -1;
-    item.setAttribute("aria-label", sourceLabel(source));
-    const top = element("div", "source-top");
-    top.append(element("span", "source-n", source.n), element("span", "source-title", source.title));
-    if (source.document_deleted) top.append(element("span", "badge deleted", S.source_deleted));
-    if (source.weak) top.append(element("span", "badge weak", S.weak));
-    else if (source.attributed) top.append(element("span", "badge attributed", S.attributed));
-    else if (source.cited) top.append(element("span", "badge", S.cited));
-    item.append(top);
-    // The parser's location ("p. 2", "slide 3 — Title", "Sheet1, rows 2–40") already says the page when it has one.
-    const where = [source.location || (source.page ? format(S.page, { page: source.page }) : ""), source.heading_path].filter(Boolean);
-    if (where.length) item.append(element("p", "source-where", where.join(" · ")));
-    if (source.weak) item.append(element("p", "source-why", format(S.weak_why, { reason: source.weak_reason || "" }).trim()));
-    else if (source.attributed) item.append(element("p", "source-why", S.attributed_why));
-    if (source.document_deleted) item.append(element("p", "source-why deleted", S.source_deleted_why));
-    const passage = element("blockquote", "passage");
-    if (source.before) passage.append(element("span", "context", source.before));
-    passage.append(passageMark(source, quoteOf.get(messageId)));
-    if (source.after) passage.append(element("span", "context", source.after));
-    item.append(passage);
-    if (source.original_url && !source.document_deleted) {
-      const link = element("a", "", S.open_original);
-      link.href = source.original_url;
-      link.target = "_blank";
-      link.rel = "noopener";
-      const actions = element("p", "source-actions");
-      actions.append(link);
-      item.append(actions);
-    }
-    return item;
-  }
-
-  /** The support check's verdict in the page's language, from its code; the English reason for a code it lacks. */
-  function weakReason(cited) {
-    const params = cited.weak_params || {};
-    const key = { number_missing: "numbers", name_missing: "names", few_words: "words" }[cited.weak_code];
-    const items = key ? (params[key] || []) : [];
-    const template = S["weak_" + cited.weak_code + (items.length > 1 ? "_many" : "")];
-    if (!cited.weak || !template || (key && !items.length)) return cited.weak_reason || "";
-    const similarity = typeof params.similarity === "number"
-      ? params.similarity.toLocaleString(document.documentElement.lang || undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 })
-      : "";
-    const values = { n: cited.n, similarity };
-    if (key) values[key] = items.map((item) => `“${item}”`).join(", ");
-    return format(template, values);
-  }
-
-  /** "Source n: title" for screen readers, saying when the passage is weakly supported or its document deleted. */
-  function sourceLabel(source) {
-    const label = `${format(source.weak ? S.weak_source : S.source, { n: source.n })}: ${source.title}`;
-    return source.document_deleted ? `${label} (${S.source_deleted})` : label;
-  }
-
-  /** The passage, with the answer quote's span inside it set apart when the quote is from this passage. */
-  function passageMark(source, quote) {
-    const mark = element("mark", "", source.text);
-    if (!quote || quote.n !== source.n) return mark;
-    // The quote's offsets count code points (Python's str), not the UTF-16 units of a JavaScript string.
-    const chars = Array.from(source.text);
-    let start = quote.start, end = quote.end;
-    if (chars.slice(start, end).join("") !== quote.text) {
-      const found = source.text.indexOf(quote.text);
-      if (found < 0) return mark;
-      start = Array.from(source.text.slice(0, found)).length;
-      end = start + Array.from(quote.text).length;
-    }
-    const span = element("strong", "quote-span", chars.slice(start, end).join(""));
-    mark.replaceChildren(chars.slice(0, start).join(""), span, chars.slice(end).join(""));
-    return mark;
-  }
-
-  function element(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
-
-  function closeSources() {
-    if (!els.panel.classList.contains("open")) return false;
-    els.panel.classList.remove("open");
-    shown.opener?.focus();
-    return true;
-  }
-
-  function toggleSidebar(open) {
-    els.sidebar.classList.toggle("open", open);
-    document.querySelector(".sidebar-toggle").setAttribute("aria-expanded", String(open));
-    if (open) els.search.focus();
-  }
-
-  // --- Redoing the last exchange ------------------------------------------------------------
-
-  const FINISHED = ["done", "cancelled", "error"];
-
-  /** Only the last answer can be regenerated and only its question edited, once it has ended. */
-  function refreshTools() {
-    for (const article of els.messages.querySelectorAll(".message.assistant")) showVersions(article);
-    for (const button of els.messages.querySelectorAll(".regenerate, .edit-question")) button.hidden = true;
-    const answer = els.messages.lastElementChild;
-    if (current || !answer?.matches(".message.assistant[data-message-id]:not([data-message-id=''])")) return;
-    if (!FINISHED.includes(answer.dataset.state)) return;
-    answer.querySelector(".regenerate").hidden = false;
-    const asked = answer.previousElementSibling;
-    if (asked?.matches(".message.user") && !asked.querySelector(".edit-form")) asked.querySelector(".edit-question").hidden = false;
-  }
-
-  async function postJson(pattern, id, body) {
-    try {
-      return await fetch(url(pattern, id), {
-        method: "POST", credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() }, body: JSON.stringify(body),
-      });
-    } catch (error) {
-      return null;
-    }
-  }
-
-  /** Ask for a new answer in place of `article` (to `question` when given, else to the same question) with the
-      composer's settings, then follow it. Returns an error text, or "" once the new answer has started. */
-  async function redo(article, question) {
-    if (current) return "";
-    const params = answerParams();
-    if (!params) return "";
-    showComposerError("");
-    const body = { ...composerChoices(), params };
-    if (question !== undefined) body.question = question;
-    const endpoint = question === undefined ? data.urls.regenerate : data.urls.edit;
-    const response = await postJson(endpoint, article.dataset.messageId, body);
-    if (!response) return S.network;
-    if (!response.ok || response.redirected) return errorText(response);
-    const { message_id: messageId } = await response.json();
-    if (question !== undefined) article.previousElementSibling.querySelector(".bubble").textContent = question;
-    // Regenerating adds a version (the earlier ones stay, ‹ 1/2 ›); an edited question starts over.
-    article.dataset.versions = (question === undefined ? [...versionsOf(article), messageId] : [messageId]).join(",");
-    resetAnswer(article, messageId);
-    resume(article, messageId);
-    return "";
-  }
-
-  function resetAnswer(article, messageId) {
-    sourcesOf.delete(Number(article.dataset.messageId));
-    article.dataset.messageId = messageId;
-    clearAnswer(article);
-    setNote(article, "");
-    article.querySelector(".source-chips").replaceChildren();
-    article.querySelector(".answer-settings-used").textContent = "";
-    showThumbs(article, null);
-    article.querySelector(".feedback-form").hidden = true;
-    article.querySelector(".feedback-form textarea").value = "";
-    article.querySelector(".feedback-thanks").textContent = "";
-    if (shown.messageId !== null && !sourcesOf.has(shown.messageId)) showSources(messageId);
-    showVersions(article);
-  }
-
-  async function regenerate(article) {
-    const error = await redo(article);
-    if (error) showComposerError(error);
-  }
-
-  function openEditor(asked) {
-    const bubble = asked.querySelector(".bubble");
-    const form = els.editTemplate.content.firstElementChild.cloneNode(true);
-    const input = form.querySelector("textarea");
-    input.value = bubble.textContent;
-    bubble.hidden = true;
-    asked.querySelector(".edit-question").hidden = true;
-    bubble.after(form);
-    input.style.height = `${Math.min(input.scrollHeight + 2, window.innerHeight * 0.4)}px`;
-    input.focus();
-    input.setSelectionRange(input.value.length, input.value.length);
-  }
-
-  function closeEditor(asked) {
-    asked.querySelector(".edit-form")?.remove();
-    asked.querySelector(".bubble").hidden = false;
-    refreshTools();
-  }
-
-  async function sendEdit(form) {
-    const asked = form.closest(".message.user");
-    const text = form.querySelector("textarea").value.trim();
-    const error = form.querySelector(".edit-error");
-    if (!text) return form.querySelector("textarea").focus();
-    for (const button of form.querySelectorAll("button")) button.disabled = true;
-    const problem = await redo(asked.nextElementSibling, text);
-    if (problem) {
-      for (const button of form.querySelectorAll("button")) button.disabled = false;
-      error.textContent = problem;
-      error.hidden = false;
-      return;
-    }
-    closeEditor(asked);
-  }
-
-  // --- Feedback -----------------------------------------------------------------------------
-
-  function showThumbs(article, thumbsUp) {
-    for (const button of article.querySelectorAll(".thumb")) {
-      const pressed = thumbsUp !== null && (button.dataset.thumbs === "up") === thumbsUp;
-      button.setAttribute("aria-pressed", String(pressed));
-    }
-  }
-
-  const chosenThumbs = (article) => article.querySelector(".thumb[aria-pressed='true']")?.dataset.thumbs || "";
-
-  async function sendFeedback(article, thumbs, comment) {
-    const thanks = article.querySelector(".feedback-thanks");
-    const response = await postJson(data.urls.feedback, article.dataset.messageId, { thumbs, comment });
-    if (!response || !response.ok || response.redirected) {
-      thanks.textContent = response ? await errorText(response) : S.network;
-      return null;
-    }
-    const feedback = await response.json();
-    showThumbs(article, feedback.thumbs_up);
-    thanks.textContent = "";
-    return feedback;
-  }
-
-  async function thumb(article, button) {
-    const form = article.querySelector(".feedback-form");
-    const withdraw = button.getAttribute("aria-pressed") === "true";
-    const thumbs = withdraw ? "" : button.dataset.thumbs;
-    const feedback = await sendFeedback(article, thumbs, withdraw ? "" : form.comment.value);
-    if (!feedback) return;
-    form.hidden = feedback.thumbs_up === null;
-    if (feedback.thumbs_up === null) form.comment.value = "";
-  }
-
-  async function sendComment(form) {
-    const article = form.closest(".message.assistant");
-    const feedback = await sendFeedback(article, chosenThumbs(article), form.comment.value);
-    if (!feedback) return;
-    form.hidden = true;
-    article.querySelector(".feedback-thanks").textContent = S.feedback_thanks;
-    article.querySelector(`.thumb[data-thumbs="${chosenThumbs(article)}"]`)?.focus();
-  }
-
-  // --- Wiring -------------------------------------------------------------------------------
-
-  els.form.addEventListener("submit", (event) => {
+/* The chat page's entry point (a native ES module, no build step): wires the composer, the messages and the
+   keyboard to the modules under chat/, then, on load, shows past answers' chips and the last answer's sources and
+   resumes answers still being written. The modules, each owning one concern:
+
+     chat/page.js      the page's data, elements and shared state; small fetch helpers
+     chat/stream.js    the answer's event stream: parse, hand on, reconnect
+     chat/messages.js  rendering a question and an answer: status, note, quote, versions, thumbs, scrolling
+     chat/sources.js   the chips under an answer and the sources panel
+     chat/settings.js  the composer's collection, profile and knobs
+     chat/ask.js       asking, following and stopping an answer
+     chat/actions.js   versions, regenerate, edit, feedback, copy
+     conversations.js  the sidebar (a plain script loaded before this one): search, rename, delete, a new item
+
+   Text from the model or from documents only ever reaches the page through textContent. The one HTML string
+   inserted is the finished answer as the server rendered and sanitised it (GET /c/messages/<id>/). */
+
+import { data, els, live } from "./chat/page.js";
+import { scrollToEnd } from "./chat/messages.js";
+import { renderChips, showSources, closeSources } from "./chat/sources.js";
+import { applyProfile, autosize } from "./chat/settings.js";
+import { submit, resume, stop } from "./chat/ask.js";
+import {
+  refreshTools, showVersion, regenerate, openEditor, closeEditor, sendEdit, thumb, sendComment, copyAnswer,
+} from "./chat/actions.js";
+
+els.form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  submit();
+});
+els.question.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
     event.preventDefault();
     submit();
-  });
-  els.question.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-      event.preventDefault();
-      submit();
-    }
-  });
-  els.question.addEventListener("input", autosize);
-  els.stop.addEventListener("click", stop);
-  els.close.addEventListener("click", closeSources);
-  els.messages.addEventListener("click", (event) => {
-    const cite = event.target.closest("button[data-n]");
-    const article = event.target.closest(".message.assistant");
-    if (cite && article?.dataset.messageId) {
-      showSources(Number(article.dataset.messageId), Number(cite.dataset.n), { open: true, opener: cite });
-      return;
-    }
-    const button = event.target.closest("button");
-    if (!button) return;
-    const asked = event.target.closest(".message.user");
-    if (button.matches(".copy-answer")) copyAnswer(button, article);
-    else if (button.matches(".regenerate")) regenerate(article);
-    else if (button.matches(".version-prev")) showVersion(article, -1);
-    else if (button.matches(".version-next")) showVersion(article, 1);
-    else if (button.matches(".thumb")) thumb(article, button);
-    else if (button.matches(".feedback-close")) {
-      button.form.hidden = true;
-      article.querySelector(".thumb[aria-pressed='true']")?.focus();
-    } else if (button.matches(".edit-question")) openEditor(asked);
-    else if (button.matches(".edit-cancel")) {
-      closeEditor(asked);
-      asked.querySelector(".edit-question").focus();
-    }
-  });
-  els.messages.addEventListener("submit", (event) => {
+  }
+});
+els.question.addEventListener("input", autosize);
+els.stop.addEventListener("click", stop);
+els.close.addEventListener("click", closeSources);
+els.messages.addEventListener("click", (event) => {
+  const cite = event.target.closest("button[data-n]");
+  const article = event.target.closest(".message.assistant");
+  if (cite && article?.dataset.messageId) {
+    showSources(Number(article.dataset.messageId), Number(cite.dataset.n), { open: true, opener: cite });
+    return;
+  }
+  const button = event.target.closest("button");
+  if (!button) return;
+  const asked = event.target.closest(".message.user");
+  if (button.matches(".copy-answer")) copyAnswer(button, article);
+  else if (button.matches(".regenerate")) regenerate(article);
+  else if (button.matches(".version-prev")) showVersion(article, -1);
+  else if (button.matches(".version-next")) showVersion(article, 1);
+  else if (button.matches(".thumb")) thumb(article, button);
+  else if (button.matches(".feedback-close")) {
+    button.form.hidden = true;
+    article.querySelector(".thumb[aria-pressed='true']")?.focus();
+  } else if (button.matches(".edit-question")) openEditor(asked);
+  else if (button.matches(".edit-cancel")) {
+    closeEditor(asked);
+    asked.querySelector(".edit-question").focus();
+  }
+});
+els.messages.addEventListener("submit", (event) => {
+  event.preventDefault();
+  if (event.target.matches(".feedback-form")) sendComment(event.target);
+  else if (event.target.matches(".edit-form")) sendEdit(event.target);
+});
+els.messages.addEventListener("keydown", (event) => {
+  const form = event.target.closest(".edit-form");
+  if (!form) return;
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
     event.preventDefault();
-    if (event.target.matches(".feedback-form")) sendComment(event.target);
-    else if (event.target.matches(".edit-form")) sendEdit(event.target);
-  });
-  els.messages.addEventListener("keydown", (event) => {
-    const form = event.target.closest(".edit-form");
-    if (!form) return;
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-      event.preventDefault();
-      form.requestSubmit();
-    } else if (event.key === "Escape") {
-      event.stopPropagation();
-      const asked = form.closest(".message.user");
-      closeEditor(asked);
-      asked.querySelector(".edit-question").focus();
-    }
-  });
-  document.querySelector(".sidebar-toggle").addEventListener("click", () => toggleSidebar(!els.sidebar.classList.contains("open")));
-  document.addEventListener("keydown", (event) => {
-    if (event.key !== "Escape") return;
-    if (current) return stop();
-    if (closeSources()) return;
-    if (els.sidebar.classList.contains("open")) {
-      toggleSidebar(false);
-      document.querySelector(".sidebar-toggle").focus();
-    }
-  });
-
-  async function copyAnswer(button, article) {
-    try {
-      await navigator.clipboard.writeText(answerOf(article).innerText.trim());
-      button.textContent = S.copied;
-      setTimeout(() => (button.textContent = S.copy), 1500);
-    } catch (error) {
-      window.getSelection().selectAllChildren(answerOf(article));
-    }
+    form.requestSubmit();
+  } else if (event.key === "Escape") {
+    event.stopPropagation();
+    const asked = form.closest(".message.user");
+    closeEditor(asked);
+    asked.querySelector(".edit-question").focus();
   }
+});
+// Escape undoes one thing, the most recent first: the answer being written, the sources panel, the sidebar.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  if (live.current) return stop();
+  if (closeSources()) return;
+  window.Acervo.closeSidebar();
+});
 
-  els.profile?.addEventListener("change", applyProfile);
-  applyProfile();
+els.profile?.addEventListener("change", applyProfile);
+applyProfile();
 
-  // --- On load: chips for past answers, the last answer's sources, and resume unfinished ones ---
-  const assistants = [...els.messages.querySelectorAll(".message.assistant[data-message-id]")];
-  for (const article of assistants) renderChips(article);
-  const last = assistants.filter((a) => !data.resume.includes(Number(a.dataset.messageId))).pop();
-  if (last) showSources(Number(last.dataset.messageId));
-  for (const id of data.resume) {
-    const article = els.messages.querySelector(`.message[data-message-id="${id}"]`);
-    if (article) resume(article, id);
-  }
-  refreshTools();
-  scrollToEnd(true);
-  if (!data.resume.length) els.question.focus();
-})();
+// --- On load: chips for past answers, the last answer's sources, and resume unfinished ones ---
+const assistants = [...els.messages.querySelectorAll(".message.assistant[data-message-id]")];
+for (const article of assistants) renderChips(article);
+const last = assistants.filter((a) => !data.resume.includes(Number(a.dataset.messageId))).pop();
+if (last) showSources(Number(last.dataset.messageId));
+for (const id of data.resume) {
+  const article = els.messages.querySelector(`.message[data-message-id="${id}"]`);
+  if (article) resume(article, id);
+}
+refreshTools();
+scrollToEnd(true);
+if (!data.resume.length) els.question.focus();

@@ -1,5 +1,7 @@
-/* The chat page's sidebar: find a conversation by title, rename it in place, delete it.
-   Each item's "…" button opens a small menu (Rename, Delete); Esc or a click elsewhere closes it. */
+/* The chat page's sidebar: find a conversation by title, rename it in place, delete it, list a conversation the
+   page has just begun (conversationStarted), and open or close the sidebar on a narrow screen.
+   Each item's "…" button opens a small menu (Rename, Delete); Esc or a click elsewhere closes it.
+   A plain script loaded before the chat modules, which reach it through window.Acervo. */
 (function () {
   "use strict";
 
@@ -10,6 +12,8 @@
   const search = document.getElementById("conversation-search");
   const empty = document.getElementById("conversation-empty");
   const announcer = document.getElementById("announcer");
+  const sidebar = document.getElementById("sidebar");
+  const toggle = document.querySelector(".sidebar-toggle");
   const url = (pattern, id) => pattern.replace("/0/", `/${id}/`);
 
   /** Show `title` on an item, in its link and in the labels that name it. */
@@ -124,6 +128,40 @@
     (next?.querySelector("a") || search).focus();
   }
 
+  // --- A new conversation, the sidebar itself --------------------------------------------------
+
+  /** List conversation `id`, just begun on this page, first and as the current one. */
+  function conversationStarted(id, title) {
+    for (const link of list.querySelectorAll("[aria-current]")) link.removeAttribute("aria-current");
+    const item = document.getElementById("conversation-template").content.firstElementChild.cloneNode(true);
+    const link = item.querySelector("a");
+    link.href = url(data.urls.conversation, id);
+    link.setAttribute("aria-current", "page");
+    item.dataset.id = id;
+    conversationTitled(item, title);
+    const time = item.querySelector("time");
+    if (time) {
+      time.setAttribute("datetime", new Date().toISOString());  // begun now, said as every other date is
+      window.Acervo.localTimes(item);
+    }
+    list.prepend(item);
+    empty.hidden = true;
+  }
+
+  function toggleSidebar(open) {
+    sidebar.classList.toggle("open", open);
+    toggle.setAttribute("aria-expanded", String(open));
+    if (open) search.focus();
+  }
+
+  /** Close the sidebar when open (Esc, from the chat page's keyboard handling), focus back on its toggle. */
+  function closeSidebar() {
+    if (!sidebar.classList.contains("open")) return false;
+    toggleSidebar(false);
+    toggle.focus();
+    return true;
+  }
+
   // --- Wiring ---------------------------------------------------------------------------------
 
   list.addEventListener("click", (event) => {
@@ -145,10 +183,11 @@
     if (event.target.closest(".conversation-menu, .conversation-menu-toggle")) return;
     for (const menu of list.querySelectorAll(".conversation-menu:not([hidden])")) closeMenu(menu.parentElement);
   });
+  toggle.addEventListener("click", () => toggleSidebar(!sidebar.classList.contains("open")));
   search.addEventListener("input", () => {
     const query = search.value.trim().toLowerCase();
     for (const item of list.children) item.hidden = !titleOf(item).toLowerCase().includes(query);
   });
 
-  window.Acervo.conversationTitled = conversationTitled;
+  Object.assign(window.Acervo, { conversationStarted, closeSidebar });
 })();
