@@ -19,6 +19,22 @@ pids=()
 stop_all() {
   trap - EXIT
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # The worker first finishes what it is doing (Celery's warm shutdown); past STOP_WAIT_S it is stopped at once,
+  # so a stop never hangs on a long task or a model still loading on a busy machine.
+  local waited=0 alive
+  while :; do
+    alive=""
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ -z "$alive" ] && break
+    if [ "$waited" -ge "${STOP_WAIT_S:-20}" ]; then
+      echo "==> the worker is still busy after ${STOP_WAIT_S:-20} s: stopping it at once" >&2
+      kill -QUIT "$(cat "$DATA_DIR/logs/worker.pid" 2>/dev/null)" 2>/dev/null || true  # Celery's cold shutdown
+      for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+      break
+    fi
+    sleep 1 & wait $! 2>/dev/null
+    waited=$((waited + 1))
+  done
   wait 2>/dev/null || true
 }
 # A second signal within 2 s is the same stop (make forwards its TERM to this script, a terminal sends Ctrl-C to the

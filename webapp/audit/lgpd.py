@@ -140,14 +140,28 @@ def _stop_answers(user, wait_s: float = 30.0) -> None:
     from retrieval import events
 
     running = Message.objects.filter(conversation__user=user, status=Message.Status.RUNNING)
+    stopping = list(running.values_list("pk", flat=True))
     try:
-        for message_id in running.values_list("pk", flat=True):
+        for message_id in stopping:
             events.request_cancel(message_id)
     except Exception:
         return  # Redis away: nothing is being streamed either
     deadline = time.monotonic() + wait_s
     while running.exists() and time.monotonic() < deadline:
         time.sleep(0.2)
+    # The worker stores the ending, then writes its last event: wait for that event too, or the stream deleted
+    # next would be written again a moment later.
+    while stopping and time.monotonic() < deadline:
+        stopping = [pk for pk in stopping if not _stream_ended(events, pk)]
+        time.sleep(0.1 if stopping else 0)
+
+
+def _stream_ended(events, message_id: int) -> bool:
+    last = events.client().xrevrange(events.stream_key(message_id), count=1)
+    if not last:
+        return False
+    fields = last[0][1]
+    return (fields.get(b"event") or b"").decode() in events.TERMINAL_EVENTS
 
 
 def _sessions_delete(user_id: int) -> int:
