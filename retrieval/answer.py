@@ -142,8 +142,9 @@ def _generate(message, llm, question, history, passages, language, usage, quote,
     read = {p.n for p in prompt.passages}
     # The sources shown are those the model read, whole, and the quote's; with ANSWER_CONTEXT=quote, all found.
     kept = [p for p in passages if p.n in read or settings.ANSWER_CONTEXT == "quote" or (quote and p.n == quote.n)]
-    _complete(message, verdict.cleaned(text), kept, usage, finish, question=question, quote=quote)
+    # Kept before the answer ends (its `done` event), so whoever reads the ended answer finds its prompt too.
     prompt_record_keep(message.pk, "".join(text for text, _ in prompt.segments), prompt.tokens)
+    _complete(message, verdict.cleaned(text), kept, usage, finish, question=question, quote=quote)
 
 
 def _stream(message, llm, segments, params: GenerationParams, usage: dict, started_at: float, *,

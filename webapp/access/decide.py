@@ -125,6 +125,8 @@ def collection_named(user, name_or_id, verb: str = READ) -> Collection | None:
     """The collection the user names (an id, or a name), or None when it does not exist or they may not read
     it (the caller's 404 is the same for both). Raises Refused when they read it but may not do `verb`."""
     text = str(name_or_id).strip()
+    if "\x00" in text:  # no name holds one (PostgreSQL cannot even compare it): nothing is found
+        return None
     readable = collections_for(user)
     found = readable.filter(pk=int(text)).first() if text.isdigit() else readable.filter(name=text).first()
     if found is not None:

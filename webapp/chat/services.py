@@ -48,7 +48,7 @@ def question_checked(question: str) -> str:
     """The question without surrounding blanks; a 400 naming the field when it is not text, empty or too long."""
     if question is not None and not isinstance(question, str):
         raise AppError("invalid_request", errors.QUESTION_NOT_TEXT, details={"field": "question"})
-    question = (question or "").strip()
+    question = (question or "").replace("\x00", "").strip()  # PostgreSQL stores no NUL; no question needs one
     if not question:
         raise AppError("invalid_request", errors.QUESTION_EMPTY, details={"field": "question"})
     if len(question) > settings.MAX_QUESTION_CHARS:

@@ -104,7 +104,7 @@ def collection_update(*, user, collection_id: int, name: str, description: str,
 
 
 def _checked_name(name: str) -> str:
-    name = " ".join((name or "").split())[:NAME_MAX]
+    name = " ".join((name or "").replace("\x00", " ").split())[:NAME_MAX]  # PostgreSQL stores no NUL
     if not name:
         raise AppError("name_empty", NAME_EMPTY, details={"field": "name"})
     return name

@@ -66,7 +66,7 @@ def collection_for_upload(*, user, name_or_id: str) -> Collection:
     from webapp.documents.collections import collection_create
 
     decide.upload_check(user)
-    name_or_id = (name_or_id or "").strip()
+    name_or_id = _storable(name_or_id)
     if not name_or_id:
         raise AppError("invalid_request", "collection is required (a name or an id).", details={"field": "collection"})
     found = decide.collection_named(user, name_or_id, decide.WRITE)
@@ -84,6 +84,13 @@ def _sha256(file: File) -> str:
         digest.update(block)
     file.seek(0)
     return digest.hexdigest()
+
+
+def _storable(text: str, limit: int = 300) -> str:
+    """Text a client sent, as the database can store it: without NUL characters (PostgreSQL refuses them) and
+    within the column's length (PostgreSQL refuses longer text; SQLite kept it). Both were 500s the API fuzzing found
+    on PostgreSQL."""
+    return (text or "").replace("\x00", "").strip()[:limit]
 
 
 def _check_file(file: File) -> None:
@@ -113,12 +120,12 @@ def document_store(*, file: File, collection: Collection, title: str = "", uploa
     if existing:
         return existing, False
     check_broker()
-    name = Path(file.name or "upload").name
+    name = _storable(Path(file.name or "upload").name)
     with transaction.atomic():
         document = Document(
-            collection=collection, title=title or title_from_file_name(name),
+            collection=collection, title=_storable(title) or title_from_file_name(name),
             original_name=name, sha256=digest, size_bytes=file.size,
-            mime_type=getattr(file, "content_type", "") or "", uploaded_by=uploaded_by,
+            mime_type=_storable(getattr(file, "content_type", "") or "", 120), uploaded_by=uploaded_by,
         )
         save_original(document.file, name, file)
         document.save()
@@ -199,12 +206,12 @@ def document_store_version(*, document: Document, file: File) -> Document:
     check_broker()
     current = {field: getattr(document, field) for field in CURRENT_VERSION}
     current["file"] = document.file.name
-    name = Path(file.name or document.original_name or "upload").name
+    name = _storable(Path(file.name or document.original_name or "upload").name)
     with transaction.atomic():
         save_original(document.file, name, file)
         Document.objects.requeue(
             document.pk, file=document.file.name, original_name=name, sha256=digest, size_bytes=file.size,
-            mime_type=getattr(file, "content_type", "") or "",
+            mime_type=_storable(getattr(file, "content_type", "") or "", 120),
         )
         new = {"file": document.file.name, "sha256": digest, "revision": current["revision"] + 1}
         # Read back before the commit sends the task: a worker may have moved it past `queued` a moment later.

@@ -26,6 +26,8 @@ def completion_ask(*, user, asked: CompletionRequest, choice: ModelChoice) -> Me
 
 
 def _conversation_with(user, history: tuple[tuple[str, str], ...]) -> Conversation:
+    # A client's earlier turns are stored as they came, less NUL characters (PostgreSQL stores none).
+    history = tuple((asked.replace("\x00", ""), answered.replace("\x00", "")) for asked, answered in history)
     conversation = Conversation.objects.create(user=user, title=history[0][0][:80])
     for asked, answered in history:
         Message.objects.create(conversation=conversation, role=Message.Role.USER, text=asked)
