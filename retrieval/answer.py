@@ -16,11 +16,11 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.utils import timezone
 
-from ingestion import throttle
-from retrieval import events, messages, verdict
+from retrieval import messages, throttle, verdict
 from retrieval.answerability import assess, calibration_for
 from retrieval.citations import CitedAnswer, resolve_citations
 from retrieval.components import get_embedder, get_llm
+from retrieval.contracts import events
 from retrieval.language import detect_language
 from retrieval.llm import ModelUnavailable
 from retrieval.outcome import Outcome, Quote, Reason, ReasonCode

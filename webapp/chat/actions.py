@@ -8,7 +8,7 @@ conversation or message is "not found" (404), never "forbidden", so ids leak not
 from django.db import transaction
 from django.db.models import Q
 
-from retrieval import events
+from retrieval.contracts import events
 from webapp.access import owned
 from webapp.audit.context import current_surface
 from webapp.chat.models import Conversation, Feedback, Message

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import transaction
 
-from retrieval import events
+from retrieval.contracts import events
 from webapp import celery_app, errors
 from webapp.access import decide, owned
 from webapp.audit.context import current_surface

@@ -18,7 +18,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from retrieval import events
+from retrieval.contracts import events
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""What the web and the workers exchange: the Redis event bus and the payloads carried on it."""
