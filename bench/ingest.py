@@ -147,7 +147,7 @@ def raw_encoders(settings) -> dict:
     all-MiniLM-L6-v2 through SentenceTransformer.encode, the reference the issue measures against."""
     from sentence_transformers import SentenceTransformer
 
-    from ingestion.embedding import Embedder, resolve_model_path
+    from retrieval.embedding import Embedder, resolve_model_path
 
     configured = Embedder(settings.EMBEDDING_MODEL, batch_size=settings.EMBEDDING_BATCH_SIZE,
                           threads=settings.EMBEDDING_THREADS)
@@ -161,7 +161,7 @@ def raw_encoders(settings) -> dict:
 
 def worker_torch_threads(timeout: float = 30) -> int | None:
     """Ask the worker, in one of its pool threads, how many threads torch uses there."""
-    from retrieval import events
+    from retrieval.contracts import events
     from webapp import celery_app
 
     request_id = uuid.uuid4().hex
@@ -190,7 +190,7 @@ def main() -> None:
     django.setup()
     from django.conf import settings
 
-    from retrieval import events
+    from retrieval.contracts import events
     from tests import services
 
     worker = services.start_worker(env, data / "worker.log", name=f"bench{uuid.uuid4().hex[:4]}")

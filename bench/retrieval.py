@@ -46,8 +46,8 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 
-from ingestion.embedding import Embedder  # noqa: E402
 from retrieval import lexical  # noqa: E402
+from retrieval.embedding import Embedder  # noqa: E402
 from retrieval.index.edge import EdgeIndex  # noqa: E402
 from retrieval.search import CANDIDATES_PER_PASSAGE  # noqa: E402
 from retrieval.types import IndexPoint  # noqa: E402

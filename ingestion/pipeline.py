@@ -26,12 +26,12 @@ from django.db.models import Max
 from django.utils import timezone
 
 from ingestion import chunking, lease, limits, progress
-from ingestion.embedding import EmbeddingModelError
 from ingestion.parsers import parse_file
 from ingestion.titles import title_from_file_name, usable_title
 from ingestion.types import ChunkDraft, ParsedFile, ParseError
 from retrieval import lexical
 from retrieval.components import get_embedder, get_index
+from retrieval.embedding import EmbeddingModelError
 from retrieval.types import IndexPoint
 from webapp.documents.models import Chunk, Document
 from webapp.observability import figures

@@ -10,8 +10,8 @@ Percentages are written at most every MIN_INTERVAL_S, so a fast document costs a
 import time
 from collections.abc import Callable, Iterator
 
-from ingestion import throttle
 from ingestion.types import Block, ParsedFile
+from retrieval import throttle
 from webapp.documents.models import Document
 
 PARSE_END = 30.0

@@ -157,11 +157,11 @@ def purge_document(document_id: int) -> None:
 
 @shared_task
 def index_count(request_id: str, document_ids: list[int]) -> None:
-    """Reply (retrieval.events) with the index's points per document and in all, for consistency checks (the
+    """Reply (retrieval.contracts.events) with the index's points per document and in all, for consistency checks (the
     index lives in the worker), and the thread count torch uses in this pool thread (None if the embedder does
     not use torch), for benchmarks."""
-    from retrieval import events
     from retrieval.components import get_index
+    from retrieval.contracts import events
 
     index = get_index()
     counts = {str(pk): index.count(document_id=pk) for pk in document_ids}

@@ -16,11 +16,12 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.utils import timezone
 
-from ingestion import throttle
-from retrieval import events, messages, verdict
+from retrieval import messages, throttle, verdict
 from retrieval.answerability import assess, calibration_for
 from retrieval.citations import CitedAnswer, resolve_citations
 from retrieval.components import get_embedder, get_llm
+from retrieval.contracts import events
+from retrieval.contracts.payloads import Citation, Usage
 from retrieval.language import detect_language
 from retrieval.llm import ModelUnavailable
 from retrieval.outcome import Outcome, Quote, Reason, ReasonCode
@@ -32,7 +33,8 @@ from retrieval.search import search_passages
 from retrieval.support import CitationSupport, attribute_uncited, check_support, passage_vectors_of
 from retrieval.types import GenerationParams, Passage
 from webapp.audit.evidence import answer_finished
-from webapp.chat.models import Citation, Message
+from webapp.chat.models import Citation as CitationRow
+from webapp.chat.models import Message
 from webapp.documents.models import Collection
 from webapp.observability import figures, tracing
 from webapp.review.prompts import prompt_record_keep
@@ -51,7 +53,7 @@ def answer_message(message_id: int, *, threshold: float | None = None) -> None:
         status=Message.Status.RUNNING
     ):
         return
-    usage = {"queue_wait_ms": round((timezone.now() - message.created_at).total_seconds() * 1000)}
+    usage: Usage = {"queue_wait_ms": round((timezone.now() - message.created_at).total_seconds() * 1000)}
     try:
         with throttle.answering():
             _answer(message, usage, threshold)
@@ -65,7 +67,7 @@ def answer_message(message_id: int, *, threshold: float | None = None) -> None:
         events.dequeued(message_id)
 
 
-def _answer(message: Message, usage: dict, threshold: float | None) -> None:
+def _answer(message: Message, usage: Usage, threshold: float | None) -> None:
     started = time.monotonic()
     question, history = _question_and_history(message)
     language = detect_language(question)
@@ -86,7 +88,7 @@ def _answer(message: Message, usage: dict, threshold: float | None) -> None:
                     calibration=calibration_for(settings.EMBEDDING_MODEL), threshold=threshold,
                     rarity=rarity_of(message.collections), language=language)
     message.answerability = judged.score
-    usage.update(answerability=judged.evidence.as_dict(), judge_ms=judged.elapsed_ms)
+    usage["answerability"], usage["judge_ms"] = judged.evidence.as_dict(), judged.elapsed_ms
     refused = judged.score < judged.threshold
     _publish_sources(message, passages, language, closest=refused)
     if refused:  # the collections are named only in a refusal: no database read before an answer's first token
@@ -147,7 +149,7 @@ def _generate(message, llm, question, history, passages, language, usage, quote,
     _complete(message, verdict.cleaned(text), kept, usage, finish, question=question, quote=quote)
 
 
-def _stream(message, llm, segments, params: GenerationParams, usage: dict, started_at: float, *,
+def _stream(message, llm, segments, params: GenerationParams, usage: Usage, started_at: float, *,
             one_line: bool = False) -> tuple[str, str]:
     """Relay tokens; stop on cancel or timeout within one token, and with `one_line` at the first line break after
     visible text. `started_at`: when the answer began, for the time to the first visible text (the quote's, when one
@@ -246,7 +248,7 @@ def _checked(cited: CitedAnswer, passages: list[Passage], question: str, finish:
     return cited, attributed, weakest, checked
 
 
-def _complete(message: Message, text: str, passages: list[Passage], usage: dict, finish: str, *,
+def _complete(message: Message, text: str, passages: list[Passage], usage: Usage, finish: str, *,
               question: str = "", outcome: Outcome | None = None, reasons: Sequence[Reason | None] = (),
               quote: Quote | None = None) -> None:
     """Store and announce the answer. Answers the model wrote (`outcome` None) have their citations checked and
@@ -265,19 +267,9 @@ def _complete(message: Message, text: str, passages: list[Passage], usage: dict,
         if not cited.text.strip() and quote:
             cited = resolve_citations(f"{quote.text} [{quote.n}]", passages)
     usage["attributed_citations"] = len(attributed)
-    Citation.objects.bulk_create(
-        Citation(
-            message=message, n=p.n, chunk_id=p.chunk_id, document_id=p.document_id, title=p.title, text=p.text,
-            page=p.page, location=p.location, heading_path=p.heading_path, char_start=p.char_start,
-            char_end=p.char_end, score=p.score, cited=p.n in cited.cited,
-            support=support[p.n].score if p.n in support else None,
-            weak=p.n in support and support[p.n].weak, weak_reason=support[p.n].reason if p.n in support else "",
-            weak_code=support[p.n].code if p.n in support else "",
-            weak_params=support[p.n].params if p.n in support else {},
-            attributed=p.n in attributed,
-        )
-        for p in passages
-    )
+    citations = [_citation(p, support.get(p.n), cited=p.n in cited.cited, attributed=p.n in attributed)
+                 for p in passages]
+    CitationRow.objects.bulk_create(CitationRow(message=message, **c.as_row_fields()) for c in citations)
     status = Message.Status.CANCELLED if finish == "cancelled" else Message.Status.DONE
     scores = [s.score for s in support.values()]
     mean_support = round(sum(scores) / len(scores), 3) if scores else None
@@ -288,7 +280,7 @@ def _complete(message: Message, text: str, passages: list[Passage], usage: dict,
     # Before `done`: whoever reads the answer can find its usage and evidence record (webapp.audit.evidence).
     answer_finished(message, passages=passages, text=cited.text, finish=finish, outcome=str(outcome), usage=usage)
     figures.answer_finished(usage, str(outcome), finish)
-    by_n = {p.n: p for p in passages}
+    by_n = {c.n: c for c in citations}
     events.publish(
         message.pk,
         "done",
@@ -301,7 +293,7 @@ def _complete(message: Message, text: str, passages: list[Passage], usage: dict,
             "reasons": reason_dicts,
             "answerability": message.answerability,
             "quote": quote_event,
-            "citations": [citation_event(by_n[n], support.get(n), attributed=n in attributed) for n in cited.cited],
+            "citations": [by_n[n].to_event() for n in cited.cited],
             "support": mean_support,
             "sources": [p.as_event() for p in passages],
             "usage": usage,
@@ -309,15 +301,15 @@ def _complete(message: Message, text: str, passages: list[Passage], usage: dict,
     )
 
 
-def citation_event(passage: Passage, support: CitationSupport | None = None, *, attributed: bool = False) -> dict:
-    return {
-        "n": passage.n, "document_id": passage.document_id, "title": passage.title, "chunk_id": passage.chunk_id,
-        "text": passage.text, "page": passage.page, "location": passage.location,
-        "char_start": passage.char_start, "char_end": passage.char_end,
-        "support": support.score if support else None, "weak": bool(support and support.weak),
-        "weak_reason": support.reason if support else "", "weak_code": support.code if support else "",
-        "weak_params": support.params if support else {}, "attributed": attributed,
-    }
+def _citation(passage: Passage, support: CitationSupport | None, *, cited: bool, attributed: bool) -> Citation:
+    return Citation(
+        n=passage.n, chunk_id=passage.chunk_id, document_id=passage.document_id, title=passage.title,
+        text=passage.text, page=passage.page, location=passage.location, heading_path=passage.heading_path,
+        char_start=passage.char_start, char_end=passage.char_end, score=passage.score, cited=cited,
+        support=support.score if support else None, weak=bool(support and support.weak),
+        weak_reason=support.reason if support else "", weak_code=support.code if support else "",
+        weak_params=support.params if support else {}, attributed=attributed,
+    )
 
 
 def _finish(message: Message, **fields) -> None:

@@ -32,8 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ingestion.embedding import USE_NAMES
 from retrieval.claim_facts import WORD
+from retrieval.embedding import USE_NAMES
 from retrieval.lexical import fold, tokenize
 from retrieval.outcome import Quote
 from retrieval.quote import Sentence, best_quote, covered, neighbourhood, sentence_terms, sentences_of, window_terms

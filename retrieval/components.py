@@ -15,7 +15,7 @@ _lock = threading.RLock()  # get_index() loads the embedder under the same lock
 
 @cache
 def _embedder():
-    from ingestion.embedding import Embedder
+    from retrieval.embedding import Embedder
 
     return Embedder(
         settings.EMBEDDING_MODEL, batch_size=settings.EMBEDDING_BATCH_SIZE, threads=settings.EMBEDDING_THREADS

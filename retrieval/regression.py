@@ -12,8 +12,8 @@ import logging
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from retrieval import events
 from retrieval.answer import answer_message
+from retrieval.contracts import events
 from webapp.chat.models import Conversation, Message
 from webapp.chat.params import params_resolve
 from webapp.review.models import SetRun

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 
 from django.utils import timezone
 
-from retrieval import events
+from retrieval.contracts import events
 
 log = logging.getLogger(__name__)
 WORKER_LOST = "The worker stopped while writing this answer. Regenerate it to try again."

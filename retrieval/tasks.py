@@ -6,8 +6,9 @@ hour later; if its worker dies, retrieval.sweep ends it with an error the asker 
 
 from celery import shared_task
 
-from retrieval import events, sweep
+from retrieval import sweep
 from retrieval.answer import answer_message
+from retrieval.contracts import events
 from retrieval.index.base import IndexUnreachable
 from retrieval.search import search_passages
 

@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 
-from retrieval import events
+from retrieval.contracts import events
 from tests import services
 from webapp.access.grants import grant
 from webapp.access.models import Role

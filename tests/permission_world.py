@@ -19,7 +19,7 @@ from django.contrib.auth.models import Group, User
 from django.core.files.base import ContentFile
 from django.test import Client
 
-from retrieval import events
+from retrieval.contracts import events
 from webapp.access.grants import grant
 from webapp.access.models import Role
 from webapp.accounts.models import ApiToken

@@ -8,7 +8,8 @@ import signal
 import httpx
 import pytest
 
-from retrieval import events, sweep
+from retrieval import sweep
+from retrieval.contracts import events
 from retrieval.tasks import answer as answer_task
 from tests import services
 from tests.conftest import api_client, read_sse, wait_for_document

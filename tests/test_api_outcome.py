@@ -5,7 +5,7 @@ import pytest
 from asgiref.sync import async_to_sync
 from django.test import Client
 
-from retrieval import events
+from retrieval.contracts import events
 from webapp.api.schemas import ChatOut, chat_out
 from webapp.chat.relay import collect_answer
 

@@ -12,7 +12,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from retrieval import events
+from retrieval.contracts import events
 from tests.browser import browser, open_page  # noqa: F401 (fixtures)
 from webapp.chat.models import Citation, Conversation, Message
 from webapp.documents.models import Document

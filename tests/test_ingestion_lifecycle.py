@@ -16,7 +16,7 @@ from django.db.models import F
 from bench.e2e import synthetic_pages
 from ingestion import lease
 from ingestion.pipeline import ERR_CRASHED
-from retrieval import events
+from retrieval.contracts import events
 from tests.conftest import wait_for_document
 from webapp import celery_app
 from webapp.documents import services

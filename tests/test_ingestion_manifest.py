@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 
-from retrieval import events
+from retrieval.contracts import events
 from tests.conftest import wait_for_document
 from tests.test_parsers import ACCENTED, DOCS, MOJIBAKE, NO_DOCS, PAGED, ROWS, _expected_outcomes
 from webapp.documents.models import Chunk, Document

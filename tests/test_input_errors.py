@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from retrieval import events
+from retrieval.contracts import events
 from webapp.accounts.models import ApiToken
 from webapp.chat.models import Conversation, Message
 

@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import override_settings
 
-from retrieval import events
+from retrieval.contracts import events
 from webapp import celery_app
 from webapp.observability.request_id import HEADER
 

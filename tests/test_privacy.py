@@ -117,7 +117,7 @@ def test_retention_erases_old_entries_personal_part_and_the_chain_still_verifies
 
 def test_the_workers_retention_tick_runs_once_per_period(settings):
     """retention_tick is what the worker's heartbeat calls every few seconds; a Redis lock spaces the runs."""
-    from retrieval import events
+    from retrieval.contracts import events
     from webapp.audit.retention import retention_tick
 
     settings.CONVERSATION_RETENTION_DAYS = 30

@@ -197,7 +197,7 @@ def test_a_set_last_run_with_other_retrieval_settings_runs_again_once(alice, han
 
 
 def test_a_run_whose_worker_stopped_fails_and_one_whose_worker_beats_goes_on(alice, handbook):
-    from retrieval import events
+    from retrieval.contracts import events
     from webapp.review.runs import runs_end_stale
 
     evaluation_set = evaluation_set_of(handbook)

@@ -5,7 +5,7 @@ worker writes them."""
 import httpx
 import pytest
 
-from retrieval import events
+from retrieval.contracts import events
 from tests.conftest import api_client, read_sse
 from webapp.chat.models import Conversation, Message
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 from django.test.utils import override_settings
 
-from retrieval import events
+from retrieval.contracts import events
 from tests import services
 from tests.qdrant_standin import start_standin
 

@@ -1,4 +1,9 @@
-"""The Celery app. Workers run `celery -A webapp worker`; the web process only enqueues."""
+"""The Celery app. Workers run `celery -A webapp worker`; the web process only enqueues, by task name.
+
+Worker code (ingestion/, retrieval/, webapp/worker.py) is loaded only in a worker: the tasks when the worker
+starts (autodiscovery), the life-cycle module named in `include`. The web process, which imports this
+module to send tasks, loads neither (tests/test_layering.py).
+"""
 
 import os
 import warnings
@@ -16,9 +21,10 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 # itself names as the safe setting, so it would only open every worker log with a false alarm.
 warnings.filterwarnings("ignore", message="You're running the worker with superuser privileges")
 
-app = Celery("acervo")
+# `include`: modules only a worker imports, as it starts (before its ready signal): webapp.worker connects the
+# worker's life-cycle signals (warm-up, heartbeat, shutdown).
+app = Celery("acervo", include=["webapp.worker"])
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(["ingestion", "retrieval", "webapp.operations", "webapp.catalogue"])
 
 import webapp.observability.logs  # noqa: E402,F401  (request id in task headers and worker logs; JSON worker logs)
-import webapp.worker  # noqa: E402,F401  (connects the worker's life-cycle signals)

@@ -3,7 +3,7 @@
 from django.db import connection
 from django.http import JsonResponse
 
-from retrieval import events
+from retrieval.contracts import events
 
 
 def healthz(request):

@@ -20,7 +20,7 @@ _status: dict = {"ready": False, "llm": "loading", "index": "loading", "embeddin
 
 
 def _name() -> str:
-    from retrieval import events
+    from retrieval.contracts import events
 
     return events.worker_name()
 
@@ -90,7 +90,8 @@ def _check_index() -> None:
 
 
 def _beat_forever() -> None:
-    from retrieval import events, sweep
+    from retrieval import sweep
+    from retrieval.contracts import events
 
     name, beats = _name(), 0
     while not _stop.is_set():
@@ -154,7 +155,8 @@ def _on_ready(**_):
 
 @worker_shutdown.connect
 def _on_shutdown(**_):
-    from retrieval import components, events
+    from retrieval import components
+    from retrieval.contracts import events
 
     _stop.set()
     try:

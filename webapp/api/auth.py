@@ -9,7 +9,7 @@ import time
 
 from ninja.security import HttpBearer, SessionAuth
 
-from retrieval import events
+from retrieval.contracts import events
 from webapp.accounts.models import ApiToken, Scope
 from webapp.accounts.tokens import client_address, token_authenticate
 from webapp.errors import AppError

@@ -1,11 +1,13 @@
 """Request and response shapes of API v1 (they become the OpenAPI schema)."""
 
+import dataclasses
 from typing import Literal
 
 from django.conf import settings
 from ninja import Field, Schema
-from pydantic import BaseModel, ConfigDict, model_serializer
+from pydantic import BaseModel, ConfigDict, create_model, model_serializer
 
+from retrieval.contracts import payloads
 from webapp.chat.params import GenerationParamsIn
 from webapp.chat.search import MAX_K, MODES
 from webapp.documents.models import Document
@@ -67,6 +69,12 @@ class ReasonOut(BaseModel):
     ))
 
 
+class _Extra(BaseModel):
+    """Any other field passes through (a plain pydantic model: ninja's Schema leaves undeclared ones out)."""
+
+    model_config = ConfigDict(extra="allow")
+
+
 class _Sparse(BaseModel):
     """A record whose unset fields are left out of the response, as the worker leaves them out of its events;
     any other field the worker adds passes through."""
@@ -99,47 +107,38 @@ class EvidenceOut(_Sparse):
     rare_coverage: float | None = None
 
 
-class UsageOut(_Sparse):
-    """Token counts and timings of one answer; a field is left out when that step did not run."""
-
-    queue_wait_ms: float | None = Field(None, description="time waiting for a worker")
-    retrieval_ms: float | None = None
-    judge_ms: float | None = Field(None, description="time deciding whether the passages answer the question")
-    answerability: EvidenceOut | None = None
-    prompt_tokens: int | None = None
-    passages_left_out: int | None = Field(None, description="passages that did not fit the model's context")
-    prompt_ms: float | None = None
-    ttft_ms: float | None = Field(None, description="time to the first token")
-    first_visible_ms: float | None = Field(None, description="time to the first text a reader sees")
-    completion_tokens: int | None = None
-    tokens_per_s: float | None = None
-    dropped_markers: int | None = Field(None, description="citation markers removed: they named no passage")
-    attributed_citations: int | None = None
-    model_error: str | None = Field(None, description="why no model could answer (outcome search_only)")
+def _optional(payload: type, names, overrides: dict) -> dict:
+    """Pydantic fields for `names` of a payload (retrieval.contracts.payloads) with its types and descriptions, each
+    optional: None when absent, or the payload's own default."""
+    defaults = {f.name: f.default for f in dataclasses.fields(payload)} if dataclasses.is_dataclass(payload) else {}
+    fields = {}
+    for name in names:
+        hint, description = payloads.described(payload)[name]
+        default = defaults.get(name, dataclasses.MISSING)
+        field = Field(None if default is dataclasses.MISSING else default, description=description or None)
+        fields[name] = (overrides.get(name, hint | None), field)
+    return fields
 
 
-class CitationOut(BaseModel):
-    """A source of an answer: the passage as it was when the answer was written (a snapshot), with the support
-    check's verdict; any other field the answer event carries passes through (extra="allow", as ReasonOut)."""
+UsageOut = create_model(
+    "UsageOut", __base__=_Sparse, __doc__=payloads.Usage.__doc__,
+    **_optional(payloads.Usage, payloads.Usage.__annotations__, {"answerability": EvidenceOut | None}),
+)
 
-    model_config = ConfigDict(extra="allow")
-    n: int = Field(..., description="the number the answer cites it by, [n]")
-    document_id: int | None = Field(None, description="the document it was taken from")
-    title: str = ""
-    text: str = Field("", description="the passage's text when the answer was written")
-    weak: bool = Field(False, description="the support check found the sentences citing it poorly backed by it")
-    weak_code: str = Field("", description=(
-        "why it is weak, as a code: number_missing, name_missing, few_words or low_similarity; empty when not weak"
-    ))
-    weak_params: WeakParamsOut = Field(default_factory=WeakParamsOut, description=(
-        "the code's parameters: {numbers: [...]}, {names: [...]}, {words: [...]} (the claim's, missing from the "
-        "passage) or {similarity: 0.31}"
-    ))
-    weak_reason: str = Field("", description="the same in English words, for people")
-    document_deleted: bool = Field(False, description=(
-        "the document has been deleted since: `document_id` no longer names a document, and `text` is only the "
-        "answer's copy of the passage"
-    ))
+CitationOut = create_model(
+    "CitationOut", __base__=_Extra,
+    __doc__=f"{payloads.Citation.__doc__} Any other field the answer event carries passes through.",
+    **{
+        **_optional(payloads.Citation, payloads.EVENT_FIELDS, {}),
+        "n": (int, Field(..., description=payloads.described(payloads.Citation)["n"][1])),
+        "weak_params": (WeakParamsOut, Field(default_factory=WeakParamsOut,
+                                             description=payloads.described(payloads.Citation)["weak_params"][1])),
+        "document_deleted": (bool, Field(False, description=(
+            "the document has been deleted since: `document_id` no longer names a document, and `text` is only the "
+            "answer's copy of the passage"
+        ))),
+    },
+)
 
 
 OUTCOME_HELP = (

@@ -8,6 +8,7 @@ erased record still proves which question was asked to anyone who holds the text
 
 import logging
 
+from retrieval.contracts.payloads import Usage
 from webapp.audit.chain import record, sha256_text
 from webapp.audit.context import acting_as
 from webapp.audit.models import AuditEntry
@@ -17,7 +18,7 @@ from webapp.documents.models import Chunk
 log = logging.getLogger(__name__)
 
 
-def answer_finished(message: Message, *, passages, text: str, finish: str, outcome: str, usage: dict) -> None:
+def answer_finished(message: Message, *, passages, text: str, finish: str, outcome: str, usage: Usage) -> None:
     """Usage then evidence; a failure here is logged, never the answer's: it is already stored and announced."""
     from webapp.usage.records import usage_finished
 

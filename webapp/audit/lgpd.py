@@ -137,7 +137,7 @@ def _stop_answers(user, wait_s: float = 30.0) -> None:
     worker writes to their streams after the erasure. Queued ones need nothing: a worker skips a deleted message."""
     import time
 
-    from retrieval import events
+    from retrieval.contracts import events
 
     running = Message.objects.filter(conversation__user=user, status=Message.Status.RUNNING)
     stopping = list(running.values_list("pk", flat=True))
@@ -170,7 +170,7 @@ def _sessions_delete(user_id: int) -> int:
 
 
 def _rate_keys_forget(user_id: int) -> int:
-    from retrieval import events
+    from retrieval.contracts import events
 
     client = events.client()
     keys = list(client.scan_iter(match=events.key(f"rate:{user_id}:*")))

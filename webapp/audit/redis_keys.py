@@ -1,7 +1,7 @@
 """Removing what Redis holds about answers: their event streams (which carry the answer text and passages),
 cancel flags, owner keys and places in the answer queue. Used by retention and by erase_user."""
 
-from retrieval import events
+from retrieval.contracts import events
 
 
 def messages_forget(message_ids) -> int:

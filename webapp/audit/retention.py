@@ -65,7 +65,7 @@ def conversations_prune(before) -> tuple[int, int]:
     old.delete()
     try:
         messages_forget(message_ids)
-    except Exception as exc:  # Redis away: the streams expire on their own within a day (retrieval.events)
+    except Exception as exc:  # Redis away: the streams expire on their own within a day (retrieval.contracts.events)
         log.warning("retention: answer streams left to expire: %s", exc)
     return count, len(message_ids)
 
@@ -87,7 +87,7 @@ def audit_prune(before) -> int:
 
 def retention_tick() -> None:
     """From the worker's heartbeat: apply retention once per RETENTION_EVERY_S across all workers."""
-    from retrieval import events
+    from retrieval.contracts import events
 
     if not events.client().set(events.key("retention:lock"), 1, nx=True, ex=settings.RETENTION_EVERY_S):
         return

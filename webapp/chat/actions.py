@@ -8,21 +8,13 @@ conversation or message is "not found" (404), never "forbidden", so ids leak not
 from django.db import transaction
 from django.db.models import Q
 
-from retrieval import events
+from retrieval.contracts import events
 from webapp.access import owned
 from webapp.audit.context import current_surface
 from webapp.chat.models import Conversation, Feedback, Message
-from webapp.chat.params import params_resolve
-from webapp.chat.services import (
-    answer_enqueue,
-    collection_scope,
-    ensure_answering_available,
-    profile_choose,
-    question_checked,
-)
+from webapp.chat.services import answer_prepare, answer_queue, question_checked
 from webapp.errors import AppError
 from webapp.usage.quotas import quota_check
-from webapp.usage.records import usage_started
 
 TITLE_MAX = 200
 COMMENT_MAX = 2000
@@ -133,15 +125,11 @@ def _question_of(answer: Message) -> Message:
 
 def _reanswer(user, asked: Message, old: Message, question: str, collection, params, profile, *, keep: bool) -> Message:
     """`keep`: the old answer stays as an earlier version (regenerate); else it goes with its versions (an edited
-    question: they answered another one)."""
-    limited = quota_check(user)
-    scope = collection_scope(user, collection)
-    chosen = profile_choose(profile)
-    resolved = params_resolve(params, profile=chosen)
-    ensure_answering_available()
+    question: they answered another one). Checked and queued as a new question is (`webapp.chat.services`)."""
+    asking = answer_prepare(user=user, collection=collection, params=params, profile=profile)
     first = old.first_version_id or old.pk
     with transaction.atomic():
-        if limited:
+        if asking.limited:
             quota_check(user, locked=True)
         # Superseding (or deleting) claims the redo: of two clicks at once, only one finds the old answer current.
         # The new answer must come after the question with only earlier versions between (the worker skips them).
@@ -152,12 +140,5 @@ def _reanswer(user, asked: Message, old: Message, question: str, collection, par
             Message.objects.filter(Q(pk=first) | Q(first_version_id=first)).delete()
         if question != asked.text:
             Message.objects.filter(pk=asked.pk).update(text=question)
-        answer = Message.objects.create(
-            conversation=asked.conversation, role=Message.Role.ASSISTANT, status=Message.Status.QUEUED,
-            collections=scope, profile=chosen, params=resolved, first_version_id=first if keep else None,
-        )
-        usage_started(answer=answer, user=user, surface=current_surface())
-        asked.conversation.save(update_fields=["updated_at"])
-        transaction.on_commit(lambda: answer_enqueue(answer.pk))
-    return answer
-
+        return answer_queue(user=user, conversation=asked.conversation, asking=asking, surface=current_surface(),
+                            first_version_id=first if keep else None)

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from retrieval.contracts.payloads import Citation
 from webapp.access import decide, owned
 from webapp.chat.models import Feedback, Message, ModelProfile
 from webapp.chat.outcomes import REFUSED, UNCONFIRMED, reasons_text
@@ -82,17 +83,13 @@ def feedback_by_message(user, messages) -> dict[int, Feedback]:
 
 
 def source(citation) -> dict:
-    """A passage as the page shows it. The text is the snapshot taken when the answer was written;
+    """A passage as the page shows it: the stored citation (`retrieval.contracts.payloads.Citation`), its weak
+    reason in the reader's language. The text is the snapshot taken when the answer was written;
     `document_deleted` says its document is gone (the row's link to it was cleared), so the page can say so
     instead of offering a document that no longer exists."""
     return {
-        "n": citation.n, "document_id": citation.document_id, "title": citation.title, "text": citation.text,
-        "page": citation.page, "location": citation.location, "heading_path": citation.heading_path,
-        "char_start": citation.char_start, "char_end": citation.char_end, "score": citation.score,
-        "cited": citation.cited, "support": citation.support, "weak": citation.weak,
-        "weak_reason": _weak_reason(citation) if citation.weak else "",
-        "weak_code": citation.weak_code, "weak_params": citation.weak_params,
-        "attributed": citation.attributed, "document_deleted": citation.document_id is None,
+        **Citation.of(citation).as_row_fields(), "weak_reason": _weak_reason(citation) if citation.weak else "",
+        "document_deleted": citation.document_id is None,
     }
 
 

@@ -16,7 +16,7 @@ import redis.asyncio as aioredis
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
-from retrieval import events
+from retrieval.contracts import events
 from webapp import errors
 from webapp.errors import AppError
 

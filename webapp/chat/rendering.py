@@ -17,6 +17,8 @@ from functools import cache
 from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 
+from retrieval.contracts.payloads import Usage
+
 CITE = re.compile(r"\[(\d{1,4})\]")
 # Addresses in a passage's text: a web or mail address up to a space, bracket or quote, trailing punctuation not
 # included (a sentence's full stop is not part of the address it ends with).
@@ -83,7 +85,7 @@ def answer_note(status: str, finish_reason: str) -> str:
     return notes.get("cancelled" if status == "cancelled" else finish_reason, "")
 
 
-def answer_settings(params: dict, usage: dict, profile: str = "") -> str:
+def answer_settings(params: dict, usage: Usage, profile: str = "") -> str:
     """The settings an answer was produced with and how fast it came, e.g. "temperature 0.20 · max 256 tokens"."""
     parts = [profile] if profile else []
     if "temperature" in params:

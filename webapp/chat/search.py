@@ -15,7 +15,7 @@ MODES = ("hybrid", "dense", "sparse")
 
 
 def passages_search(*, user, query: str, collection=None, k: int | None = None, mode: str = "hybrid") -> list[dict]:
-    from retrieval import events
+    from retrieval.contracts import events
 
     query, k = (query or "").strip(), settings.SEARCH_TOP_K if k is None else k
     if not query:

@@ -1,9 +1,12 @@
-"""Asking a question: check the asker, write the messages, enqueue the answer after commit."""
+"""Asking a question: check the asker, write the messages, enqueue the answer after commit. A regenerated
+answer or an edited question (webapp.chat.actions) goes through the same `answer_prepare` and `answer_queue`."""
+
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import transaction
 
-from retrieval import events
+from retrieval.contracts import events
 from webapp import celery_app, errors
 from webapp.access import decide, owned
 from webapp.audit.context import current_surface
@@ -57,6 +60,40 @@ def question_checked(question: str) -> str:
     return question
 
 
+class Asking(NamedTuple):
+    """What a question is answered with, decided before anything is written (`answer_prepare`)."""
+
+    limited: bool  # a quota applies: checked again, locked, inside the transaction
+    scope: list[int]
+    profile: ModelProfile | None
+    params: dict
+
+
+def answer_prepare(*, user, collection=None, params: dict | None = None, profile: str | None = None) -> Asking:
+    """The checks every new answer passes, in this order: quota (at once, before anything else is looked up), the
+    collections searched, the profile and parameters, a live worker. Raises an AppError (429, 404, 400, 503)."""
+    limited = quota_check(user)
+    scope = collection_scope(user, collection)
+    chosen = profile_choose(profile)
+    resolved = params_resolve(params, profile=chosen)
+    ensure_answering_available()
+    return Asking(limited, scope, chosen, resolved)
+
+
+def answer_queue(*, user, conversation: Conversation, asking: Asking, surface: str,
+                 first_version_id: int | None = None) -> Message:
+    """Inside the caller's transaction: the queued answer, its usage row, the conversation moved to the top, and
+    its task sent once the transaction commits."""
+    answer = Message.objects.create(
+        conversation=conversation, role=Message.Role.ASSISTANT, status=Message.Status.QUEUED,
+        collections=asking.scope, profile=asking.profile, params=asking.params, first_version_id=first_version_id,
+    )
+    usage_started(answer=answer, user=user, surface=surface)
+    conversation.save(update_fields=["updated_at"])
+    transaction.on_commit(lambda: answer_enqueue(answer.pk))
+    return answer
+
+
 def question_ask(
     *, user, question: str, collection=None, conversation_id: int | None = None, params: dict | None = None,
     profile: str | None = None, surface: str | None = None,
@@ -66,22 +103,13 @@ def question_ask(
     `surface` (browser, api, openai, mcp) goes into the answer's usage row and evidence record; by default it is
     read from the current request's path (webapp.audit.context). Raises a 429 AppError when a quota is used up."""
     question = question_checked(question)
-    limited = quota_check(user)  # at once, before anything else is looked up
-    scope = collection_scope(user, collection)
-    chosen = profile_choose(profile)
-    resolved = params_resolve(params, profile=chosen)
-    ensure_answering_available()
+    asking = answer_prepare(user=user, collection=collection, params=params, profile=profile)
     with transaction.atomic():
-        allowances = quota_check(user, locked=True) if limited else []  # again, one question at a time
+        allowances = quota_check(user, locked=True) if asking.limited else []  # again, one question at a time
         conversation = _conversation(user, conversation_id, question)
         Message.objects.create(conversation=conversation, role=Message.Role.USER, text=question)
-        answer = Message.objects.create(
-            conversation=conversation, role=Message.Role.ASSISTANT, status=Message.Status.QUEUED,
-            collections=scope, profile=chosen, params=resolved,
-        )
-        usage_started(answer=answer, user=user, surface=surface or current_surface())
-        conversation.save(update_fields=["updated_at"])
-        transaction.on_commit(lambda: answer_enqueue(answer.pk))
+        answer = answer_queue(user=user, conversation=conversation, asking=asking,
+                              surface=surface or current_surface())
     # What is left after this question (X-Quota-Remaining-*), for the surfaces to send; empty without limits.
     answer.quota_headers = quota_headers(allowances, asked=True)
     return answer

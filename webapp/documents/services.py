@@ -14,7 +14,7 @@ from django.dispatch import receiver
 from kombu.exceptions import OperationalError
 
 from ingestion.titles import title_from_file_name
-from retrieval import events
+from retrieval.contracts import events
 from webapp import celery_app, errors
 from webapp.access import decide
 from webapp.audit.signals import document_replaced

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db.models import Count
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 
-from retrieval import events
+from retrieval.contracts import events
 from webapp.observability import figures
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,8 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from retrieval import events
+from retrieval.contracts import events
+from retrieval.contracts.payloads import Usage
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +116,7 @@ def stored(name: str) -> dict[str, float]:
     return {k.decode(): float(v) for k, v in events.client().hgetall(hash_key(name)).items()}
 
 
-def answer_finished(usage: dict, outcome: str, finish_reason: str) -> None:
+def answer_finished(usage: Usage, outcome: str, finish_reason: str) -> None:
     """One answer's figures, from the usage it stores on its message (retrieval.answer)."""
     count("answers_total", outcome=outcome, finish_reason=finish_reason)
     for figure, field, scale in (("answer_queue_wait_seconds", "queue_wait_ms", 1000),

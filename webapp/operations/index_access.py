@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from retrieval import events
+from retrieval.contracts import events
 from webapp.operations import points as files
 
 WAIT_S = 3600

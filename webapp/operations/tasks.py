@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from retrieval import events
+from retrieval.contracts import events
 
 
 @shared_task(acks_late=False)

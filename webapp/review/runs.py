@@ -25,7 +25,7 @@ def settings_in_use() -> dict:
 def runs_end_stale() -> list[int]:
     """Fail the running runs whose worker stopped sending heartbeats (code worker_stopped); returns their ids.
     A conditional update each, so workers sweeping at once end a run once."""
-    from retrieval import events  # Redis only: the web uses it too
+    from retrieval.contracts import events  # Redis only: the web uses it too
 
     running = list(SetRun.objects.filter(status=SetRun.Status.RUNNING).exclude(worker="").values_list("pk", "worker"))
     if not running:

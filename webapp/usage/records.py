@@ -2,6 +2,7 @@
 
 from django.utils import timezone
 
+from retrieval.contracts.payloads import Usage
 from webapp.audit.context import current_surface
 from webapp.usage.models import AnswerUsage
 
@@ -14,7 +15,7 @@ def usage_started(*, answer, user, surface: str) -> AnswerUsage:
     )
 
 
-def usage_finished(*, message, usage: dict) -> AnswerUsage:
+def usage_finished(*, message, usage: Usage) -> AnswerUsage:
     """Fill in the tokens and the model time (from the answer's start in the worker to now).
 
     One UPDATE, then a create only when question_ask wrote no row: no read-then-write transaction, which SQLite

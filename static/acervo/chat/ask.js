@@ -142,12 +142,13 @@ async function finish(state, done) {
     answerOf(article).textContent = done.answer || "";
     article.dataset.outcome = done.outcome || "";
     if (S[done.outcome] && done.outcome !== "answered") answerOf(article).prepend(element("strong", "outcome-title", S[done.outcome]), " ");
-    // `done` names the cited passages, with the support check's verdict once it runs.
+    // `done` names the cited passages, with the support check's verdict once it runs: each source is its passage
+    // with its citation's fields over it (retrieval.contracts.payloads.Citation), as the page data has them.
     const verdicts = new Map((done.citations || []).map((c) => [c.n, c]));
     sourcesOf.set(messageId, (done.sources || []).map((source) => {
       const cited = verdicts.get(source.n);
-      return { ...source, cited: Boolean(cited), weak: Boolean(cited?.weak), weak_reason: cited ? weakReason(cited) : "",
-               attributed: Boolean(cited?.attributed) };
+      return { ...source, weak: false, attributed: false, ...cited, cited: Boolean(cited),
+               weak_reason: cited ? weakReason(cited) : "" };
     }));
   }
   setStatus(article, "");

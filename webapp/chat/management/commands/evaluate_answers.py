@@ -33,9 +33,10 @@ from django.db.models import F
 
 from ingestion.pipeline import ingest_document
 from retrieval import answer_evaluation as scoring
-from retrieval import calibrate, components, events
+from retrieval import calibrate, components
 from retrieval.answer import answer_message
 from retrieval.answerability import CALIBRATION, FEATURES, Calibration, Evidence, calibration_for, calibration_key
+from retrieval.contracts import events
 from retrieval.language import detect_language
 from retrieval.support import check_support
 from webapp.chat.models import Conversation, Message, ModelProfile

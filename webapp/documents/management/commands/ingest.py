@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
-from retrieval import events
+from retrieval.contracts import events
 from webapp import errors
 from webapp.access import decide
 from webapp.documents import services

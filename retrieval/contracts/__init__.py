@@ -1,0 +1,8 @@
+"""What the web and the workers exchange, and all the web process imports of the worker packages.
+
+- `events`: the Redis bus: answer event streams, cancel flags, the answer queue, worker heartbeats, replies.
+- `payloads`: the answer's payloads (`Citation`, `Usage`), each defined once.
+
+Light on purpose (the standard library, redis, Django's settings); nothing here imports another module of ours
+(tests/test_layering.py).
+"""
