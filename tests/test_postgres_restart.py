@@ -156,6 +156,7 @@ def test_a_database_stopped_mid_embedding_is_a_503_while_away_and_the_document_i
     try:
         away = api.get(f"/documents/{document_id}")
         page = browser.get("/documents/")
+        openai = httpx.get(f"{stack.url}/v1/models", headers=api.headers, timeout=10)
         ready = httpx.get(f"{stack.url}/readyz", timeout=10)
         time.sleep(max(0.0, STOPPED_S - (time.monotonic() - stopped)))
     finally:
@@ -167,6 +168,8 @@ def test_a_database_stopped_mid_embedding_is_a_503_while_away_and_the_document_i
     assert away.status_code == 503, away.text
     assert away.json()["error"] == {"code": "database_unavailable", "message": DATABASE_DOWN}
     assert away.headers["Retry-After"] == "5"
+    assert openai.status_code == 503 and openai.json()["error"]["code"] == "database_unavailable", openai.text
+    assert openai.json()["error"]["type"] == "server_error"  # the SDKs retry a 503
     assert page.status_code == 503 and "The database is not answering right now" in page.text, page.text[:500]
     assert ready.status_code == 503 and ready.json()["checks"]["database"].startswith("error"), ready.text
     assert back.status_code == 200, back.text
