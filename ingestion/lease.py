@@ -9,7 +9,9 @@
 - An attempt whose lease was lost (the document was deleted, or the process froze past LEASE_S and
   another attempt took over) sees `Lease.lost` set and stops.
 - `attempts` counts attempts that began (`begin()`) and never ended: a document that kills its worker every
-  time fails after MAX_ATTEMPTS instead of taking the worker down forever.
+  time fails after MAX_ATTEMPTS instead of taking the worker down forever. The retry of an attempt that met a
+  transient fault continues that attempt's count: a database that went away could not record that attempt's end,
+  and three PostgreSQL restarts during one document were failing it as "the worker stopped 3 times".
 - The owner token starts with REDIS_KEY_PREFIX: a worker rescues only documents of its own install
   (several installs, or test runs, may share one database server and one Redis).
 """
@@ -23,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, close_old_connections, connection
 from django.utils import timezone
 
 from webapp.documents.models import Document
@@ -45,6 +47,7 @@ class Lease:
     token: str
     revision: int  # the request this attempt serves; a newer one supersedes what it publishes
     attempts: int  # set by begin(): unfinished attempts, this one included
+    resumed: bool = False  # the retry of an attempt that met a transient fault: it continues that attempt's count
     lost: threading.Event = field(default_factory=threading.Event)
     released: bool = False  # the attempt's last statement already wrote `ended()`
 
@@ -54,6 +57,8 @@ class Lease:
     def __exit__(self, exc_type, exc, tb) -> None:
         # An exception escaping the attempt is transient (the task retries it): keep the lease a while, so if
         # that retry never comes the document is rescued by `requeue_stale` instead of sitting in its stage.
+        if isinstance(exc, DatabaseError):
+            close_old_connections()  # one the server cut (a restart) is dropped: this release connects afresh
         release(self, hold_s=LEASE_S if exc_type else 0)
 
 
@@ -74,7 +79,7 @@ def claim(document_id: int, *, resume: str = "") -> Lease | None:
     revision = Document.objects.filter(pk=document_id, lease_owner=token).values_list("revision", flat=True).first()
     if revision is None:  # deleted in between
         return None
-    lease = Lease(document_id, token, revision, attempts=0)
+    lease = Lease(document_id, token, revision, attempts=0, resumed=bool(resume))
     _held[token] = lease
     _start_renewer()
     return lease
@@ -83,8 +88,8 @@ def claim(document_id: int, *, resume: str = "") -> Lease | None:
 def begin(lease: Lease, stage: str = "") -> Document | None:
     """Count the start of work on a claimed document (a claim may wait its turn first), entering `stage` in
     the same statement; returns the document (None if gone), and sets `lease.attempts` to the attempts that
-    began and never ended, this one included."""
-    Document.objects.begin(lease.document_id, lease.token, stage)
+    began and never ended, this one included. A resumed attempt is not counted again (see `Lease.resumed`)."""
+    Document.objects.begin(lease.document_id, lease.token, stage, resumed=lease.resumed)
     document = Document.objects.filter(pk=lease.document_id).first()
     lease.attempts = document.attempts if document else 0
     return document

@@ -10,8 +10,8 @@
 
 Kept elsewhere: one kill mid-embedding with the embedded index (test_ingestion_recovery.py), Redis restarted
 mid-answer (test_redis_restart.py), Redis down at upload (test_upload_broker_down.py), the Qdrant server down
-(test_index_server_down.py), disk full (test_disk_full.py). PostgreSQL cannot be restarted here: the test
-machine's server is shared with other sessions.
+(test_index_server_down.py), disk full (test_disk_full.py), PostgreSQL restarted or stopped mid-ingest
+(test_postgres_restart.py, on a private cluster: the test machine's server is shared with other sessions).
 """
 
 import os

@@ -76,6 +76,16 @@ def test_a_retry_takes_over_the_lease_its_failed_attempt_kept(document, claim):
     assert claim(document.pk, resume=failed.token) is not None
 
 
+def test_the_retry_of_an_attempt_whose_end_the_database_could_not_record_is_not_counted_again(document, claim):
+    failed = claim(document.pk)
+    assert lease.begin(failed).attempts == 1
+    # The database went away mid-attempt, so its release (which ends the count) was never written.
+    retry = claim(document.pk, resume=failed.token)
+    assert lease.begin(retry).attempts == 1
+    lease.release(retry, hold_s=lease.LEASE_S)  # this time the database was there: the count ends
+    assert lease.begin(claim(document.pk, resume=retry.token)).attempts == 1
+
+
 def test_the_attempt_that_lost_its_lease_is_told_so(document, claim):
     first = claim(document.pk)
     expire(document)

@@ -6,6 +6,8 @@ web pages show the message. Messages are module constants so tests can assert on
 
 WORKER_DOWN = "No answer worker is running, so questions cannot be answered right now. Start one with `make run` (or `celery -A webapp worker`) and try again."
 REDIS_DOWN = "The message broker (Redis) is not reachable at REDIS_URL. Start Redis and try again."
+DATABASE_DOWN = ("The database is not answering right now (restarting, stopped or out of connections). Try again "
+                 "in a moment; if it lasts, check the database server at DATABASE_URL.")
 QUESTION_EMPTY = "The question is empty."
 QUESTION_NOT_TEXT = "The question must be text."
 QUESTION_TOO_LONG = "The question is too long: at most {limit} characters."

@@ -114,6 +114,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         envstr("DATABASE_URL", f"sqlite:///{DATA_DIR / 'acervo.sqlite3'}"),
         conn_max_age=envint("DATABASE_CONN_MAX_AGE", 0, minimum=0),
+        # With DATABASE_CONN_MAX_AGE > 0, a kept connection is checked before a request (or task) reuses it: one
+        # the server cut (a restart) is replaced instead of failing that request. Costs nothing at 0.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):

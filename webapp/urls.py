@@ -6,6 +6,9 @@ from webapp.api.api import api
 from webapp.observability.views import metrics
 from webapp.sso import views as sso_views
 
+# The database away is a 503, not a 500 (webapp/unavailable.py).
+handler500 = "webapp.unavailable.server_error"
+
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),

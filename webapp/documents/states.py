@@ -10,6 +10,7 @@ means. Who holds a document is `lease_owner` (the attempt's token) until `lease_
 
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Greatest
 
 QUEUED, PARSING, EMBEDDING, INDEXED, FAILED = "queued", "parsing", "embedding", "indexed", "failed"
 # Being worked on. Parsing streams blocks through the chunker into chunk rows, so there is no chunking state.
@@ -31,11 +32,13 @@ class DocumentQuerySet(models.QuerySet):
             free |= Q(lease_owner=resume)
         return self.filter(free, pk=pk, status__in=CLAIMABLE).update(lease_owner=token, lease_expires_at=expires)
 
-    def begin(self, pk: int, token: str, stage: str = "") -> int:
+    def begin(self, pk: int, token: str, stage: str = "", *, resumed: bool = False) -> int:
         """Count one more attempt on the document held by `token` (it may wait its turn first), entering
-        `stage` at 0 % in the same statement when given."""
+        `stage` at 0 % in the same statement when given. `resumed`: it retries an attempt that met a transient
+        fault and is counted as that one (at least one unfinished attempt), not as another."""
         fields = self._stage(stage, 0.0) if stage else {}
-        return self.filter(pk=pk, lease_owner=token).update(attempts=F("attempts") + 1, **fields)
+        counted = Greatest(F("attempts"), 1) if resumed else F("attempts") + 1
+        return self.filter(pk=pk, lease_owner=token).update(attempts=counted, **fields)
 
     def advance(self, pk: int, stage: str, percent: float) -> int:
         """Enter `stage` (parsing, embedding) at `percent`. Unconditional: only the holder works on it."""
