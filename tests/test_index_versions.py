@@ -99,3 +99,35 @@ def test_only_prepared_builds_and_the_active_version_are_live(active):
     IndexVersion.objects.claim(unprepared.pk, "a", now=now, expires=now + LATER)
     IndexVersion.objects.prepare(unprepared.pk, "a", dim=384, collection="c")
     assert {v.pk for v in IndexVersion.objects.live()} == {active.pk, unprepared.pk}
+
+
+def test_administrators_see_the_builds_progress_on_the_dashboard_in_their_language(alice, active, build):
+    from django.test import Client
+
+    from tests.html import parse, words
+
+    now = timezone.now()
+    IndexVersion.objects.advance(build.pk, "a", cursor=9, done=40, total=100, expires=now + LATER)
+    client = Client()
+    client.force_login(alice)
+    english = words(parse(client.get("/documents/dashboard/").content).get_element_by_id("index-version"))
+    assert english == ("Search index: old-model. Re-indexing for new-model: 40 of 100 chunks (building); searches "
+                       "use old-model until it is done.")
+    client.cookies["django_language"] = "pt-br"
+    portuguese = words(parse(client.get("/documents/dashboard/").content).get_element_by_id("index-build"))
+    assert portuguese == ("Reindexando para new-model: 40 de 100 trechos (em construção); as buscas usam old-model "
+                          "até terminar.")
+
+    IndexVersion.objects.fail(build.pk, "a", code="model_unavailable", detail="no such model", now=now)
+    client.cookies["django_language"] = "en"
+    failed = words(parse(client.get("/documents/dashboard/").content).get_element_by_id("index-build"))
+    assert failed == ("Re-indexing for new-model failed: the embedding model could not be loaded (no such model); "
+                      "check EMBEDDING_MODEL")
+
+
+def test_metrics_give_the_builds_done_and_total_chunks(client, admin_user, active, build):
+    IndexVersion.objects.advance(build.pk, "a", cursor=9, done=40, total=100, expires=timezone.now() + LATER)
+    client.force_login(admin_user)
+    body = client.get("/metrics").content.decode()
+    assert 'acervo_index_build_chunks{figure="done",model="new-model"} 40.0' in body
+    assert 'acervo_index_build_chunks{figure="total",model="new-model"} 100.0' in body
