@@ -1,15 +1,18 @@
 """A new embedding model's index version built from the chunk rows (ingestion/rebuild.py), in this process with the
 real pipeline, both real embedding models and the embedded index (`own_index`): searches use the old version until
 the switch and find the same passages after it; a document ingested during the build reaches both versions; a build
-left by a dead attempt is resumed, and what its cursor skipped is caught up before the switch."""
+left by a dead attempt is resumed, and what its cursor skipped is caught up before the switch; the old version's
+collection is dropped after its grace."""
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from ingestion.rebuild import BUILT, version_build
+from ingestion.rebuild import BUILT, RETIRED_GRACE_S, version_build, versions_drop_retired
 from retrieval import components
 from retrieval.index import collection_name
 from retrieval.search import search_passages
@@ -62,3 +65,9 @@ def test_a_new_model_is_built_from_the_chunk_rows_and_searches_switch_to_it_with
     assert (new.chunks_done, new.chunks_total) == (chunks, chunks)  # 2 recorded by the dead attempt, the rest resumed
     assert best(handbook.pk) == before
     assert search_passages("parking permits", collection_ids=[handbook.pk], limit=1)[0].document_id == late.pk
+
+    old_folder = Path(settings.INDEX_PATH) / old.collection
+    assert versions_drop_retired(now=timezone.now()) == [] and old_folder.is_dir(), "not within its grace"
+    assert versions_drop_retired(now=timezone.now() + timedelta(seconds=RETIRED_GRACE_S + 1)) == [old.pk]
+    assert not old_folder.exists() and IndexVersion.objects.get(pk=old.pk).state == IndexVersion.State.DROPPED
+    assert best(handbook.pk) == before
