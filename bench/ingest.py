@@ -118,7 +118,7 @@ def ingest(env: dict, paths: list[Path], collection: str) -> tuple[float, float,
 
 
 def chunk_texts(collection: str) -> list[str]:
-    from ingestion.pipeline import embedding_text
+    from ingestion.indexing import embedding_text
     from webapp.documents.models import Chunk, Document
 
     texts = []

@@ -16,7 +16,6 @@ Invariants:
 import itertools
 import logging
 import time
-import uuid
 from functools import partial
 from pathlib import Path
 
@@ -26,18 +25,16 @@ from django.db.models import Max
 from django.utils import timezone
 
 from ingestion import chunking, lease, limits, progress
+from ingestion.indexing import every_index, index_chunks, point_id  # noqa: F401  (point_id: its old home)
 from ingestion.parsers import parse_file
 from ingestion.titles import title_from_file_name, usable_title
 from ingestion.types import ChunkDraft, ParsedFile, ParseError
-from retrieval import lexical
-from retrieval.components import get_embedder, get_index
+from retrieval.components import get_embedder
 from retrieval.embedding import EmbeddingModelError
-from retrieval.types import IndexPoint
 from webapp.documents.models import Chunk, Document
 from webapp.observability import figures
 
 log = logging.getLogger(__name__)
-POINT_NAMESPACE = uuid.UUID("6f1c1f0e-7b53-4d0e-9a39-acf0e2a91e11")
 TRANSIENT = (DatabaseError, ConnectionError, TimeoutError)  # ConnectionError: also retrieval.index.base.IndexUnreachable
 CHUNK_ROWS_PER_INSERT = 500
 S = Document.Status
@@ -61,10 +58,6 @@ class IngestTimeout(limits.Interrupted):
 
 class LeaseLost(limits.Interrupted):
     """The document was deleted, or another attempt took it over: stop without publishing."""
-
-
-def point_id(document_id: int, version: int, ordinal: int) -> str:
-    return str(uuid.uuid5(POINT_NAMESPACE, f"{document_id}:{version}:{ordinal}"))
 
 
 def ingest_document(document_id: int, held: lease.Lease | None = None) -> str:
@@ -188,8 +181,8 @@ def _chunk_row(document: Document, version: int, draft: ChunkDraft) -> Chunk:
 
 
 def _embed_and_index(document: Document, version: int, total: int, check) -> None:
-    """Embed and index the stored chunks one model batch at a time (memory holds one batch of vectors)."""
-    embedder, index = get_embedder(), get_index()
+    """Embed and index the stored chunks one model batch at a time (memory holds one batch of vectors), in every
+    live index version (the active one, and a build under way)."""
     progress.stage(document, S.EMBEDDING, progress.PARSE_END)
     rows = Chunk.objects.filter(document=document, version=version).only("id", "version", "ordinal", "text",
                                                                            "heading_path")
@@ -198,30 +191,9 @@ def _embed_and_index(document: Document, version: int, total: int, check) -> Non
     for start in range(0, total, step):
         progress.yield_to_answers()
         batch = list(rows.filter(ordinal__gte=start, ordinal__lt=start + step).order_by("ordinal"))
-        texts = [embedding_text(document.title, chunk) for chunk in batch]
-        vectors = embedder.encode(texts)
-        index.upsert([_point(document, c, t, v) for c, t, v in zip(batch, texts, vectors, strict=True)])
+        index_chunks(document, batch)
         progress.embedded(document, start + len(batch), total)
         check()
-
-
-def embedding_text(title: str, chunk: Chunk) -> str:
-    """What the model sees: the passage with its title and section, which often carry the query's words."""
-    context = " › ".join(part for part in (title, chunk.heading_path) if part)
-    return f"{context}\n{chunk.text}" if context else chunk.text
-
-
-def _point(document: Document, chunk: Chunk, text: str, vector) -> IndexPoint:
-    return IndexPoint(
-        id=point_id(document.pk, chunk.version, chunk.ordinal),
-        dense=vector.tolist(),
-        sparse=lexical.document_vector(text),
-        document_id=document.pk,
-        collection_id=document.collection_id,
-        chunk_id=chunk.pk,
-        ordinal=chunk.ordinal,
-        version=chunk.version,
-    )
 
 
 def _publish(held: lease.Lease, document: Document, version: int, count: int, parsed: ParsedFile, text: str) -> str:
@@ -238,7 +210,7 @@ def _publish(held: lease.Lease, document: Document, version: int, count: int, pa
         if document.version:  # a first ingest has no other version (its start found nothing left behind)
             Chunk.objects.filter(document=document).exclude(version=version).delete()
     if document.version:
-        get_index().delete_document_versions(document.pk, keep=version)
+        every_index().delete_document_versions(document.pk, keep=version)
     return outcome
 
 
@@ -268,7 +240,7 @@ def _fresh_version(document: Document) -> int:
 
 
 def _discard_unpublished(document: Document) -> None:
-    get_index().delete_document_versions(document.pk, keep=document.version)
+    every_index().delete_document_versions(document.pk, keep=document.version)
     Chunk.objects.filter(document=document).exclude(version=document.version).delete()
 
 
@@ -276,7 +248,7 @@ def _abandon(document: Document) -> None:
     """After losing the lease. If the document was deleted, its vectors go; if another attempt took over, that
     attempt discards everything unpublished when it starts and when it publishes, so this one touches nothing."""
     if not Document.objects.filter(pk=document.pk).exists():
-        get_index().delete_document(document.pk)
+        every_index().delete_document(document.pk)
 
 
 def _check(held: lease.Lease, deadline: float) -> None:

@@ -149,10 +149,11 @@ def _retry_later(document_id: int, retries: int, exc: Exception, resume: str) ->
 
 @shared_task(acks_late=True)
 def purge_document(document_id: int) -> None:
-    """Remove a deleted document's vectors; the index is derived, so this only tidies it."""
-    from retrieval.components import get_index
+    """Remove a deleted document's vectors from every live index version; the index is derived, so this only
+    tidies it."""
+    from ingestion.indexing import every_index
 
-    get_index().delete_document(document_id)
+    every_index().delete_document(document_id)
 
 
 @shared_task

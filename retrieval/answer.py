@@ -84,8 +84,9 @@ def _answer(message: Message, usage: Usage, threshold: float | None) -> None:
                          outcome=Outcome.REFUSED, reasons=[Reason(code, {"collections": names})])
     if threshold is None and message.profile is not None:
         threshold = message.profile.answerability_threshold
-    judged = assess(query, passages, embed=get_embedder().encode,
-                    calibration=calibration_for(settings.EMBEDDING_MODEL), threshold=threshold,
+    embedder = get_embedder()  # the active index version's model: calibrated for it
+    judged = assess(query, passages, embed=embedder.encode,
+                    calibration=calibration_for(embedder.name), threshold=threshold,
                     rarity=rarity_of(message.collections), language=language)
     message.answerability = judged.score
     usage["answerability"], usage["judge_ms"] = judged.evidence.as_dict(), judged.elapsed_ms

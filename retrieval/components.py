@@ -3,47 +3,100 @@
 Each is created once per process on first use (never at import time, never in the web process) and
 chosen from settings in one place. The embedded index can be opened by one process only, which is why
 only the worker calls these.
+
+Which index and which embedding model answer is the database's to say: the active index version
+(`webapp.documents.index_versions`), read on every call so that a switch made by any worker is seen at once.
+EMBEDDING_MODEL is the model wanted; when it differs from the active version's, a build makes a new version in
+the background (`ingestion.rebuild`) while searches go on with the active one.
 """
 
 import threading
 from functools import cache
+from typing import Any
 
 from django.conf import settings
 
-_lock = threading.RLock()  # get_index() loads the embedder under the same lock
+_lock = threading.RLock()  # indexes are opened, and embedders loaded, under the same lock
+_open_indexes: dict[str, Any] = {}  # collection name → its open index, for every version this process used
 
 
 @cache
-def _embedder():
+def _embedder(name: str):
     from retrieval.embedding import Embedder
 
-    return Embedder(
-        settings.EMBEDDING_MODEL, batch_size=settings.EMBEDDING_BATCH_SIZE, threads=settings.EMBEDDING_THREADS
-    )
+    return Embedder(name, batch_size=settings.EMBEDDING_BATCH_SIZE, threads=settings.EMBEDDING_THREADS)
+
+
+def embedder_for(model: str):
+    """The embedding model `model`, loaded once per process. Raises EmbeddingModelError if it cannot be loaded."""
+    with _lock:
+        return _embedder(model)
+
+
+def active_version():
+    """The active index version; on a fresh install (or one from before versions) EMBEDDING_MODEL's collection is
+    adopted as it, under the name it always had."""
+    from retrieval.index import collection_name
+    from webapp.documents.models import IndexVersion
+
+    version = IndexVersion.objects.active()
+    if version is None:
+        embedder = embedder_for(settings.EMBEDDING_MODEL)
+        version = IndexVersion.objects.adopt(model=embedder.name, dim=embedder.dim,
+                                             collection=collection_name(embedder.name, embedder.dim))
+    return version
 
 
 def get_embedder():
+    """The active version's embedding model: a question is embedded by the model that made the vectors searched."""
+    return embedder_for(active_version().model)
+
+
+def index_of(version):
+    """The open index of `version` (an `IndexVersion` with its collection and dimension)."""
+    from retrieval.index import open_index
+
     with _lock:
-        return _embedder()
-
-
-@cache
-def _index():
-    from retrieval.index import collection_name, open_index
-
-    embedder = get_embedder()
-    return open_index(
-        name=collection_name(embedder.name, embedder.dim),
-        dim=embedder.dim,
-        url=settings.QDRANT_URL,
-        api_key=settings.QDRANT_API_KEY,
-        path=settings.INDEX_PATH,
-    )
+        index = _open_indexes.get(version.collection)
+        if index is None:
+            index = open_index(name=version.collection, dim=version.dim, url=settings.QDRANT_URL,
+                               api_key=settings.QDRANT_API_KEY, path=settings.INDEX_PATH)
+            _open_indexes[version.collection] = index
+        return index
 
 
 def get_index():
+    """The active version's index: the one searches read."""
+    return index_of(active_version())
+
+
+def active_pair():
+    """(index, embedder) of the active version, read once: a switch between two reads cannot pair one version's
+    index with another's model."""
+    version = active_version()
+    return index_of(version), embedder_for(version.model)
+
+
+def live_versions() -> list:
+    """[(version, index, embedder)] for the active version and a build under way: where new chunks are indexed and
+    from where deleted ones are removed. The active one first."""
+    from webapp.documents.models import IndexVersion
+
+    active = active_version()
+    building = [v for v in IndexVersion.objects.live() if v.pk != active.pk]
+    return [(v, index_of(v), embedder_for(v.model)) for v in (active, *building)]
+
+
+def drop_index(version) -> None:
+    """Delete the collection of `version` (retired: no search uses it any more) and forget it here."""
     with _lock:
-        return _index()
+        index = _open_indexes.pop(version.collection, None)
+    if index is None:
+        index = index_of(version)
+        with _lock:
+            _open_indexes.pop(version.collection, None)
+    index.drop()
+    index.close()
 
 
 @cache
@@ -66,7 +119,9 @@ def get_llm(profile=None):
 
 
 def close_all() -> None:
-    """Release the index folder lock so another process (or a test) can open it."""
-    if _index.cache_info().currsize:
-        _index().close()
-        _index.cache_clear()
+    """Release the index folders' locks so another process (or a test) can open them."""
+    with _lock:
+        indexes = list(_open_indexes.values())
+        _open_indexes.clear()
+    for index in indexes:
+        index.close()

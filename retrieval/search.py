@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from django.conf import settings
 
 from retrieval import lexical
-from retrieval.components import get_embedder, get_index
+from retrieval.components import active_pair
 from retrieval.types import Hit, Passage
 from webapp.documents.models import Chunk
 
@@ -43,8 +43,9 @@ def search_passages(
     if not collection_ids or not query.strip() or limit <= 0:
         return []
     floor = settings.RELEVANCE_FLOOR if floor is None else floor
-    hits = get_index().search(
-        dense=get_embedder().encode_query(query) if mode != "sparse" else [],
+    index, embedder = active_pair()
+    hits = index.search(
+        dense=embedder.encode_query(query) if mode != "sparse" else [],
         sparse=lexical.query_vector(query),
         allowed_collections=collection_ids,
         limit=limit * CANDIDATES_PER_PASSAGE,

@@ -8,6 +8,7 @@ import zlib
 
 import numpy as np
 import pytest
+from django.conf import settings
 
 from retrieval.lexical import tokenize
 from retrieval.support import THRESHOLD, attribute_uncited, check_support, cited_claims
@@ -170,9 +171,9 @@ def test_the_message_score_is_the_mean_of_its_citations():
 
 @pytest.fixture(scope="module")
 def embed():
-    from retrieval.components import get_embedder
+    from retrieval.components import embedder_for
 
-    return get_embedder().encode
+    return embedder_for(settings.EMBEDDING_MODEL).encode
 
 
 def test_with_the_embedding_model_a_right_citation_passes_and_a_wrong_one_is_flagged(embed):

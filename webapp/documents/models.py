@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from webapp.documents.index_versions import IndexVersionQuerySet
 from webapp.documents.states import DocumentQuerySet
 
 
@@ -102,3 +103,46 @@ class Chunk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document_id}#{self.ordinal}"
+
+
+class IndexVersion(models.Model):
+    """One Qdrant collection made by one embedding model; its states change only through `IndexVersion.objects`
+    (`webapp.documents.index_versions`). Searches use the active one; a build re-embeds the chunk rows."""
+
+    class State(models.TextChoices):
+        BUILDING = "building", _("building")
+        ACTIVE = "active", _("active")
+        RETIRED = "retired", _("retired")
+        DROPPED = "dropped", _("dropped")
+        FAILED = "failed", _("failed")
+
+    model = models.CharField(_("embedding model"), max_length=300)
+    dim = models.IntegerField(default=0, help_text=_("known once the model is loaded"))
+    collection = models.CharField(max_length=200, blank=True, help_text=_("the Qdrant collection (folder)"))
+    state = models.CharField(max_length=12, choices=State.choices, default=State.BUILDING, db_index=True)
+    chunks_done = models.IntegerField(default=0)
+    chunks_total = models.IntegerField(default=0)
+    # The last chunk row embedded (rows go in primary-key order): where an attempt after a crash continues.
+    cursor = models.BigIntegerField(default=0)
+    lease_owner = models.CharField(max_length=120, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    error_code = models.CharField(max_length=40, blank=True)
+    error_detail = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    objects = IndexVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = _("index version")
+        verbose_name_plural = _("index versions")
+        constraints = [
+            models.UniqueConstraint(fields=["state"], condition=models.Q(state="active"), name="one_active_index")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model} ({self.state})"

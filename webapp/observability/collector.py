@@ -56,6 +56,18 @@ def _database():
     for status in (Message.Status.QUEUED, Message.Status.RUNNING):
         answers.add_metric([str(status)], live.get(status, 0))
     yield answers
+    yield from _index_versions()
+
+
+def _index_versions():
+    from webapp.documents.models import IndexVersion
+
+    chunks = GaugeMetricFamily(PREFIX + "index_build_chunks", "Chunks embedded (done) of all (total) by each index "
+                               "version being built for a new embedding model.", labels=["model", "figure"])
+    for version in IndexVersion.objects.filter(state=IndexVersion.State.BUILDING):
+        chunks.add_metric([version.model, "done"], version.chunks_done)
+        chunks.add_metric([version.model, "total"], version.chunks_total)
+    yield chunks
 
 
 def _queues():

@@ -75,6 +75,10 @@ def backup_restore(src: Path, *, force: bool = False, reindex: bool = False) -> 
     _check_empty(force=force, dim=None if reindex else manifest["embedding"]["dim"])
     database.restore(src, manifest["database"]["engine"], force=force)
     call_command("migrate", verbosity=0)  # a backup from an older version gets this version's tables
+    if reindex:  # the backup's vectors stay behind: the first worker adopts EMBEDDING_MODEL's empty collection
+        from webapp.documents.models import IndexVersion
+
+        IndexVersion.objects.forget()
     shutil.copytree(src / ORIGINALS, settings.MEDIA_ROOT, dirs_exist_ok=True)
     points = 0
     if not reindex and (src / INDEX).is_dir():

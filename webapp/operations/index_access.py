@@ -53,8 +53,9 @@ ACTIONS: dict[str, Callable[..., dict]] = {"export": index_export, "import": ind
 def run(action: str, *, dim: int | None = None, **arguments) -> dict:
     """Run an action on the index here if this process may open it, else in the worker holding it.
 
-    With `dim` (known from a manifest) the index of EMBEDDING_MODEL at that dimension is opened without loading
-    the embedding model at all; without it, the model is loaded to learn its dimension.
+    The index is the active index version's. With `dim` (known from a manifest) it is opened without loading the
+    embedding model at all: the active version's when it has that dimension, else (an empty install, before any
+    worker adopted a version) EMBEDDING_MODEL's at that dimension, which the first worker then adopts.
     """
     try:
         index, described, close = _open(dim)
@@ -73,12 +74,29 @@ def _open(dim: int | None):
     from retrieval.index import collection_name, open_index
 
     if dim is None:
-        index, embedder = components.get_index(), components.get_embedder()
-        return index, index_facts(index, embedder.name, embedder.dim), components.close_all
-    name = collection_name(settings.EMBEDDING_MODEL, dim)
+        version = components.active_version()
+        index = components.index_of(version)
+        return index, index_facts(index, version.model, version.dim), components.close_all
+    active = _active_version()
+    if active is not None and active.dim == dim:
+        model, name = active.model, active.collection
+    else:
+        model, name = settings.EMBEDDING_MODEL, collection_name(settings.EMBEDDING_MODEL, dim)
     index = open_index(name=name, dim=dim, url=settings.QDRANT_URL, api_key=settings.QDRANT_API_KEY,
                        path=settings.INDEX_PATH)
-    return index, index_facts(index, settings.EMBEDDING_MODEL, dim), index.close
+    return index, index_facts(index, model, dim), index.close
+
+
+def _active_version():
+    """The active index version, or None in an install without one (or without tables yet: before a restore)."""
+    from django.db import DatabaseError
+
+    from webapp.documents.models import IndexVersion
+
+    try:
+        return IndexVersion.objects.active()
+    except DatabaseError:
+        return None
 
 
 def _in_worker(action: str, arguments: dict) -> dict:
@@ -102,7 +120,7 @@ def index_facts(index, model: str, dim: int) -> dict:
 def _remapped(p, remap: dict):
     from dataclasses import replace
 
-    from ingestion.pipeline import point_id
+    from ingestion.indexing import point_id
 
     document_id = int(remap["documents"][str(p.document_id)])
     return replace(p, id=point_id(document_id, p.version, p.ordinal), document_id=document_id,

@@ -7,12 +7,13 @@ from retrieval.contracts import events
 
 @shared_task(acks_late=False)
 def index_points(request_id: str, action: str, arguments: dict) -> None:
-    from retrieval.components import get_embedder, get_index
+    from retrieval.components import active_version, index_of
     from webapp.operations.index_access import ACTIONS, index_facts
 
     try:
-        index, embedder = get_index(), get_embedder()
-        facts = index_facts(index, embedder.name, embedder.dim)
+        version = active_version()
+        index = index_of(version)
+        facts = index_facts(index, version.model, version.dim)
         events.send_reply(request_id, ACTIONS[action](index, facts, **arguments))
     except Exception as exc:
         events.send_reply(request_id, {"error": f"{type(exc).__name__}: {exc}"})

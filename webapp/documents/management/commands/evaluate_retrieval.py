@@ -18,8 +18,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from ingestion.indexing import every_index
 from ingestion.pipeline import ingest_document
-from retrieval import components, evaluation
+from retrieval import evaluation
 from retrieval.index.base import MODES
 from retrieval.search import search_passages
 from webapp.documents.models import Chunk, Collection, Document
@@ -96,7 +97,7 @@ def _ask(query: evaluation.EvalQuery, collection_id: int, doc_ids: dict[int, str
 
 def _remove(collection: Collection) -> None:
     """Vectors, stored files, then rows (chunks go with their documents)."""
-    index = components.get_index()
+    index = every_index()  # and a build under way, which the pipeline wrote to as well
     for document in Document.objects.filter(collection=collection):
         index.delete_document(document.pk)
         if document.file.name:
