@@ -59,7 +59,7 @@ def versions_reconcile(*, at_start: bool = False) -> int | None:
             return None
     if not IndexVersion.objects.reserve(version.pk, now=now, expires=now + timedelta(seconds=LEASE_S)):
         return None  # an attempt holds it, or it is queued already
-    from retrieval.tasks import index_version_build
+    from ingestion.tasks import index_version_build
 
     index_version_build.delay(version.pk)
     log.info("embedding model %s is not the active index's: building index version %s", wanted, version.pk)

@@ -196,4 +196,13 @@ def _start_sweeping(**_):
     threading.Thread(target=_sweep_forever, name="ingest-sweep", daemon=True).start()
 
 
+@shared_task(acks_late=True)
+def index_version_build(version_id: int) -> None:
+    """Build a new index version for a new embedding model (ingestion.rebuild); routed to the ingest queue.
+    acks_late and resumable: a build whose worker died is continued from its last batch."""
+    from ingestion.rebuild import version_build
+
+    version_build(version_id)
+
+
 from ingestion import sync  # noqa: E402,F401  (registers sync_source and starts the sources' scheduler)

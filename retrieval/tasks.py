@@ -48,15 +48,6 @@ def optimize_index() -> None:
         optimize()
 
 
-@shared_task(acks_late=True)
-def index_version_build(version_id: int) -> None:
-    """Build a new index version for a new embedding model (ingestion.rebuild); routed to the ingest queue.
-    acks_late and resumable: a build whose worker died is continued from its last batch."""
-    from ingestion.rebuild import version_build
-
-    version_build(version_id)
-
-
 @shared_task(acks_late=False)
 def evaluation_set_run(run_id: int) -> None:
     """One profile over a collection's evaluation set (webapp.review), case by case through the answer path."""

@@ -184,7 +184,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TASK_ROUTES = {
     "ingestion.tasks.*": {"queue": "ingest"},
-    "retrieval.tasks.index_version_build": {"queue": "ingest"},  # embedding work: beside ingestion, not answers
     "retrieval.tasks.*": {"queue": "answer"},
 }
 # Threads in the worker that owns the index; answers are never queued behind ingestion because
