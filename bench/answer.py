@@ -28,21 +28,18 @@ The last line is one JSON object with every figure.
 import argparse
 import json
 import os
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.e2e import start_stack  # noqa: E402
+from bench.stack import admin_token, clean_up, stack_env, start_stack  # noqa: E402
 from tests import services  # noqa: E402
 
 SHARED_QA = ROOT.parent / "shared" / "eval" / "qa"
@@ -52,25 +49,6 @@ SETS = ("pt_faquad", "en_xquad")
 def same_openmp_policy() -> str:
     """Set before anything loads libgomp (llama.cpp, torch), here and in the stack's processes alike."""
     return os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
-
-def stack_env(data: Path, model_path: str) -> dict:
-    env = dict(os.environ, DATA_DIR=str(data), DJANGO_SETTINGS_MODULE="webapp.settings", LLM_MODEL_PATH=model_path,
-               MODELS_DIR=str(ROOT / "var" / "models"), REDIS_KEY_PREFIX=f"acervo-bench-answer-{uuid.uuid4().hex[:6]}:",
-               ACERVO_ADMIN_PASSWORD="bench-password", API_RATE_LIMIT_PER_MINUTE="100000",
-               # answers long enough for a tokens/s figure: not cut at the base model's first line break
-               ANSWER_ONE_LINE=os.environ.get("ANSWER_ONE_LINE", "false"))
-    env.pop("DATABASE_URL", None)
-    return env
-
-
-def admin_token(env: dict) -> str:
-    manage = [sys.executable, "manage.py"]
-    subprocess.run(manage + ["migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    subprocess.run(manage + ["ensure_admin"], cwd=ROOT, env=env, check=True, capture_output=True)
-    out = subprocess.run(manage + ["create_api_token", "admin"], cwd=ROOT, env=env, check=True, capture_output=True,
-                         text=True).stdout
-    return out.split()[-1]
 
 
 def corpus_and_questions(passages_per_set: int) -> tuple[dict[str, bytes], list[str]]:
@@ -351,7 +329,9 @@ def main() -> None:
 
     model = Path(args.model) if args.model else ROOT / "var" / "models" / MODEL_NAME
     data = Path(tempfile.mkdtemp(prefix="acervo-bench-answer-"))
-    env = stack_env(data, args.model)
+    # answers long enough for a tokens/s figure: not cut at the base model's first line break
+    env = stack_env(data, label="bench-answer", model_path=args.model,
+                    ANSWER_ONE_LINE=os.environ.get("ANSWER_ONE_LINE", "false"))
     token = admin_token(env)
     worker, web, base = start_stack(env, data)
     params = {"max_tokens": args.max_tokens, "temperature": 0, "seed": 0}
@@ -373,18 +353,6 @@ def main() -> None:
         services.stop(worker)
         clean_up(env, data, keep=args.keep_data)
     print(json.dumps(summarize(rows, crowd, idle) | {"omp_wait_policy": policy}))
-
-
-def clean_up(env: dict, data: Path, *, keep: bool) -> None:
-    """This run's Redis keys (answer streams, Celery queues) and, unless kept, its data folder."""
-    import redis
-
-    client = redis.Redis.from_url(env.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
-    keys = list(client.scan_iter(match=env["REDIS_KEY_PREFIX"] + "*", count=1000))
-    if keys:
-        client.delete(*keys)
-    if not keep:
-        shutil.rmtree(data, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -10,20 +10,18 @@ The last line is one JSON object with every figure.
 
 import argparse
 import json
-import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.stack import admin_token, stack_env, start_stack  # noqa: E402
 from tests import services  # noqa: E402
 
 WORDS = ("política empresa colaborador férias salário benefício contrato gestor equipe reunião projeto prazo relatório "
@@ -43,17 +41,6 @@ def synthetic_pages(pages: int, words_per_page: int = 450, seed: int = 0) -> byt
         out.append("\n")
     out.insert(0, "# Manual\n\nTodo colaborador tem direito a 30 dias corridos de férias por ano.\n")
     return "\n".join(out).encode()
-
-
-def start_stack(env: dict, logs: Path):
-    worker = services.start_worker(env, logs / "worker.log", name=f"bench{uuid.uuid4().hex[:4]}")
-    port = services.free_port()
-    web = services.start_web(env, logs / "web.log", port)
-    base = f"http://127.0.0.1:{port}"
-    services.wait_until(lambda: services.web_is_up(base), timeout=60, what="web")
-    services.wait_until(lambda: httpx.get(f"{base}/readyz").json()["status"] == "ok", timeout=240, what="worker",
-                        log_path=logs / "worker.log")
-    return worker, web, base
 
 
 def upload_and_wait(client: httpx.Client, name: str, content: bytes) -> tuple[float, dict]:
@@ -84,15 +71,8 @@ def median_ttft(client, n: int) -> float:
 
 def run(model_path: str, label: str, args, results: dict) -> None:
     data = Path(tempfile.mkdtemp(prefix=f"acervo-bench-{label}-"))
-    env = dict(os.environ, DATA_DIR=str(data), DJANGO_SETTINGS_MODULE="webapp.settings", LLM_MODEL_PATH=model_path,
-               MODELS_DIR=str(ROOT / "var" / "models"), REDIS_KEY_PREFIX=f"acervo-bench-{uuid.uuid4().hex[:6]}:",
-               ACERVO_ADMIN_PASSWORD="bench-password", API_RATE_LIMIT_PER_MINUTE="100000")
-    env.pop("DATABASE_URL", None)
-    manage = [sys.executable, "manage.py"]
-    subprocess.run(manage + ["migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    subprocess.run(manage + ["ensure_admin"], cwd=ROOT, env=env, check=True, capture_output=True)
-    token = subprocess.run(manage + ["create_api_token", "admin"], cwd=ROOT, env=env, check=True,
-                           capture_output=True, text=True).stdout.split()[-1]
+    env = stack_env(data, model_path=model_path)
+    token = admin_token(env)
     worker, web, base = start_stack(env, data)
     try:
         with httpx.Client(base_url=f"{base}/api/v1", headers={"Authorization": f"Bearer {token}"}, timeout=600) as client:

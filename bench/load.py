@@ -13,19 +13,18 @@ Usage: .venv/bin/python bench/load.py [--users 4] [--uploads 1] [--seconds 120] 
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.e2e import QUESTIONS, start_stack, synthetic_pages  # noqa: E402
+from bench.e2e import QUESTIONS, synthetic_pages  # noqa: E402
+from bench.stack import admin_token, stack_env, start_stack  # noqa: E402
 from tests import services  # noqa: E402
 
 THINK_S = 3.0
@@ -169,14 +168,8 @@ def main() -> None:
     args = parser.parse_args()
 
     data = Path(tempfile.mkdtemp(prefix="acervo-load-"))
-    env = dict(os.environ, DATA_DIR=str(data), DJANGO_SETTINGS_MODULE="webapp.settings", LLM_MODEL_PATH=args.model,
-               MODELS_DIR=str(ROOT / "var" / "models"), REDIS_KEY_PREFIX=f"acervo-load-{uuid.uuid4().hex[:6]}:",
-               ACERVO_ADMIN_PASSWORD="load-password", API_RATE_LIMIT_PER_MINUTE="100000")
-    manage = [sys.executable, "manage.py"]
-    subprocess.run(manage + ["migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    subprocess.run(manage + ["ensure_admin"], cwd=ROOT, env=env, check=True, capture_output=True)
-    token = subprocess.run(manage + ["create_api_token", "admin"], cwd=ROOT, env=env, check=True,
-                           capture_output=True, text=True).stdout.split()[-1]
+    env = stack_env(data, label="load", model_path=args.model, keep_database_url=True)
+    token = admin_token(env)
     worker, web, base = start_stack(env, data)
     figures = Figures()
     try:
