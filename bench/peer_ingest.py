@@ -96,7 +96,7 @@ def acervo_child(model: str, folder: Path) -> dict:
     django.setup()
     from django.db.models import Max, Min
 
-    from retrieval import events
+    from retrieval.contracts import events
     from tests import services
     from webapp.documents.models import Chunk, Document
 
