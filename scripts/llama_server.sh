@@ -3,7 +3,7 @@
 # llama-cpp-python's sdist on PyPI vendors: the same llama.cpp the worker runs in-process, and no model hub or
 # release download (machines reach PyPI, Debian and npm only). The binary is kept as
 # $LLAMA_SERVER_DIR/llama-server-<llama-cpp-python version>-<arch> (default: ~/.cache/acervo, shared by every
-# checkout on the machine, CI's fresh clones too), so later runs skip the ~10 min compile and a new pin builds a new
+# checkout on the machine, CI's fresh clones too), so later runs skip the compile (34 min measured on 2 busy cores) and a new pin builds a new
 # one. Prints the binary's path on its last line; exits non-zero when it cannot be had (make run then answers
 # in-process, as before).
 #   bash scripts/llama_server.sh            → build if missing, print the path
@@ -37,7 +37,7 @@ fi
 
 build() {
   local work=$1
-  printf '\033[1m==> building llama-server %s (once; about 10 min on 2 cores; kept in %s)\033[0m\n' "$version" "$BIN_DIR"
+  printf '\033[1m==> building llama-server %s (once; 10-35 min on 2 cores, with the load; kept in %s)\033[0m\n' "$version" "$BIN_DIR"
   # pip's cache holds the sdist after the first install, so this is usually a local copy.
   with_heartbeat "fetching the llama.cpp source (llama-cpp-python $version sdist)" \
     "$VENV/bin/pip" download --progress-bar off --no-binary :all: --no-deps "llama-cpp-python==$version" -d "$work" || return 1
