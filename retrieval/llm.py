@@ -1,7 +1,9 @@
 """LLM backends behind one small interface, chosen from settings in `load_llm`.
 
 - `LlamaCppLLM`: llama.cpp in the worker process (default; the bundled Gemma 3 270M or any GGUF).
-- `OpenAICompatibleLLM`: any server speaking the OpenAI completions API (llama.cpp server, vLLM, …).
+- `OpenAICompatibleLLM`: any server speaking the OpenAI completions API (llama.cpp server, vLLM, …). `make run`
+  starts llama.cpp's `llama-server` with parallel slots by default (scripts/llm_serve.sh): several answers are
+  decoded in one batch there, where the in-process model answers one at a time.
 
 Both take the prompt as segments: `(text, trusted)`. Only trusted text (the chat template's own
 scaffolding) may produce special tokens; documents, questions and our instructions are tokenized as
@@ -82,10 +84,14 @@ class LlamaCppLLM:
             tokens = tokens[1:]
         return tokens
 
-    def stream(self, segments: Segments, params: GenerationParams) -> Iterator[Piece]:
-        """Yield pieces as llama.cpp produces them; closing the generator stops generation."""
+    def stream(self, segments: Segments, params: GenerationParams, on_start=None) -> Iterator[Piece]:
+        """Yield pieces as llama.cpp produces them; closing the generator stops generation.
+
+        `on_start` is called when this answer has the model (the lock): until then it waits in line."""
         tokens = self.prompt_tokens(segments)
         with self.lock:
+            if on_start:
+                on_start()
             chunks = self.llama.create_completion(
                 prompt=tokens,
                 stream=True,
@@ -121,11 +127,11 @@ class OpenAICompatibleLLM:
         self.model = model
         self.configured_ctx = n_ctx
         self._n_ctx = None if ask_context else n_ctx
-        self.chat_template = None
+        self._chat_template: str | None = None
+        self._chat_template_asked = False
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self.http = httpx.Client(base_url=self.url, headers=headers, timeout=httpx.Timeout(10.0, read=300.0))
         self.tokenizer = ServerTokenizer(self.http, model=model)
-        self.lock = threading.Lock()  # not needed for correctness; keeps the queue position honest
 
     def describe(self) -> str:
         return f"server: {self.url} ({self.model})"
@@ -141,11 +147,31 @@ class OpenAICompatibleLLM:
             self._n_ctx = reported or self.configured_ctx
         return self._n_ctx
 
+    @property
+    def chat_template(self) -> str | None:
+        """The template of the GGUF a llama-server on this machine serves (see `server_chat_template`), so it is
+        prompted as in-process; None for other servers (a completion prompt). Asked lazily, once: the worker loads
+        its LLM before the server may be up."""
+        if not self._chat_template_asked:
+            from retrieval.llm_server import server_chat_template
+
+            self._chat_template = server_chat_template(self.http)
+            self._chat_template_asked = True
+        return self._chat_template
+
+    @property
+    def is_llama_server(self) -> bool:
+        return self.tokenizer.dialect is not None and self.tokenizer.dialect.name == "llama-server"
+
     def tokenize(self, text: str, *, special: bool = False) -> list[int]:
         """The server's tokens for `text` as `stream` sends it (defused unless trusted), without BOS."""
         return list(self.tokenizer.tokens(text if special else defuse(text)))
 
-    def stream(self, segments: Segments, params: GenerationParams) -> Iterator[Piece]:
+    def stream(self, segments: Segments, params: GenerationParams, on_start=None) -> Iterator[Piece]:
+        """Closing the generator closes the HTTP stream, and llama-server then frees the answer's slot.
+
+        `on_start` is called as the request is sent: the server has a slot for each answer thread of the worker
+        (scripts/llm_serve.sh), so from then on the answer is being served, not waiting in line."""
         prompt = "".join(text if trusted else defuse(text) for text, trusted in segments)
         body = {
             "model": self.model, "prompt": prompt, "stream": True, "max_tokens": params.max_tokens,
@@ -154,6 +180,10 @@ class OpenAICompatibleLLM:
             "seed": params.seed, "top_k": params.top_k, "min_p": params.min_p,
             "repeat_penalty": params.repeat_penalty,
         }
+        if self.is_llama_server:  # keep the slot's KV for the next prompt sharing this prefix (the instructions)
+            body["cache_prompt"] = True
+        if on_start:
+            on_start()
         with self.http.stream("POST", "/v1/completions", json=body) as response:
             if response.status_code >= 400:
                 response.read()

@@ -3,6 +3,7 @@
 The completions API has neither, so each server family's own endpoints are asked:
 
 - llama.cpp's llama-server: `POST /tokenize {"content", "add_special"}`; `GET /props` → `default_generation_settings.n_ctx`
+  (the context of one slot) and `model_path` (whose chat template we read, as in-process llama.cpp does)
 - vLLM: `POST /tokenize {"model", "prompt", "add_special_tokens"}`; `GET /v1/models` → `data[].max_model_len`
 - llama-cpp-python's `llama_cpp.server`: `POST /extras/tokenize {"input"}` (always adds BOS); no context size
 
@@ -14,6 +15,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 
@@ -129,6 +131,24 @@ def server_context_size(http: httpx.Client, *, model: str) -> int | None:
     cards = [m for m in models if isinstance(m, dict)]
     card = next((m for m in cards if m.get("id") == model), cards[0] if cards else {})
     return card.get("max_model_len") if _positive(card.get("max_model_len")) else None  # vLLM
+
+
+def server_chat_template(http: httpx.Client) -> str | None:
+    """The chat template of the GGUF that a llama-server on this machine serves (`/props` → `model_path`), read from
+    the file as in-process llama.cpp reads it, so both prompt the model alike; None when the server names no file
+    here. `/props`' own `chat_template` is not taken: llama-server fills in ChatML for a model that has none, where
+    in-process llama.cpp writes a completion prompt."""
+    path = (_json(http, "/props") or {}).get("model_path")
+    if not isinstance(path, str) or not path or not Path(path).is_file():
+        return None
+    return gguf_chat_template(Path(path))
+
+
+def gguf_chat_template(path: Path) -> str | None:
+    from gguf import GGUFReader
+
+    field = GGUFReader(path).fields.get("tokenizer.chat_template")
+    return bytes(field.parts[field.data[0]]).decode("utf-8") if field is not None and field.data else None
 
 
 def _json(http: httpx.Client, path: str) -> dict | None:

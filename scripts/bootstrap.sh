@@ -42,3 +42,10 @@ fi
 
 say "preparing the default models"
 "$VENV/bin/python" scripts/prepare_models.py
+
+# llama-server answers several questions at once (make run's default, scripts/llm_serve.sh): built once, cached.
+# Without it make run answers in-process, one at a time, as it says; LLM_SERVER=off (or no model, or LLM_URL) skips it.
+model_path=${LLM_MODEL_PATH:-}
+if [ "${LLM_SERVER:-auto}" != off ] && [ -z "${LLM_URL:-}" ] && [ "${model_path,,}" != none ]; then
+  bash scripts/llama_server.sh >/dev/null || say "llama-server could not be built: make run will answer in-process, one answer at a time"
+fi

@@ -35,6 +35,8 @@ stop_all() {
     sleep 1 & wait $! 2>/dev/null
     waited=$((waited + 1))
   done
+  # The model server last: the worker's warm shutdown may still be finishing an answer through it.
+  [ -n "${LLM_SERVER_PID:-}" ] && kill "$LLM_SERVER_PID" 2>/dev/null
   wait 2>/dev/null || true
 }
 # A second signal within 2 s is the same stop (make forwards its TERM to this script, a terminal sends Ctrl-C to the
@@ -71,6 +73,13 @@ python manage.py collectstatic --noinput -v 0
 python manage.py ensure_admin
 python manage.py ensure_profile
 
+# llama-server with LLM_PARALLEL slots answers that many at once (scripts/llm_serve.sh); else in-process, one at a time.
+source scripts/llm_serve.sh
+start_llm_server
+# One worker thread per slot, plus ingestion's, so every slot can be busy while a document is indexed.
+THREADS=${WORKER_THREADS:-4}
+[ "$ANSWER_THREADS" -gt 0 ] && THREADS=$((ANSWER_THREADS + ${INGEST_CONCURRENCY:-1} > THREADS ? ANSWER_THREADS + ${INGEST_CONCURRENCY:-1} : THREADS))
+
 # The worker is supervised: when it dies (killed, out of memory, a crash) it is started again, after a pause that
 # doubles with each quick death (1 s up to 60 s) and starts over once a worker has run WORKER_STABLE_S.
 # The web server keeps answering meanwhile (questions get a 503 naming the missing worker).
@@ -79,7 +88,7 @@ supervise_worker() {
   trap '[ "$worker" -gt 0 ] && kill "$worker" 2>/dev/null; wait "$worker" 2>/dev/null; exit 0' INT TERM
   while true; do
     started=$SECONDS
-    celery -A webapp worker -Q answer,ingest --pool threads --concurrency "${WORKER_THREADS:-4}" \
+    celery -A webapp worker -Q answer,ingest --pool threads --concurrency "$THREADS" \
       --loglevel INFO -n "acervo@%h" >>"$DATA_DIR/logs/worker.log" 2>&1 &
     worker=$!
     echo "$worker" >"$DATA_DIR/logs/worker.pid"  # for a second Ctrl-C: stop it at once

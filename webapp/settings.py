@@ -215,6 +215,13 @@ LLM_CONTEXT_SIZE = envint("LLM_CONTEXT_SIZE", 4096, minimum=256)
 LLM_CONTEXT_SIZE_SET = bool(envstr("LLM_CONTEXT_SIZE"))
 LLM_THREADS = envint("LLM_THREADS", 0, minimum=0)
 LLM_GPU_LAYERS = envint("LLM_GPU_LAYERS", 0)
+# make run (scripts/llm_serve.sh) reads these: with LLM_SERVER=auto and no LLM_URL it serves the model with llama.cpp's
+# llama-server, LLM_PARALLEL answers decoded together (each with LLM_CONTEXT_SIZE tokens), and sets LLM_URL for the
+# worker; "off", or a server that cannot be built or started: in-process, one answer at a time. Read here too, so a
+# bad value stops the web and worker at start-up with its name.
+LLM_SERVER = envchoice("LLM_SERVER", "auto", ("auto", "off"))
+LLM_PARALLEL = envint("LLM_PARALLEL", 8, minimum=1)
+LLM_SERVER_PORT = envint("LLM_SERVER_PORT", 0, minimum=0)  # 0: a free loopback port
 
 # --- Chunking, retrieval, answers ------------------------------------------------------------
 CHUNK_TOKENS = envint("CHUNK_TOKENS", 200, minimum=32)
