@@ -4,7 +4,7 @@ run:
 	bash scripts/run.sh
 
 install:
-	bash scripts/bootstrap.sh
+	LLAMA_SERVER_BUILD=wait bash scripts/bootstrap.sh
 
 test: install
 	.venv/bin/python -m pytest

@@ -47,5 +47,13 @@ say "preparing the default models"
 # Without it make run answers in-process, one at a time, as it says; LLM_SERVER=off (or no model, or LLM_URL) skips it.
 model_path=${LLM_MODEL_PATH:-}
 if [ "${LLM_SERVER:-auto}" != off ] && [ -z "${LLM_URL:-}" ] && [ "${model_path,,}" != none ]; then
-  bash scripts/llama_server.sh >/dev/null || say "llama-server could not be built: make run will answer in-process, one answer at a time"
+  if [ "${LLAMA_SERVER_BUILD:-background}" = wait ]; then  # make install, make test
+    bash scripts/llama_server.sh >/dev/null || say "llama-server could not be built: make run will answer in-process, one answer at a time"
+  elif ! bash scripts/llama_server.sh --cached >/dev/null; then
+    # make run does not make a newcomer wait another 10-35 minutes for it: the first start answers in-process, the
+    # build runs beside it at low priority, and the next start serves several answers at once.
+    mkdir -p var/logs
+    say "building llama-server in the background (once; its log: var/logs/llama-server-build.log); until then answers come one at a time"
+    setsid nohup nice -n 10 bash scripts/llama_server.sh >var/logs/llama-server-build.log 2>&1 </dev/null &
+  fi
 fi

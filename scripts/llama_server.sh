@@ -7,7 +7,7 @@
 # one. Prints the binary's path on its last line; exits non-zero when it cannot be had (make run then answers
 # in-process, as before).
 #   bash scripts/llama_server.sh            → build if missing, print the path
-#   bash scripts/llama_server.sh --cached   → the path only if already built (tests), else exit 1
+#   bash scripts/llama_server.sh --cached   → the path only if already built (tests, make run), else exit 1
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
@@ -24,6 +24,15 @@ if [ -x "$binary" ] && works "$binary"; then
   exit 0
 fi
 [ "${1:-}" = --cached ] && exit 1
+# One build at a time per machine (make run's background build and make install's may meet): the second waits for
+# the first, then finds its binary.
+mkdir -p "$BIN_DIR"
+exec 9>"$BIN_DIR/.build.lock"
+flock 9
+if [ -x "$binary" ] && works "$binary"; then
+  echo "$binary"
+  exit 0
+fi
 for tool in cmake g++; do
   command -v "$tool" >/dev/null || { echo "llama-server: $tool is missing (scripts/system_packages.sh installs it)" >&2; exit 1; }
 done

@@ -3,7 +3,7 @@
 # little more than one), instead of one after another by the worker's in-process llama.cpp.
 #
 # With LLM_SERVER=auto (default), no LLM_URL and a model (LLM_MODEL_PATH empty: the bundled Gemma 3 270M, or a .gguf):
-# builds llama-server once (scripts/llama_server.sh), starts it with LLM_PARALLEL slots of LLM_CONTEXT_SIZE tokens
+# uses llama-server once built (scripts/llama_server.sh; bootstrap builds it), starts it with LLM_PARALLEL slots of LLM_CONTEXT_SIZE tokens
 # each, waits for /health, then exports LLM_URL for the worker and ANSWER_THREADS=LLM_PARALLEL. When it cannot be
 # built or started, says so in one line and leaves everything as it was: the worker answers in-process.
 #   start_llm_server   → LLM_SERVER_PID when it runs (run.sh stops it after the worker)
@@ -23,8 +23,8 @@ start_llm_server() {
       "import django; django.setup(); from retrieval.llm import default_model_path; print(default_model_path())") ||
       { llm_fallback "the default model could not be assembled"; return 0; }
   fi
-  binary=$(bash scripts/llama_server.sh | tail -1) && [ -x "$binary" ] ||
-    { llm_fallback "llama-server could not be built (see above; LLM_SERVER=off skips trying)"; return 0; }
+  binary=$(bash scripts/llama_server.sh --cached | tail -1) && [ -x "$binary" ] ||
+    { llm_fallback "llama-server is not built yet (bootstrap builds it in the background; the next start uses it)"; return 0; }
   port=${LLM_SERVER_PORT:-0}
   [ "$port" = 0 ] && port=$(python -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
   local args=(-m "$model" --host 127.0.0.1 --port "$port" --parallel "$parallel" --cont-batching
