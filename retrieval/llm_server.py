@@ -145,10 +145,11 @@ def server_chat_template(http: httpx.Client) -> str | None:
 
 
 def gguf_chat_template(path: Path) -> str | None:
-    from gguf import GGUFReader
+    """Read with llama.cpp's vocabulary-only load, as in-process llama.cpp reads it: 0.4 s for Gemma 3 270M, where
+    gguf's GGUFReader took 10 s (it maps every tensor) and made the first answer wait that long."""
+    import llama_cpp
 
-    field = GGUFReader(path).fields.get("tokenizer.chat_template")
-    return bytes(field.parts[field.data[0]]).decode("utf-8") if field is not None and field.data else None
+    return llama_cpp.Llama(model_path=str(path), vocab_only=True, verbose=False).metadata.get("tokenizer.chat_template")
 
 
 def _json(http: httpx.Client, path: str) -> dict | None:
