@@ -92,20 +92,7 @@ class LlamaCppLLM:
         with self.lock:
             if on_start:
                 on_start()
-            chunks = self.llama.create_completion(
-                prompt=tokens,
-                stream=True,
-                max_tokens=params.max_tokens,
-                temperature=params.temperature,
-                top_p=params.top_p,
-                top_k=params.top_k,
-                min_p=params.min_p,
-                stop=params.stop or None,
-                frequency_penalty=params.frequency_penalty,
-                presence_penalty=params.presence_penalty,
-                repeat_penalty=params.repeat_penalty,
-                seed=params.seed,
-            )
+            chunks = self.llama.create_completion(prompt=tokens, stream=True, **params.sampling())
             for chunk in chunks:
                 choice: dict = chunk["choices"][0]  # type: ignore[index,assignment]  # stream=True yields dicts
                 yield Piece(choice.get("text") or "", choice.get("finish_reason"))
@@ -173,13 +160,7 @@ class OpenAICompatibleLLM:
         `on_start` is called as the request is sent: the server has a slot for each answer thread of the worker
         (scripts/llm_serve.sh), so from then on the answer is being served, not waiting in line."""
         prompt = "".join(text if trusted else defuse(text) for text, trusted in segments)
-        body = {
-            "model": self.model, "prompt": prompt, "stream": True, "max_tokens": params.max_tokens,
-            "temperature": params.temperature, "top_p": params.top_p, "stop": params.stop or None,
-            "frequency_penalty": params.frequency_penalty, "presence_penalty": params.presence_penalty,
-            "seed": params.seed, "top_k": params.top_k, "min_p": params.min_p,
-            "repeat_penalty": params.repeat_penalty,
-        }
+        body = {"model": self.model, "prompt": prompt, "stream": True, **params.sampling()}
         if self.is_llama_server:  # keep the slot's KV for the next prompt sharing this prefix (the instructions)
             body["cache_prompt"] = True
         if on_start:

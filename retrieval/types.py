@@ -71,6 +71,10 @@ class Passage:
 
 @dataclass
 class GenerationParams:
+    """The generation parameters, defined here once: the model profile's fields and defaults
+    (webapp/chat/models.py), the callers' ranges and the API schema (webapp/chat/params.py RANGES, checked to cover
+    every field) and both backends (`sampling()`) derive from it."""
+
     temperature: float = 0.0
     top_p: float = 0.95
     top_k: int = 40
@@ -82,3 +86,12 @@ class GenerationParams:
     repeat_penalty: float = 1.1
     seed: int | None = None
     timeout: float = 120.0
+
+    def sampling(self) -> dict:
+        """What a completion call takes, by the name llama-cpp-python's `create_completion` and the OpenAI-compatible
+        servers' `/v1/completions` share (the timeout is ours, not the model's)."""
+        return {
+            "max_tokens": self.max_tokens, "temperature": self.temperature, "top_p": self.top_p, "top_k": self.top_k,
+            "min_p": self.min_p, "stop": self.stop or None, "frequency_penalty": self.frequency_penalty,
+            "presence_penalty": self.presence_penalty, "repeat_penalty": self.repeat_penalty, "seed": self.seed,
+        }

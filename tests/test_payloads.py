@@ -48,3 +48,19 @@ def test_the_api_schema_documents_usage_and_citations_from_the_payloads():
     assert set(citation) == {*payloads.EVENT_FIELDS, "document_deleted"}
     assert citation["location"]["description"] == payloads.described(Citation)["location"][1]
     assert "$ref" in str(usage["answerability"]) and "$ref" in str(citation["weak_params"])
+
+
+def test_the_generation_parameters_have_one_definition_that_ranges_profiles_and_backends_follow():
+    from retrieval.types import GenerationParams
+    from webapp.chat.models import ModelProfile
+    from webapp.chat.params import GENERATION_FIELDS, PROFILE_FIELD, RANGES, GenerationParamsIn, profile_defaults
+
+    assert set(RANGES) | {"stop"} == set(GENERATION_FIELDS)
+    assert set(GenerationParamsIn.model_fields) == set(GENERATION_FIELDS)
+    profile = ModelProfile(name="p")
+    for name in set(GENERATION_FIELDS) - {"seed"}:  # a profile has every parameter but the seed, with its default
+        assert getattr(profile, PROFILE_FIELD.get(name, name)) == getattr(GenerationParams(), name), name
+    assert profile_defaults(profile) == GenerationParams()
+    changed = GenerationParams(top_k=7, stop=["\n\n"], seed=3)
+    assert changed.sampling()["top_k"] == 7 and changed.sampling()["stop"] == ["\n\n"]
+    assert set(changed.sampling()) == set(GENERATION_FIELDS) - {"timeout"}

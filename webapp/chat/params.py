@@ -4,6 +4,7 @@ A bad value is a 400 that names the field, never a silent clamp.
 """
 
 import math
+from dataclasses import fields
 from typing import Annotated
 
 from django.conf import settings
@@ -26,6 +27,8 @@ RANGES: dict[str, tuple[type, float, float]] = {
     "timeout": (float, 1.0, 600.0),
 }
 MAX_STOPS = 8
+GENERATION_FIELDS = tuple(f.name for f in fields(GenerationParams))
+PROFILE_FIELD = {"timeout": "timeout_s"}  # a model profile's field for a parameter, where the names differ
 HELP = {
     "temperature": "randomness: 0 always picks the likeliest word",
     "top_p": "nucleus sampling: the smallest set of words whose probabilities add up to this",
@@ -65,11 +68,8 @@ def profile_defaults(profile) -> GenerationParams:
         return GenerationParams(
             temperature=settings.ANSWER_TEMPERATURE, max_tokens=settings.ANSWER_MAX_TOKENS, timeout=settings.ANSWER_TIMEOUT_S
         )
-    return GenerationParams(
-        temperature=profile.temperature, top_p=profile.top_p, top_k=profile.top_k, min_p=profile.min_p,
-        max_tokens=profile.max_tokens, stop=list(profile.stop or []), frequency_penalty=profile.frequency_penalty,
-        presence_penalty=profile.presence_penalty, repeat_penalty=profile.repeat_penalty, timeout=profile.timeout_s,
-    )
+    values = {name: getattr(profile, PROFILE_FIELD.get(name, name)) for name in GENERATION_FIELDS if name != "seed"}
+    return GenerationParams(**{**values, "stop": list(values["stop"] or [])})
 
 
 def params_resolve(overrides: dict | None, *, profile=None) -> dict:
