@@ -6,12 +6,14 @@ see the rows they write.
 """
 
 import time
+import uuid
 from pathlib import Path
 
 import httpx
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.db import connection
 
 from retrieval.contracts import events
 from tests import services
@@ -250,3 +252,19 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_sep("-", f"{len(skipped)} tests skipped: the shared test documents are not at {DOCS}",
                                    yellow=True)
         terminalreporter.write_line("    put the shared/ folder beside the repository (as CI does) to run them")
+
+
+@pytest.fixture
+def fresh_database_url(tmp_path):
+    """An empty database of the session's engine for the restored install (SQLite: a new file; PostgreSQL: a new
+    database on the same server, dropped afterwards)."""
+    if connection.vendor == "sqlite":
+        (tmp_path / "database").mkdir()
+        yield f"sqlite:///{tmp_path / 'database' / 'acervo.sqlite3'}"
+        return
+    name = f"acervo_restore_{uuid.uuid4().hex[:8]}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE DATABASE {name}")
+    yield services.database_url(dict(connection.settings_dict, NAME=name))
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

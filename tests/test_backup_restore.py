@@ -7,12 +7,10 @@ import json
 import shutil
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import httpx
 import pytest
-from django.db import connection
 
 from tests import services
 from tests.conftest import uploaded
@@ -40,22 +38,6 @@ def passages(client: httpx.Client) -> list[list[tuple]]:
         assert response.status_code == 200, response.text
         found.append([(p["chunk_id"], p["document_id"], p["title"], p["text"]) for p in response.json()["passages"]])
     return found
-
-
-@pytest.fixture
-def fresh_database_url(tmp_path):
-    """An empty database of the session's engine for the restored install (SQLite: a new file; PostgreSQL: a new
-    database on the same server, dropped afterwards)."""
-    if connection.vendor == "sqlite":
-        (tmp_path / "database").mkdir()
-        yield f"sqlite:///{tmp_path / 'database' / 'acervo.sqlite3'}"
-        return
-    name = f"acervo_restore_{uuid.uuid4().hex[:8]}"
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE DATABASE {name}")
-    yield services.database_url(dict(connection.settings_dict, NAME=name))
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 
 from tests import services
 from tests.conftest import shared_with_team, uploaded
-from tests.test_backup_restore import fresh_database_url, manage  # noqa: F401  (a fixture, used by name)
+from tests.test_backup_restore import manage
 from webapp.documents.models import Collection
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -43,7 +43,7 @@ print(json.dumps(found))
 
 
 @pytest.fixture
-def other_install(stack_env, tmp_path, fresh_database_url) -> dict:  # noqa: F811
+def other_install(stack_env, tmp_path, fresh_database_url) -> dict:
     """The environment of an empty install of its own (folder, database, index, Redis prefix), migrated."""
     folder = tmp_path / "other"
     folder.mkdir()

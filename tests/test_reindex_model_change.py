@@ -9,12 +9,10 @@ import json
 import random
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import httpx
 import pytest
-from django.db import connection
 
 from tests import services
 
@@ -79,24 +77,9 @@ def best(client: httpx.Client, questions=QUESTIONS) -> list[tuple[int, str]]:
     return found
 
 
-@pytest.fixture
-def own_database(tmp_path):
-    """An empty database of the session's engine, migrated, for a stack whose versions no other worker touches."""
-    if connection.vendor == "sqlite":
-        (tmp_path / "database").mkdir()
-        yield f"sqlite:///{tmp_path / 'database' / 'acervo.sqlite3'}"
-        return
-    name = f"acervo_reindex_{uuid.uuid4().hex[:8]}"
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE DATABASE {name}")
-    yield services.database_url(dict(connection.settings_dict, NAME=name))
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
 def test_changing_the_embedding_model_rebuilds_in_the_background_and_switches_when_done(
-        stack_env, tmp_path, own_database):
-    base = dict(stack_env, DATABASE_URL=own_database, DATA_DIR=str(tmp_path), LLM_MODEL_PATH="none")
+        stack_env, tmp_path, fresh_database_url):
+    base = dict(stack_env, DATABASE_URL=fresh_database_url, DATA_DIR=str(tmp_path), LLM_MODEL_PATH="none")
     manage(base, "migrate", "--verbosity", "0")
     token = manage(base, "shell", "-c", SETUP).stdout.strip().splitlines()[-1]
     headers = {"Authorization": f"Bearer {token}"}
