@@ -70,7 +70,7 @@ def ingest_document(document_id: int, held: lease.Lease | None = None) -> str:
     held = held or lease.claim(document_id)
     if held is None:
         return SKIPPED
-    with held:
+    with held, figures.batched():  # the attempt's figures go to Redis in one round trip, at its end
         document = lease.begin(held, S.PARSING)
         progress.entered(document_id)
         if document is None:

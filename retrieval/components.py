@@ -80,10 +80,12 @@ def active_pair():
 def live_versions() -> list:
     """[(version, index, embedder)] for the active version and a build under way: where new chunks are indexed and
     from where deleted ones are removed. The active one first."""
+    from webapp.documents.index_versions import ACTIVE
     from webapp.documents.models import IndexVersion
 
-    active = active_version()
-    building = [v for v in IndexVersion.objects.live() if v.pk != active.pk]
+    live = list(IndexVersion.objects.live())  # one query per batch of chunks, not two: it runs for every document
+    active = next((v for v in live if v.state == ACTIVE), None) or active_version()
+    building = [v for v in live if v.pk != active.pk]
     return [(v, index_of(v), embedder_for(v.model)) for v in (active, *building)]
 
 

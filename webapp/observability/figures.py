@@ -9,11 +9,14 @@ number of workers and threads), and any web process reads the whole: one scrape,
 Layout: one hash per figure, `{REDIS_KEY_PREFIX}metrics:{name}`. A counter has one field per label set (the labels
 as JSON); a histogram has, per label set, one field per bucket (`…|b3`: observations in that bucket alone, summed at
 read time), `…|sum` and `…|count`. Recording never raises: a figure lost while Redis is away is not worth an answer.
+Inside `batched()` a thread's figures wait and go in one round trip when the block ends (an ingest records four per
+document, ~7 ms apart; one pipeline is ~1.5 ms).
 """
 
 import bisect
 import json
 import logging
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,6 +25,7 @@ from retrieval.contracts import events
 from retrieval.contracts.payloads import Usage
 
 log = logging.getLogger(__name__)
+_pending = threading.local()  # .writes: the figures of this thread's `batched()` block, or absent outside one
 
 SECONDS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 LONG_SECONDS = (0.1, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 900.0, 3600.0)
@@ -102,7 +106,27 @@ def timed(name: str, *, failures: str = "", **labels):
         observe(name, time.monotonic() - started, **labels)
 
 
+@contextmanager
+def batched():
+    """Record the figures of the block (this thread's) in one Redis round trip when it ends, however it ends.
+    Nested blocks join the outer one."""
+    if getattr(_pending, "writes", None) is not None:
+        yield
+        return
+    _pending.writes = []
+    try:
+        yield
+    finally:
+        writes, _pending.writes = _pending.writes, None
+        if writes:
+            _write(lambda pipe: [add(pipe) for add in writes])
+
+
 def _write(add) -> None:
+    writes = getattr(_pending, "writes", None)
+    if writes is not None:
+        writes.append(add)
+        return
     try:
         pipe = events.client().pipeline(transaction=False)
         add(pipe)
