@@ -25,11 +25,13 @@ from django.db.models import Max
 from django.utils import timezone
 
 from ingestion import chunking, lease, limits, progress
-from ingestion.indexing import every_index, index_chunks, point_id  # noqa: F401  (point_id: its old home)
+from ingestion.indexing import index_chunks, unindex_document, unindex_other_versions
 from ingestion.parsers import parse_file
 from ingestion.titles import title_from_file_name, usable_title
 from ingestion.types import ChunkDraft, ParsedFile, ParseError
 from retrieval.components import get_embedder
+from retrieval.contracts import failures
+from retrieval.contracts.failures import Failure
 from retrieval.embedding import EmbeddingModelError
 from webapp.documents.models import Chunk, Document
 from webapp.observability import figures
@@ -78,8 +80,9 @@ def ingest_document(document_id: int, held: lease.Lease | None = None) -> str:
         if held.attempts > lease.MAX_ATTEMPTS:
             figures.count("ingest_failures_total", stage="start", error="worker_crashed")
             _discard_unpublished(document)  # the rows and points the crashed attempts wrote
+            crashes = held.attempts - 1
             return figures.counted("ingest_documents_total", _end_failed(
-                held, document, None, ERR_CRASHED.format(n=held.attempts - 1)))
+                held, document, None, Failure(failures.WORKER_CRASHED, ERR_CRASHED.format(n=crashes), {"n": crashes})))
         try:
             return figures.counted("ingest_documents_total", _attempt(held, document))
         finally:
@@ -88,7 +91,8 @@ def ingest_document(document_id: int, held: lease.Lease | None = None) -> str:
 
 def ingest_gave_up(document_id: int, error: Exception, attempts: int) -> None:
     """After the last retry of a transient fault: fail the document with the fault, so it is not left mid-stage."""
-    Document.objects.give_up(document_id, ERR_GAVE_UP.format(n=attempts, error=f"{type(error).__name__}: {error}"))
+    detail = ERR_GAVE_UP.format(n=attempts, error=f"{type(error).__name__}: {error}")
+    Document.objects.give_up(document_id, Failure(failures.GAVE_UP, detail, {"n": attempts}))
     figures.count("ingest_documents_total", outcome="gave_up")
 
 
@@ -104,13 +108,14 @@ def _attempt(held: lease.Lease, document: Document) -> str:
         with figures.timed("ingest_stage_seconds", failures="ingest_failures_total", stage="publish"):
             return _publish(held, document, version, count, parsed, text)
     except ParseError as exc:
-        reason = exc.message
+        failure = Failure(exc.reason, exc.message)
     except EmbeddingModelError as exc:
-        reason = ERR_MODEL.format(error=exc)
+        failure = Failure(failures.MODEL_UNAVAILABLE, ERR_MODEL.format(error=exc))
     except IngestTimeout:
-        reason = ERR_TIME_LIMIT.format(limit=settings.INGEST_TIME_LIMIT_S)
+        limit = settings.INGEST_TIME_LIMIT_S
+        failure = Failure(failures.TIME_LIMIT, ERR_TIME_LIMIT.format(limit=limit), {"limit": limit})
     except FileNotFoundError:
-        reason = ERR_MISSING.format(name=document.file.name)
+        failure = Failure(failures.ORIGINAL_MISSING, ERR_MISSING.format(name=document.file.name))
     except LeaseLost:
         _abandon(document)
         return SKIPPED
@@ -118,8 +123,10 @@ def _attempt(held: lease.Lease, document: Document) -> str:
         raise
     except Exception as exc:  # a bug or a parser crash: the document fails, the worker lives on
         log.exception("ingest of document %s failed", document.pk)
-        reason = ERR_INTERNAL.format(stage=document.stage or "starting", error=f"{type(exc).__name__}: {exc}")
-    return _end_failed(held, document, version, reason)
+        stage = document.stage or "starting"
+        detail = ERR_INTERNAL.format(stage=stage, error=f"{type(exc).__name__}: {exc}")
+        failure = Failure(failures.INTERNAL_ERROR, detail, {"stage": stage})
+    return _end_failed(held, document, version, failure)
 
 
 def _parse_and_chunk(document: Document, version: int, check) -> tuple[ParsedFile, str, int]:
@@ -210,16 +217,16 @@ def _publish(held: lease.Lease, document: Document, version: int, count: int, pa
         if document.version:  # a first ingest has no other version (its start found nothing left behind)
             Chunk.objects.filter(document=document).exclude(version=version).delete()
     if document.version:
-        every_index().delete_document_versions(document.pk, keep=version)
+        unindex_other_versions(document.pk, keep=version)
     return outcome
 
 
-def _end_failed(held: lease.Lease, document: Document, version: int | None, reason: str) -> str:
+def _end_failed(held: lease.Lease, document: Document, version: int | None, failure: Failure) -> str:
     """Fail the document (its live version, if any, stays searchable) and remove what this attempt wrote."""
     if version is not None:
         _discard_unpublished(document)
     held.released = True
-    if Document.objects.fail(document.pk, held.token, held.revision, reason):
+    if Document.objects.fail(document.pk, held.token, held.revision, failure):
         return FAILED
     if Document.objects.hand_over(document.pk, held.token):  # the newer request may work
         return SUPERSEDED
@@ -240,7 +247,7 @@ def _fresh_version(document: Document) -> int:
 
 
 def _discard_unpublished(document: Document) -> None:
-    every_index().delete_document_versions(document.pk, keep=document.version)
+    unindex_other_versions(document.pk, keep=document.version)
     Chunk.objects.filter(document=document).exclude(version=document.version).delete()
 
 
@@ -248,7 +255,7 @@ def _abandon(document: Document) -> None:
     """After losing the lease. If the document was deleted, its vectors go; if another attempt took over, that
     attempt discards everything unpublished when it starts and when it publishes, so this one touches nothing."""
     if not Document.objects.filter(pk=document.pk).exists():
-        every_index().delete_document(document.pk)
+        unindex_document(document.pk)
 
 
 def _check(held: lease.Lease, deadline: float) -> None:

@@ -3,6 +3,8 @@
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from retrieval.contracts import failures
+
 
 @dataclass(frozen=True)
 class Block:
@@ -67,9 +69,10 @@ class ParsedFile:
 
 
 class ParseError(Exception):
-    """A permanent failure a person can act on. `reason` is one of REASONS; the message says what to do."""
+    """A permanent failure a person can act on. `reason` is one of REASONS, the code the document is failed with
+    (translated by the web); the message is the English technical detail and says what to do."""
 
-    REASONS = ("encrypted", "corrupt", "empty", "unsupported", "too_large", "converter_missing")
+    REASONS = failures.PARSE_CODES
 
     def __init__(self, reason: str, message: str):
         assert reason in self.REASONS, reason

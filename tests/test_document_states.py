@@ -8,11 +8,14 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from retrieval.contracts.failures import Failure
 from webapp.documents.models import Collection, Document
 
 pytestmark = pytest.mark.django_db
 S = Document.Status
 PREFIX = "acervo-states-test:"
+BROKEN = Failure("corrupt", "broken")
+GAVE_UP = Failure("gave_up", "gave up", {"n": 3})
 
 
 @pytest.fixture
@@ -78,10 +81,11 @@ def test_publish_only_for_the_holder_of_the_current_revision(document):
 def test_fail_only_for_the_holder_of_the_current_revision(document):
     claimed(document, PREFIX + "a")
     Document.objects.requeue(document.pk)  # a newer request came while the attempt ran
-    assert Document.objects.fail(document.pk, PREFIX + "a", document.revision, "broken") == 0
-    assert Document.objects.fail(document.pk, PREFIX + "b", document.revision + 1, "broken") == 0
-    assert Document.objects.fail(document.pk, PREFIX + "a", document.revision + 1, "broken") == 1
-    assert (row(document).status, row(document).error) == (S.FAILED, "broken")
+    assert Document.objects.fail(document.pk, PREFIX + "a", document.revision, BROKEN) == 0
+    assert Document.objects.fail(document.pk, PREFIX + "b", document.revision + 1, BROKEN) == 0
+    assert Document.objects.fail(document.pk, PREFIX + "a", document.revision + 1, BROKEN) == 1
+    failed = row(document)
+    assert (failed.status, failed.error, failed.error_code, failed.error_params) == (S.FAILED, "broken", "corrupt", {})
 
 
 def test_hand_over_leaves_the_document_queued_for_the_newer_request_only_for_the_holder(document):
@@ -96,17 +100,19 @@ def test_hand_over_leaves_the_document_queued_for_the_newer_request_only_for_the
 
 def test_give_up_fails_only_a_document_not_ended(document):
     Document.objects.filter(pk=document.pk).update(status=S.INDEXED)
-    assert Document.objects.give_up(document.pk, "gave up") == 0
+    assert Document.objects.give_up(document.pk, GAVE_UP) == 0
     Document.objects.filter(pk=document.pk).update(status=S.EMBEDDING)
-    assert Document.objects.give_up(document.pk, "gave up") == 1
-    assert row(document).status == S.FAILED
+    assert Document.objects.give_up(document.pk, GAVE_UP) == 1
+    failed = row(document)
+    assert (failed.status, failed.error_code, failed.error_params) == (S.FAILED, "gave_up", {"n": 3})
 
 
 def test_requeue_queues_afresh_with_a_new_revision_whatever_the_state(document):
-    Document.objects.filter(pk=document.pk).update(status=S.FAILED, error="broken", stage=S.PARSING)
+    Document.objects.filter(pk=document.pk).update(status=S.FAILED, stage=S.PARSING, **BROKEN.fields())
     assert Document.objects.requeue(document.pk, sha256="1" * 64) == 1
     current = row(document)
     assert (current.status, current.stage, current.error, current.revision) == (S.QUEUED, "", "", 2)
+    assert (current.error_code, current.error_params) == ("", {})
     assert current.sha256 == "1" * 64
 
 

@@ -134,3 +134,4 @@ def test_a_document_that_stopped_its_worker_too_often_fails_saying_so(alice, han
 
     assert document.status == Document.Status.FAILED
     assert document.error == ERR_CRASHED.format(n=lease.MAX_ATTEMPTS)
+    assert (document.error_code, document.error_params) == ("worker_crashed", {"n": lease.MAX_ATTEMPTS})

@@ -63,6 +63,7 @@ def test_a_parse_that_finds_no_text_for_long_still_stops_at_the_time_limit(own_i
 
     document.refresh_from_db()
     assert (document.status, document.error) == ("failed", ERR_TIME_LIMIT.format(limit=0))
+    assert (document.error_code, document.error_params) == ("time_limit", {"limit": 0})
 
 
 def test_a_hundred_thousand_empty_paragraphs_parse_in_seconds(tmp_path):
@@ -93,6 +94,7 @@ def test_a_document_over_a_size_limit_fails_naming_it_and_keeps_nothing(own_inde
     document.refresh_from_db()
     assert (document.status, document.error) == ("failed", message.format(limit=limit))
     assert setting in document.error
+    assert document.error_code == "too_large"
     assert not document.chunks.exists()
 
 

@@ -38,6 +38,7 @@ def test_random_bytes_fail_as_corrupt_and_index_nothing(own_index, handbook, tmp
 
     document.refresh_from_db()
     assert (document.status, document.error) == ("failed", GARBLED.format(claimed=claimed))
+    assert (document.error_code, document.error_params) == ("corrupt", {})
     assert document.chunks.count() == 0
 
 

@@ -62,7 +62,9 @@
     bar.setAttribute("aria-valuenow", String(Math.round(share * 100)));
     bar.setAttribute("aria-label", format(S.progress, { title: doc.title }));
     bar.firstElementChild.style.width = `${share * 100}%`;
-    row.querySelector(".doc-error").textContent = status === "failed" ? doc.error || "" : "";
+    const failed = row.querySelector(".doc-error");
+    failed.textContent = status === "failed" ? doc.error || "" : "";
+    failed.title = status === "failed" && doc.error_detail && doc.error_detail !== doc.error ? doc.error_detail : "";
     row.querySelector(".doc-pages").textContent = doc.pages ? numbers.format(doc.pages) : "–";
     row.querySelector(".doc-chunks").textContent = status === "indexed" ? numbers.format(doc.chunks) : "–";
     actions(row, doc);

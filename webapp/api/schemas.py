@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, create_model, model_serializer
 from retrieval.contracts import payloads
 from webapp.chat.params import GenerationParamsIn
 from webapp.chat.search import MAX_K, MODES
+from webapp.documents import failures
 from webapp.documents.models import Document
 
 # A streamed answer (`stream: true`, or a resumed stream) is text/event-stream; the schema is one event's.
@@ -201,7 +202,14 @@ class DocumentOut(Schema):
     status: str = Field(..., description="queued, processing, indexed or failed")
     stage: str = Field(..., description="the ingestion step it is at, while processing")
     progress: float = Field(..., description="0-1")
-    error: str = Field(..., description="why it failed, for a person; empty unless failed")
+    error: str = Field(..., description=(
+        "why it failed and what to do, for a person, in the request's language (Accept-Language: en, pt-BR); "
+        "empty unless failed"))
+    error_code: str = Field("", description=(
+        "why it failed, as a stable code: encrypted, corrupt, empty, unsupported, too_large, converter_missing, "
+        "time_limit, worker_crashed, model_unavailable, original_missing, internal_error, gave_up; empty unless "
+        "failed (and for documents failed before codes existed)"))
+    error_detail: str = Field("", description="the technical detail, in English (which page, which library error)")
     chunks: int
     pages: int | None
     warnings: list[str]
@@ -219,11 +227,18 @@ def document_out(document: Document, *, duplicate: bool = False) -> dict:
         "status": document.status,
         "stage": document.stage,
         "progress": document.progress,
-        "error": document.error,
+        **_failure(document),
         "chunks": document.chunk_count,
         "pages": document.page_count,
         "warnings": document.warnings or [],
     }
+
+
+def _failure(document: Document) -> dict:
+    if document.status != Document.Status.FAILED:
+        return {"error": "", "error_code": "", "error_detail": ""}
+    failure = failures.explain(document)
+    return {"error": failure["message"], "error_code": failure["code"], "error_detail": document.error}
 
 
 def chat_out(done: dict) -> dict:

@@ -47,7 +47,11 @@ class Document(models.Model):
     # The stage being worked on, kept after a failure so the admin sees where it stopped.
     stage = models.CharField(max_length=16, blank=True)
     progress = models.FloatField(default=0.0, help_text=_("0–100 within the whole pipeline"))
+    # Why it failed: a code of retrieval.contracts.failures with its parameters, translated for the reader by
+    # webapp.documents.failures; `error` is the English technical detail (which page, which library error).
     error = models.TextField(blank=True)
+    error_code = models.CharField(max_length=40, blank=True)
+    error_params = models.JSONField(default=dict, blank=True)
     warnings = models.JSONField(default=list, blank=True)
     page_count = models.IntegerField(null=True, blank=True)
     chunk_count = models.IntegerField(default=0)

@@ -12,10 +12,17 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Greatest
 
+from retrieval.contracts.failures import Failure
+
 QUEUED, PARSING, EMBEDDING, INDEXED, FAILED = "queued", "parsing", "embedding", "indexed", "failed"
 # Being worked on. Parsing streams blocks through the chunker into chunk rows, so there is no chunking state.
 WORKING = (PARSING, EMBEDDING)
 CLAIMABLE = (QUEUED, *WORKING)
+
+
+def no_error() -> dict:
+    """Fields that clear a past failure, for every statement that starts or ends an attempt well."""
+    return {"error": "", "error_code": "", "error_params": {}}
 
 
 def lease_ended() -> dict:
@@ -51,14 +58,15 @@ class DocumentQuerySet(models.QuerySet):
     def publish(self, pk: int, token: str, revision: int, **version) -> int:
         """Make `version` (its fields: version, chunk_count, extracted_text…) the live one and mark the document
         indexed, ending the hold; only if `token` holds it and no newer request (`revision`) came meanwhile."""
-        fields = dict(status=INDEXED, stage="", progress=100.0, error="", **version, **lease_ended())
+        fields = dict(status=INDEXED, stage="", progress=100.0, **no_error(), **version, **lease_ended())
         return self.filter(pk=pk, lease_owner=token, revision=revision).update(**fields)
 
-    def fail(self, pk: int, token: str, revision: int, reason: str) -> int:
-        """Mark the document failed with `reason`, ending the hold; only if `token` holds it and no newer request
-        (`revision`) came meanwhile. The stage stays, so the admin sees where it stopped."""
+    def fail(self, pk: int, token: str, revision: int, failure: Failure) -> int:
+        """Mark the document failed with `failure` (code, parameters, detail), ending the hold; only if `token`
+        holds it and no newer request (`revision`) came meanwhile. The stage stays, so the admin sees where it
+        stopped."""
         return self.filter(pk=pk, lease_owner=token, revision=revision).update(
-            status=FAILED, error=reason, **lease_ended()
+            status=FAILED, **failure.fields(), **lease_ended()
         )
 
     def hand_over(self, pk: int, token: str, **version) -> int:
@@ -66,9 +74,9 @@ class DocumentQuerySet(models.QuerySet):
         one; `version` fields (if it finished) are published on the way. Only if `token` still holds it."""
         return self.filter(pk=pk, lease_owner=token).update(**self._queued(), **version, **lease_ended())
 
-    def give_up(self, pk: int, reason: str) -> int:
+    def give_up(self, pk: int, failure: Failure) -> int:
         """Fail a document left queued or mid-stage (its retries of a transient fault ran out), whoever holds it."""
-        return self.filter(pk=pk, status__in=CLAIMABLE).update(status=FAILED, error=reason)
+        return self.filter(pk=pk, status__in=CLAIMABLE).update(status=FAILED, **failure.fields())
 
     def requeue(self, pk: int, **fields) -> int:
         """A new request to ingest (re-ingest, move, replace with `fields` of the new file): queued afresh with a
@@ -94,8 +102,8 @@ class DocumentQuerySet(models.QuerySet):
 
     @staticmethod
     def _stage(stage: str, percent: float) -> dict:
-        return {"status": stage, "stage": stage, "progress": percent, "error": ""}
+        return {"status": stage, "stage": stage, "progress": percent, **no_error()}
 
     @staticmethod
     def _queued() -> dict:
-        return {"status": QUEUED, "stage": "", "progress": 0.0, "error": ""}
+        return {"status": QUEUED, "stage": "", "progress": 0.0, **no_error()}

@@ -21,7 +21,7 @@ from ingestion.titles import title_from_file_name
 from webapp.access import decide
 from webapp.access.models import Role
 from webapp.api.schemas import document_out
-from webapp.documents import services
+from webapp.documents import failures, services
 from webapp.documents.models import Document
 from webapp.documents.reading import document_reading
 from webapp.documents.warnings import warnings_in_words
@@ -104,7 +104,7 @@ def document_detail(request, document_id: int):
     reading = document_reading(document=document, selected=int(chunk) if chunk.isdigit() else None)
     return render(request, "documents/detail.html", {
         "nav": "documents", "tab": "documents", "document": document, "reading": reading,
-        "warnings": warnings_in_words(document.warnings),
+        "warnings": warnings_in_words(document.warnings), "failure": failures.explain(document),
         "max_upload_mb": settings.MAX_UPLOAD_MB, "strings": {"highlighted": _("Chunk %(n)s is highlighted in the text.")},
     })
 

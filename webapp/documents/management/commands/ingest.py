@@ -95,7 +95,8 @@ class Command(BaseCommand):
             "status": str(status),
             "pages": document.page_count if document else None,
             "chunks": document.chunk_count if document else 0,
-            "error": error or (document.error if document else ""),
+            "error": error or (document.error if document else ""),  # the English detail: a console reads it
+            "error_code": document.error_code if document else "",
             "duplicate": duplicate,
         }
         if self.as_json:
