@@ -46,17 +46,13 @@ def index_chunks(document: Document, chunks: Sequence[Chunk]) -> None:
         index.upsert(chunk_points(document, chunks, embedder))
 
 
-class _EveryIndex:
-    """Deletions for every live version, with the calls of one index (`retrieval.index.base.VectorIndex`)."""
-
-    def delete_document(self, document_id: int) -> None:
-        for _version, index, _embedder in live_versions():
-            index.delete_document(document_id)
-
-    def delete_document_versions(self, document_id: int, *, keep: int) -> None:
-        for _version, index, _embedder in live_versions():
-            index.delete_document_versions(document_id, keep=keep)
+def unindex_document(document_id: int) -> None:
+    """Remove every point of the document from every live version."""
+    for _version, index, _embedder in live_versions():
+        index.delete_document(document_id)
 
 
-def every_index() -> _EveryIndex:
-    return _EveryIndex()
+def unindex_other_versions(document_id: int, *, keep: int) -> None:
+    """Remove the document's points of every version but `keep` (its ingest versions), in every live index."""
+    for _version, index, _embedder in live_versions():
+        index.delete_document_versions(document_id, keep=keep)

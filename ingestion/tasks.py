@@ -151,9 +151,9 @@ def _retry_later(document_id: int, retries: int, exc: Exception, resume: str) ->
 def purge_document(document_id: int) -> None:
     """Remove a deleted document's vectors from every live index version; the index is derived, so this only
     tidies it."""
-    from ingestion.indexing import every_index
+    from ingestion.indexing import unindex_document
 
-    every_index().delete_document(document_id)
+    unindex_document(document_id)
 
 
 @shared_task

@@ -92,11 +92,8 @@ def live_versions() -> list:
 def drop_index(version) -> None:
     """Delete the collection of `version` (retired: no search uses it any more) and forget it here."""
     with _lock:
-        index = _open_indexes.pop(version.collection, None)
-    if index is None:
-        index = index_of(version)
-        with _lock:
-            _open_indexes.pop(version.collection, None)
+        index = index_of(version)  # opened if this process never searched it: it is dropped through its client
+        _open_indexes.pop(version.collection, None)
     index.drop()
     index.close()
 

@@ -352,11 +352,10 @@ def _remove(user, collections: list[Collection]) -> None:
     for message_id in message_ids:
         events.client().delete(events.stream_key(message_id), events.cancel_key(message_id))
     user.delete()
-    from ingestion.indexing import every_index
+    from ingestion.indexing import unindex_document  # and from a build under way, which the pipeline wrote to
 
-    index = every_index()  # and a build under way, which the pipeline wrote to as well
     for document in Document.objects.filter(collection__in=collections):
-        index.delete_document(document.pk)
+        unindex_document(document.pk)
         if document.file.name:
             document.file.storage.delete(document.file.name)
     for collection in collections:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ingestion.indexing import every_index
+from ingestion.indexing import unindex_document
 from ingestion.pipeline import ingest_document
 from retrieval import evaluation
 from retrieval.index.base import MODES
@@ -97,9 +97,8 @@ def _ask(query: evaluation.EvalQuery, collection_id: int, doc_ids: dict[int, str
 
 def _remove(collection: Collection) -> None:
     """Vectors, stored files, then rows (chunks go with their documents)."""
-    index = every_index()  # and a build under way, which the pipeline wrote to as well
     for document in Document.objects.filter(collection=collection):
-        index.delete_document(document.pk)
+        unindex_document(document.pk)  # and from a build under way, which the pipeline wrote to as well
         if document.file.name:
             document.file.storage.delete(document.file.name)
     collection.delete()
