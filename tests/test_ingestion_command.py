@@ -53,7 +53,8 @@ def test_a_folder_is_walked_and_each_file_reported_when_it_ends(stack_env, worke
     assert found["vendas.csv"]["status"] == "indexed"
     assert found["blank.txt"]["status"] == "failed" and found["blank.txt"]["error"].startswith("no text found")
     assert found["zero.txt"] == {"path": str(folder / "sub" / "zero.txt"), "id": None, "status": "failed", "pages": None,
-                                 "chunks": 0, "error": errors.FILE_EMPTY, "duplicate": False}
+                                 "chunks": 0, "error": errors.FILE_EMPTY, "error_code": "empty_file", "duplicate": False}
+    assert found["blank.txt"]["error_code"] == "empty"
     assert Collection.objects.filter(name="Manuais").exists()
 
 

@@ -63,7 +63,7 @@ class Command(BaseCommand):
                 document, created = services.document_upload(user=uploader, file=File(handle, name=path.name),
                                                              collection=target)
         except AppError as exc:
-            self._report(path, None, Document.Status.FAILED, error=exc.message)
+            self._report(path, None, Document.Status.FAILED, error=exc.message, error_code=exc.code)
             return {}
         if wait and document.status not in ENDED:
             return {document.pk: [(path, not created)]}
@@ -85,10 +85,12 @@ class Command(BaseCommand):
                     self._report(path, document, document.status, duplicate=duplicate)
             for document_id in gone:
                 for path, duplicate in pending.pop(document_id):
-                    self._report(path, None, "deleted", error="deleted while being indexed", duplicate=duplicate)
+                    self._report(path, None, "deleted", error="deleted while being indexed", error_code="deleted",
+                                 duplicate=duplicate)
         return True
 
-    def _report(self, path: Path, document, status: str, *, error: str = "", duplicate: bool = False) -> None:
+    def _report(self, path: Path, document, status: str, *, error: str = "", error_code: str = "",
+                duplicate: bool = False) -> None:
         row = {
             "path": str(path),
             "id": document.pk if document else None,
@@ -96,7 +98,7 @@ class Command(BaseCommand):
             "pages": document.page_count if document else None,
             "chunks": document.chunk_count if document else 0,
             "error": error or (document.error if document else ""),  # the English detail: a console reads it
-            "error_code": document.error_code if document else "",
+            "error_code": error_code or (document.error_code if document else ""),
             "duplicate": duplicate,
         }
         if self.as_json:
