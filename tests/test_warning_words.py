@@ -1,7 +1,7 @@
 """What a parser noted about a document reaches the reader in their language: the worker stores each warning as a
-code with parameters (retrieval.contracts.warnings) and the English detail; the document page and the
-documents list say it in pt-BR or English. In-process: fast. (The parsers storing each code: test_parse_limits,
-test_word_structure, test_office_pictures, test_ocr_tables.)"""
+code with parameters (retrieval.contracts.warnings) and the English detail; the document page, the documents list,
+the admin and the API say it in pt-BR or English. In-process: fast. (The parsers storing each code:
+test_parse_limits, test_word_structure, test_office_pictures, test_ocr_tables.)"""
 
 import json
 import re
@@ -14,6 +14,7 @@ from django.utils import translation
 from ingestion.types import Warnings
 from retrieval.contracts import warnings
 from retrieval.contracts.warnings import FileWarning
+from webapp.accounts.models import ApiToken
 from webapp.documents.models import Collection, Document
 from webapp.documents.warnings import PARTS, TEXTS, describe
 
@@ -108,7 +109,7 @@ def staff(db) -> User:
     return User.objects.create_user("alice", password="alice-password", is_staff=True, is_superuser=True)
 
 
-def test_the_document_page_and_the_documents_list_say_the_warnings_in_portuguese(warned, staff):
+def test_the_document_page_the_documents_list_and_the_admin_say_the_warnings_in_portuguese(warned, staff):
     client = Client(HTTP_ACCEPT_LANGUAGE="pt-br")
     client.force_login(staff)
     page = client.get(f"/documents/{warned.pk}/").content.decode()
@@ -118,3 +119,18 @@ def test_the_document_page_and_the_documents_list_say_the_warnings_in_portuguese
     assert "English detail" not in page
     [row] = json.loads(client.get(f"/documents/status?id={warned.pk}").content)["documents"]
     assert row["warnings"][0].startswith("Não foi possível ler a página 7 (KeyError)")
+    admin = client.get(f"/admin/documents/document/{warned.pk}/change/").content.decode()
+    assert "Não foi possível ler a página 7 (KeyError)" in admin and "page_unreadable" not in admin
+
+
+def test_the_api_says_the_warnings_in_the_requests_language_with_their_codes(warned, staff):
+    _, raw = ApiToken.issue(user=staff)
+    said = {}
+    for language in ("pt-BR", "en"):
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}", HTTP_ACCEPT_LANGUAGE=language)
+        said[language] = json.loads(client.get(f"/api/v1/documents/{warned.pk}").content)
+    assert said["pt-BR"]["warnings"][0].startswith("Não foi possível ler a página 7")
+    assert said["en"]["warnings"][0].startswith("Page 7 could not be read (KeyError)")
+    for body in said.values():
+        assert body["warnings"][2] == LEGACY
+        assert body["warning_codes"] == ["page_unreadable", "ocr_low_confidence", ""]
