@@ -157,7 +157,7 @@ def _parse_and_store(document: Document, version: int, caps: limits.Limits, chec
         Chunk.objects.bulk_create([_chunk_row(document, version, draft) for draft in batch])
     extracted = str(text)
     if not extracted.strip():
-        raise ParseError("empty", "no text found: the file has no readable text" + _warned(parsed.warnings))
+        raise ParseError("empty", "no text found: the file has no readable text" + parsed.warnings.details(first=3))
     return parsed, extracted, count
 
 
@@ -206,7 +206,7 @@ def _embed_and_index(document: Document, version: int, total: int, check) -> Non
 def _publish(held: lease.Lease, document: Document, version: int, count: int, parsed: ParsedFile, text: str) -> str:
     """Switch readers to the new version in one transaction, then drop the other versions everywhere."""
     made = dict(version=version, chunk_count=count, indexed_at=timezone.now(), extracted_text=text,
-                page_count=parsed.page_count, warnings=parsed.warnings.summary())
+                page_count=parsed.page_count, warnings=parsed.warnings.stored())
     outcome = INDEXED
     with transaction.atomic():
         if not Document.objects.publish(document.pk, held.token, held.revision, **made):
@@ -263,7 +263,3 @@ def _check(held: lease.Lease, deadline: float) -> None:
         raise LeaseLost()
     if time.monotonic() > deadline:
         raise IngestTimeout()
-
-
-def _warned(warnings: list[str]) -> str:
-    return f" ({'; '.join(warnings[:3])})" if warnings else ""

@@ -4,6 +4,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from retrieval.contracts import failures
+from retrieval.contracts import warnings as warned
+from retrieval.contracts.warnings import FileWarning
 
 
 @dataclass(frozen=True)
@@ -25,35 +27,47 @@ class Block:
 MAX_WARNINGS = 20
 
 
-class Warnings(list):
-    """A parser's notes, capped: a damaged file can produce one per page, and every document list shows them.
+class Warnings(list[FileWarning]):
+    """A parser's notes (codes with parameters, retrieval.contracts.warnings), capped: a damaged file can produce
+    one per page, and every document list shows them.
 
-    Past MAX_WARNINGS, `append` only counts; `summary()` is what is stored, ending with how many more there were.
-    (Parsers `append`; `insert` is for the one summary a parser wants seen first, whatever came before.)
+    Past MAX_WARNINGS, `append` only counts; `summary()` is what is stored, ending with a `more_warnings` note of
+    how many more there were. (Parsers `append`; `insert` is for the one summary a parser wants seen first,
+    whatever came before.)
     """
 
-    def __init__(self, items: Iterable[str] = ()):
+    def __init__(self, items: Iterable[FileWarning] = ()):
         super().__init__()
         self.more = 0
         for item in items:
             self.append(item)
 
-    def append(self, message: str) -> None:
+    def append(self, warning: FileWarning) -> None:
         if len(self) < MAX_WARNINGS:
-            super().append(message)
+            super().append(warning)
         else:
             self.more += 1
 
-    def summary(self) -> list[str]:
-        return list(self) + ([f"… and {self.more:,} more warnings"] if self.more else [])
+    def summary(self) -> list[FileWarning]:
+        if not self.more:
+            return list(self)
+        return [*self, FileWarning(warned.MORE, f"… and {self.more:,} more warnings", {"n": self.more})]
+
+    def stored(self) -> list[dict]:
+        """The summary as `Document.warnings` holds it."""
+        return [warning.stored() for warning in self.summary()]
+
+    def details(self, *, first: int) -> str:
+        """The first `first` warnings' English details, for a failure's technical detail: " (a; b)", or ""."""
+        return f" ({'; '.join(warning.detail for warning in self[:first])})" if self else ""
 
 
 @dataclass
 class ParsedFile:
     """A parser's result. `blocks` may be a generator so large files stream through in bounded memory.
 
-    `warnings` is appended to while `blocks` is consumed (e.g. "page 7 could not be read: skipped"); `page_count`
-    may be corrected then too (a PDF that declares more pages than it has).
+    `warnings` is appended to while `blocks` is consumed (e.g. `page_unreadable` for page 7); `page_count` may be
+    corrected then too (a PDF that declares more pages than it has).
     """
 
     blocks: Iterable[Block]

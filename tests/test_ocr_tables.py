@@ -7,7 +7,7 @@ import pytest
 
 from ingestion.parsers import ocr, parse_file
 from tests.test_parsers import DOCS, NO_DOCS
-from webapp.documents.warnings import warning_in_words
+from webapp.documents.warnings import describe
 
 needs_ocr = pytest.mark.skipif(shutil.which("tesseract") is None, reason="OCR (tesseract) is not installed")
 
@@ -23,7 +23,7 @@ def test_every_row_and_number_of_the_shared_scanned_table_is_read():
         assert row in text
     for number in ("34.5%", "1199", "1672.1", "95.4%", "1416"):
         assert number in text
-    assert not [w for w in parsed.warnings if "low confidence" in w]
+    assert not [w for w in parsed.warnings if w.code == "ocr_low_confidence"]
 
 
 def _coarse_scan(path) -> None:
@@ -47,20 +47,24 @@ def test_a_scan_read_with_low_confidence_is_indexed_with_a_warning(tmp_path):
     _coarse_scan(path)
     parsed = parse_file(path)
     assert list(parsed.blocks)
-    warning, = [w for w in parsed.warnings if "low confidence" in w]
-    assert warning.startswith("OCR read page 1 with low confidence (mean ")
+    warning, = [w for w in parsed.warnings if w.code == "ocr_low_confidence"]
+    assert (warning.params["count"], warning.params["pages"]) == (1, [1])
+    assert warning.detail.startswith("OCR read page 1 with low confidence (mean ")
 
 
 def test_the_warning_is_said_in_the_readers_language():
     from django.utils import translation
 
-    one = ocr.low_confidence_warning({3: 41.2})
-    many = ocr.low_confidence_warning({2: 50.0, 5: 40.0})
-    assert many.startswith("OCR read 2 pages (2, 5) with low confidence (mean 45%)")
+    one = ocr.low_confidence_warning({3: 41.2}).stored()
+    many = ocr.low_confidence_warning({2: 50.0, 5: 40.0}).stored()
+    lots = ocr.low_confidence_warning({page: 30.0 for page in range(1, 13)}).stored()
+    assert many["params"] == {"count": 2, "pages": [2, 5], "confidence": 45}
+    assert many["detail"].startswith("OCR read 2 pages (2, 5) with low confidence (mean 45%)")
     with translation.override("pt-br"):
-        assert warning_in_words(one).startswith("O reconhecimento de texto (OCR) leu a página 3 com baixa confiança "
-                                                "(41% em média)")
-        assert warning_in_words(many).startswith("O reconhecimento de texto (OCR) leu 2 páginas (2, 5)")
+        assert describe(one).startswith("O reconhecimento de texto (OCR) leu a página 3 com baixa confiança "
+                                        "(41% em média)")
+        assert describe(many).startswith("O reconhecimento de texto (OCR) leu 2 páginas (2, 5)")
+        assert describe(lots).startswith("O reconhecimento de texto (OCR) leu 12 páginas (1, 2, 3, 4, 5, 6, 7, 8, 9, "
+                                         "10, …)")
     with translation.override("en"):
-        assert warning_in_words(one).startswith("Text recognition (OCR) read page 3 with low confidence (41% on average)")
-    assert warning_in_words("page 7 could not be read (KeyError): skipped") == "page 7 could not be read (KeyError): skipped"
+        assert describe(one).startswith("Text recognition (OCR) read page 3 with low confidence (41% on average)")

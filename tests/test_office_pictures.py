@@ -8,6 +8,7 @@ import pytest
 from ingestion.parsers import parse_file
 from ingestion.parsers.pictures import CAPPED, PictureReader
 from ingestion.pipeline import ingest_document
+from ingestion.types import Warnings
 from retrieval.search import search_passages
 from tests.hostile import stored_document
 from webapp.documents.models import Document
@@ -74,14 +75,14 @@ def test_a_slide_that_is_only_a_screenshot_is_read_by_ocr_as_part_of_that_slide(
 
 
 def test_no_more_pictures_than_the_cap_are_read(tmp_path):
-    warnings: list[str] = []
+    warnings = Warnings()
     reader = PictureReader(warnings, max_pictures=1)
     first = picture_of_text(tmp_path / "one.png", ["Minutes of the first meeting"]).read_bytes()
     second = picture_of_text(tmp_path / "two.png", ["Minutes of the second meeting"]).read_bytes()
 
     assert "first meeting" in reader.text(first, where="p1")
     assert reader.text(second, where="p2") == ""
-    assert warnings == [CAPPED.format(limit=1)]
+    assert [(w.code, w.params, w.detail) for w in warnings] == [("pictures_capped", {"limit": 1}, CAPPED.format(limit=1))]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -11,6 +11,7 @@ from ingestion.limits import TOO_MANY_CHARS, TOO_MANY_CHUNKS
 from ingestion.parsers import parse_file
 from ingestion.pipeline import ERR_TIME_LIMIT, ingest_document
 from ingestion.types import MAX_WARNINGS, Warnings
+from retrieval.contracts.warnings import FileWarning
 from tests.hostile import rewrite_member, stored_document, word_file
 
 
@@ -128,18 +129,21 @@ def test_a_pdf_declaring_100000_pages_with_one_real_page_counts_one_page_and_one
 
     assert [block.text for block in blocks] == ["The only real page of this file."]
     assert parsed.page_count == 1
-    assert parsed.warnings.summary() == [
-        "the PDF declares 100,000 pages but 99,999 of them do not exist (a damaged or crafted page tree): 1 pages read"
-    ]
+    [warning] = parsed.warnings.summary()
+    assert (warning.code, warning.params) == ("pages_missing", {"declared": 100_000, "missing": 99_999, "found": 1})
+    assert warning.detail == ("the PDF declares 100,000 pages but 99,999 of them do not exist (a damaged or crafted "
+                              "page tree): 1 pages read")
 
 
 def test_warnings_past_the_cap_are_summarised_as_a_count():
     warnings = Warnings()
     for number in range(1, 101):
-        warnings.append(f"page {number} could not be read: skipped")
+        warnings.append(FileWarning("page_unreadable", f"page {number} could not be read: skipped",
+                                    {"page": number, "error": "KeyError"}))
 
     summary = warnings.summary()
 
     assert len(summary) == MAX_WARNINGS + 1
-    assert summary[0] == "page 1 could not be read: skipped"
-    assert summary[-1] == f"… and {100 - MAX_WARNINGS} more warnings"
+    assert summary[0].detail == "page 1 could not be read: skipped"
+    assert summary[-1] == FileWarning("more_warnings", f"… and {100 - MAX_WARNINGS} more warnings",
+                                      {"n": 100 - MAX_WARNINGS})

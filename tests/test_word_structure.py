@@ -81,7 +81,9 @@ def test_a_part_that_cannot_be_read_is_skipped_with_a_warning_and_the_rest_is_ke
     text = "\n".join(block.text for block in parsed.blocks)
 
     assert "block content control" in text
-    assert list(parsed.warnings) == ["charts could not be read (XMLSyntaxError): skipped"]
+    assert [w.stored() for w in parsed.warnings] == [{
+        "code": "part_unreadable", "params": {"part": "charts", "number": None, "error": "XMLSyntaxError"},
+        "detail": "charts could not be read (XMLSyntaxError): skipped"}]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -88,7 +88,7 @@ def parse_file(path: Path) -> ParsedFile:
         raise ParseError("corrupt", UNREADABLE.format(kind=kind.upper(), error=_plain(exc))) from exc
     if first is None:
         hint = "; if it is a scan or a photo, upload a clearer or searchable copy" if kind in SCAN_HINT else ""
-        raise ParseError("empty", NO_TEXT.format(kind=kind.upper()) + hint + _noted(parsed.warnings))
+        raise ParseError("empty", NO_TEXT.format(kind=kind.upper()) + hint + parsed.warnings.details(first=3))
     parsed.blocks = itertools.chain([first], blocks)
     return parsed
 
@@ -124,10 +124,6 @@ def _titled(parsed: ParsedFile, blocks: Iterator[Block]) -> Iterator[Block]:
         if i < TITLE_HEADING_WITHIN and block.kind == "heading" and not usable_title(parsed.title):
             parsed.title = block.text
         yield block
-
-
-def _noted(warnings: list[str]) -> str:
-    return f" ({'; '.join(warnings[:3])})" if warnings else ""
 
 
 def _plain(exc: Exception) -> str:

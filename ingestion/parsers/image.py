@@ -5,7 +5,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ingestion.parsers import ocr
-from ingestion.types import Block, ParsedFile, ParseError
+from ingestion.types import Block, ParsedFile, ParseError, Warnings
+from retrieval.contracts import warnings as W
+from retrieval.contracts.warnings import FileWarning
 
 MAX_PIXELS = 200_000_000  # ~14000 x 14000: past this an image is a decompression bomb, not a scan
 
@@ -29,7 +31,7 @@ def parse(path: Path) -> ParsedFile:
     return parsed
 
 
-def _blocks(image, frames: int, warnings: list[str]) -> Iterator[Block]:
+def _blocks(image, frames: int, warnings: Warnings) -> Iterator[Block]:
     from PIL import ImageSequence
 
     unsure: dict[int, float] = {}
@@ -38,10 +40,13 @@ def _blocks(image, frames: int, warnings: list[str]) -> Iterator[Block]:
             try:
                 reading = ocr.image_reading(frame)
             except subprocess.TimeoutExpired:
-                warnings.append(f"page {number}: OCR took longer than {ocr.PAGE_TIMEOUT_S} s: skipped")
+                seconds = ocr.PAGE_TIMEOUT_S
+                warnings.append(FileWarning(W.PAGE_OCR_TIMEOUT, f"page {number}: OCR took longer than {seconds} s: "
+                                                                "skipped", {"page": number, "seconds": seconds}))
                 continue
             if not reading.text:
-                warnings.append(f"page {number}: OCR found no text in the image")
+                warnings.append(FileWarning(W.PAGE_NO_TEXT, f"page {number}: OCR found no text in the image",
+                                            {"page": number}))
                 continue
             if ocr.is_unsure(reading):
                 unsure[number] = reading.confidence

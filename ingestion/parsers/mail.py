@@ -15,7 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path, PurePath
 
 from ingestion.parsers.text import BOMS, decode, markdown_blocks
-from ingestion.types import Block, ParsedFile, ParseError
+from ingestion.types import Block, ParsedFile, ParseError, Warnings
+from retrieval.contracts import warnings as W
+from retrieval.contracts.warnings import FileWarning
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_DEPTH = 3  # a message attached to a message attached to a message: deeper than this is skipped
@@ -56,7 +58,7 @@ class _Message:
         self.headers, self.plain, self.html, self.attachments = headers, plain, html, attachments
 
 
-def _blocks(message: _Message, warnings: list[str]) -> Iterator[Block]:
+def _blocks(message: _Message, warnings: Warnings) -> Iterator[Block]:
     subject = message.headers.get("Subject", "")
     heading = (subject,) if subject else ()
     header_text = "\n".join(f"{name}: {value}" for name, value in message.headers.items() if value)
@@ -80,7 +82,7 @@ def _body_blocks(message: _Message, heading: tuple[str, ...]) -> Iterator[Block]
         yield from html_blocks(message.html, main_content=False, heading_path=heading)
 
 
-def _attachment_blocks(name: str, data: bytes, heading: tuple[str, ...], warnings: list[str]) -> Iterator[Block]:
+def _attachment_blocks(name: str, data: bytes, heading: tuple[str, ...], warnings: Warnings) -> Iterator[Block]:
     from ingestion.parsers import parse_file
 
     if _depth.get() >= MAX_DEPTH or not data:
@@ -93,7 +95,8 @@ def _attachment_blocks(name: str, data: bytes, heading: tuple[str, ...], warning
             parsed = parse_file(path)
             inner = list(parsed.blocks)
     except ParseError as exc:
-        warnings.append(f"attachment {name} skipped: {exc.message}")
+        warnings.append(FileWarning(W.ATTACHMENT_SKIPPED, f"attachment {name} skipped: {exc.message}",
+                                    {"name": name, "reason": exc.reason}))
         return
     finally:
         _depth.reset(token)

@@ -13,10 +13,13 @@ from functools import lru_cache
 
 from ingestion.parsers.ocr_reading import Reading, best, from_tsv, without_ruling_lines
 from ingestion.types import ParseError
+from retrieval.contracts import warnings as W
+from retrieval.contracts.warnings import FileWarning
 
 log = logging.getLogger(__name__)
 
 PAGE_TIMEOUT_S = 120
+PAGES_LISTED = 10  # a low-confidence warning names this many pages, then counts
 MAX_SIDE_PX = 5000  # a poster-sized page is shrunk to this: more pixels cost time without helping recognition
 MIN_SIDE_PX = 1200  # a small screenshot is enlarged: Tesseract reads glyphs best at 20-30 px high
 # Mean word confidence (0-100) under which a page's reading is flagged to the person who uploaded it. Clean
@@ -79,14 +82,15 @@ def is_unsure(reading: Reading) -> bool:
     return reading.words >= MIN_WORDS_JUDGED and reading.confidence < LOW_CONFIDENCE
 
 
-def low_confidence_warning(unsure: dict[int, float]) -> str:
-    """One warning for the pages (number -> confidence) read with low confidence; the web translates it
-    (webapp.documents.warnings)."""
+def low_confidence_warning(unsure: dict[int, float]) -> FileWarning:
+    """One warning for the pages (number -> confidence) read with low confidence: the count, the first
+    PAGES_LISTED page numbers and the mean confidence, worded by the web (webapp.documents.warnings)."""
     numbers = sorted(unsure)
-    shown = ", ".join(map(str, numbers[:10])) + (", …" if len(numbers) > 10 else "")
+    shown = ", ".join(map(str, numbers[:PAGES_LISTED])) + (", …" if len(numbers) > PAGES_LISTED else "")
     pages = f"page {shown}" if len(numbers) == 1 else f"{len(numbers)} pages ({shown})"
     mean = round(sum(unsure.values()) / len(unsure))
-    return LOW_CONFIDENCE_WARNING.format(pages=pages, confidence=mean)
+    return FileWarning(W.OCR_LOW_CONFIDENCE, LOW_CONFIDENCE_WARNING.format(pages=pages, confidence=mean),
+                       {"count": len(numbers), "pages": numbers[:PAGES_LISTED], "confidence": mean})
 
 
 def _tesseract(image, *, psm: int) -> Reading:

@@ -19,7 +19,9 @@ from pathlib import Path
 from ingestion import limits
 from ingestion.parsers import ocr
 from ingestion.titles import usable_title
-from ingestion.types import Block, ParsedFile, ParseError
+from ingestion.types import Block, ParsedFile, ParseError, Warnings
+from retrieval.contracts import warnings as W
+from retrieval.contracts.warnings import FileWarning
 
 OCR_DPI = 300
 MIN_TEXT_CHARS = 50  # fewer visible characters than this: the page may be a scan, look for ink
@@ -129,10 +131,13 @@ def _blocks(document, parsed: ParsedFile) -> Iterator[Block]:
                 if exc.reason != "converter_missing":
                     raise
                 scans_skipped += 1
-                warnings.append(f"page {number} is a scanned image but OCR is not installed: skipped")
+                warnings.append(FileWarning(W.PAGE_NEEDS_OCR, f"page {number} is a scanned image but OCR is not "
+                                                              "installed: skipped", {"page": number}))
                 continue
             except Exception as exc:  # PDFium on a damaged page object: keep the rest of the document
-                warnings.append(f"page {number} could not be read ({type(exc).__name__}): skipped")
+                error = type(exc).__name__
+                warnings.append(FileWarning(W.PAGE_UNREADABLE, f"page {number} could not be read ({error}): skipped",
+                                            {"page": number, "error": error}))
                 continue
             if block is not None:
                 yielded += 1
@@ -143,12 +148,13 @@ def _blocks(document, parsed: ParsedFile) -> Iterator[Block]:
         warnings.append(ocr.low_confidence_warning(unsure))
     if missing:
         parsed.page_count = declared - missing
-        warnings.insert(0, MISSING_PAGES.format(declared=declared, missing=missing, found=declared - missing))
+        counts = {"declared": declared, "missing": missing, "found": declared - missing}
+        warnings.insert(0, FileWarning(W.PAGES_MISSING, MISSING_PAGES.format(**counts), counts))
     if not yielded and scans_skipped:
         raise ParseError(*ocr.NOT_INSTALLED)
 
 
-def _page_block(page, number: int, warnings: list[str], unsure: dict[int, float]) -> Block | None:
+def _page_block(page, number: int, warnings: Warnings, unsure: dict[int, float]) -> Block | None:
     try:
         text = _page_text(page)
         if _needs_ocr(page, text):
@@ -159,7 +165,8 @@ def _page_block(page, number: int, warnings: list[str], unsure: dict[int, float]
                     unsure[number] = reading.confidence
                 return Block(text=scanned, page=number, location=f"p. {number} (OCR)")
             if not text.strip():
-                warnings.append(f"page {number}: a scanned image in which OCR found no text")
+                warnings.append(FileWarning(W.PAGE_NO_TEXT, f"page {number}: a scanned image in which OCR found no "
+                                                            "text", {"page": number}))
         return Block(text=text, page=number, location=f"p. {number}") if text.strip() else None
     finally:
         page.close()

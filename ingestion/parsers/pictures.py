@@ -14,7 +14,9 @@ import subprocess
 
 from ingestion import limits
 from ingestion.parsers import ocr
-from ingestion.types import ParseError
+from ingestion.types import ParseError, Warnings
+from retrieval.contracts import warnings as W
+from retrieval.contracts.warnings import FileWarning
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +35,7 @@ TIMED_OUT = "{where}: OCR took longer than {seconds} s: skipped"
 class PictureReader:
     """OCRs the pictures of one document, within its budget; notes what it skipped in `warnings`."""
 
-    def __init__(self, warnings: list[str], max_pictures: int = MAX_PICTURES):
+    def __init__(self, warnings: Warnings, max_pictures: int = MAX_PICTURES):
         self.warnings = warnings
         self.max_pictures = max_pictures
         self.read = 0
@@ -50,7 +52,8 @@ class PictureReader:
         if image is None:
             return ""
         if self.read >= self.max_pictures:
-            self.warnings.append(CAPPED.format(limit=self.max_pictures))
+            self.warnings.append(FileWarning(W.PICTURES_CAPPED, CAPPED.format(limit=self.max_pictures),
+                                             {"limit": self.max_pictures}))
             self.disabled = True
             return ""
         self.read += 1
@@ -58,11 +61,13 @@ class PictureReader:
         try:
             text = ocr.image_text(image)
         except ParseError as exc:  # OCR not installed: the document's own text is still worth indexing
-            self.warnings.append(NO_OCR.format(reason=exc.message))
+            self.warnings.append(FileWarning(W.PICTURES_NOT_READ, NO_OCR.format(reason=exc.message)))
             self.disabled = True
             return ""
         except subprocess.TimeoutExpired:
-            self.warnings.append(TIMED_OUT.format(where=where, seconds=ocr.PAGE_TIMEOUT_S))
+            seconds = ocr.PAGE_TIMEOUT_S
+            self.warnings.append(FileWarning(W.PICTURE_OCR_TIMEOUT, TIMED_OUT.format(where=where, seconds=seconds),
+                                             {"seconds": seconds}))
             return ""
         return text if len(WORD.findall(text)) >= MIN_WORDS else ""
 

@@ -9,7 +9,9 @@ from pathlib import Path
 from ingestion.parsers.pictures import PictureReader
 from ingestion.parsers.tables import cell_text
 from ingestion.titles import core_title
-from ingestion.types import Block, ParsedFile, ParseError
+from ingestion.types import Block, ParsedFile, ParseError, Warnings
+from retrieval.contracts import warnings as W
+from retrieval.contracts.warnings import FileWarning
 
 CORRUPT = ("corrupt: the presentation is damaged or truncated ({detail}); open it in PowerPoint or LibreOffice, "
            "save a new copy and upload that")
@@ -31,7 +33,7 @@ def parse(path: Path) -> ParsedFile:
     return parsed
 
 
-def _blocks(slides, warnings: list[str]) -> Iterator[Block]:
+def _blocks(slides, warnings: Warnings) -> Iterator[Block]:
     pictures = PictureReader(warnings)
     for number, slide in enumerate(slides, start=1):
         try:
@@ -49,7 +51,9 @@ def _blocks(slides, warnings: list[str]) -> Iterator[Block]:
                 if text:
                     yield Block(text=text, page=number, location=f"{label} (picture, OCR)", heading_path=heading)
         except (KeyError, ValueError, AttributeError, NotImplementedError) as exc:  # a broken shape or relationship in one slide
-            warnings.append(f"slide {number} could not be read ({type(exc).__name__}): skipped")
+            error = type(exc).__name__
+            warnings.append(FileWarning(W.SLIDE_UNREADABLE, f"slide {number} could not be read ({error}): skipped",
+                                        {"slide": number, "error": error}))
 
 
 def _title(slide) -> str:

@@ -21,11 +21,18 @@ from ingestion.parsers.pictures import PictureReader
 from ingestion.parsers.tables import table_blocks
 from ingestion.parsers.word_styles import NS, Styles, xp
 from ingestion.titles import core_title
-from ingestion.types import Block, ParsedFile, ParseError
+from ingestion.types import Block, ParsedFile, ParseError, Warnings
+from retrieval.contracts import warnings as W
+from retrieval.contracts.warnings import FileWarning
 
 CORRUPT = ("corrupt: the Word document is damaged or truncated ({detail}); open it in Word or LibreOffice, "
            "save a new copy and upload that")
 SKIPPED = "{what} could not be read ({error}): skipped"
+# the parts skipped one by one (retrieval.contracts.warnings.PARTS), as the English detail names them
+PART_NAMES = {"paragraph": "paragraph {number}", "table": "table {number}",
+              "paragraph_pictures": "pictures of paragraph {number}", "table_pictures": "pictures of table {number}",
+              "footnotes": "footnotes", "endnotes": "endnotes", "headers_footers": "headers and footers",
+              "charts": "charts"}
 # what a damaged element raises from lxml or python-docx; anything else is a bug and should be seen
 ODD = (AttributeError, KeyError, ValueError, TypeError, IndexError, etree.LxmlError)
 # runs whose nearest paragraph is this one (a text box's paragraphs are read on their own)
@@ -49,25 +56,27 @@ def parse(path: Path) -> ParsedFile:
     return parsed
 
 
-def _blocks(document, body, warnings: list[str]) -> Iterator[Block]:
+def _blocks(document, body, warnings: Warnings) -> Iterator[Block]:
     yield from _BodyWalker(document, warnings).walk(body)
-    for name, blocks in (("footnotes", _notes(document, "footnotes")), ("endnotes", _notes(document, "endnotes")),
-                         ("headers and footers", _headers_footers(document)), ("charts", _charts(document))):
-        yield from _guarded(lambda blocks=blocks: list(blocks), name, warnings)
+    for part, blocks in (("footnotes", _notes(document, "footnotes")), ("endnotes", _notes(document, "endnotes")),
+                         ("headers_footers", _headers_footers(document)), ("charts", _charts(document))):
+        yield from _guarded(lambda blocks=blocks: list(blocks), warnings, part)
 
 
-def _guarded(read, what: str, warnings: list[str]) -> list[Block]:
+def _guarded(read, warnings: Warnings, part: str, number: int | None = None) -> list[Block]:
     try:
         return read()
     except ODD as exc:
-        warnings.append(SKIPPED.format(what=what, error=type(exc).__name__))
+        error = type(exc).__name__
+        detail = SKIPPED.format(what=PART_NAMES[part].format(number=number), error=error)
+        warnings.append(FileWarning(W.PART_UNREADABLE, detail, {"part": part, "number": number, "error": error}))
         return []
 
 
 class _BodyWalker:
     """Walks w:body in order, keeping the heading path and list counters."""
 
-    def __init__(self, document, warnings: list[str]):
+    def __init__(self, document, warnings: Warnings):
         self.document = document
         self.warnings = warnings
         self.styles = Styles(document)
@@ -87,10 +96,11 @@ class _BodyWalker:
                 continue
             read = {"p": self._paragraph, "tbl": self._table, "altChunk": self._alt_chunk}.get(tag)
             if read is not None:
-                what = f"{'table' if tag == 'tbl' else 'paragraph'} {self.elements}"
-                yield from _guarded(lambda read=read, child=child: list(read(child)), what, self.warnings)
-                yield from _guarded(lambda child=child: list(self._pictures(child)), f"pictures of {what}",
-                                    self.warnings)
+                part = "table" if tag == "tbl" else "paragraph"
+                yield from _guarded(lambda read=read, child=child: list(read(child)), self.warnings, part,
+                                    self.elements)
+                yield from _guarded(lambda child=child: list(self._pictures(child)), self.warnings,
+                                    f"{part}_pictures", self.elements)
 
     def _heading_path(self) -> tuple[str, ...]:
         return tuple(title for _, title in self.path)

@@ -12,6 +12,7 @@ from webapp.chat.params import GenerationParamsIn
 from webapp.chat.search import MAX_K, MODES
 from webapp.documents import failures
 from webapp.documents.models import Document
+from webapp.documents.warnings import warning_codes, warnings_in_words
 
 # A streamed answer (`stream: true`, or a resumed stream) is text/event-stream; the schema is one event's.
 SSE_EVENTS = ["queued", "sources", "quote", "token", "done", "error"]
@@ -212,7 +213,14 @@ class DocumentOut(Schema):
     error_detail: str = Field("", description="the technical detail, in English (which page, which library error)")
     chunks: int
     pages: int | None
-    warnings: list[str]
+    warnings: list[str] = Field(..., description=(
+        "what was skipped or may be wrong in the text read (a page that could not be read, a scan read with low "
+        "confidence), for a person, in the request's language (Accept-Language: en, pt-BR)"))
+    warning_codes: list[str] = Field(default_factory=list, description=(
+        "the same warnings, in the same order, as stable codes: pages_missing, page_unreadable, page_needs_ocr, "
+        "page_no_text, page_ocr_timeout, ocr_low_confidence, slide_unreadable, part_unreadable, pictures_not_read, "
+        "pictures_capped, picture_ocr_timeout, attachment_skipped, more_warnings; empty for a warning stored "
+        "before codes existed"))
     duplicate: bool = Field(False, description=(
         "an upload only: the collection already had this content, and this is that document (status 200, not 202)"
     ))
@@ -230,7 +238,8 @@ def document_out(document: Document, *, duplicate: bool = False) -> dict:
         **_failure(document),
         "chunks": document.chunk_count,
         "pages": document.page_count,
-        "warnings": document.warnings or [],
+        "warnings": warnings_in_words(document.warnings),
+        "warning_codes": warning_codes(document.warnings),
     }
 
 

@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from webapp.access import decide
@@ -12,6 +13,7 @@ from webapp.access.admin_scope import GrantInline
 from webapp.access.models import Role
 from webapp.documents import services
 from webapp.documents.models import Chunk, Collection, Document
+from webapp.documents.warnings import warnings_in_words
 from webapp.errors import AppError
 
 
@@ -81,7 +83,7 @@ class DocumentAdmin(admin.ModelAdmin):
     list_filter = ["status", "collection"]
     search_fields = ["title", "original_name", "sha256"]
     actions = ["retry_ingest"]
-    readonly_fields = ["status", "stage", "progress", "error", "warnings", "sha256", "size_bytes", "mime_type",
+    readonly_fields = ["status", "stage", "progress", "error", "warnings_said", "sha256", "size_bytes", "mime_type",
                        "page_count", "chunk_count", "version", "indexed_at", "uploaded_by", "extracted_text"]
     inlines = [ChunkInline]
 
@@ -114,6 +116,11 @@ class DocumentAdmin(admin.ModelAdmin):
 
     def get_inlines(self, request, obj):
         return self.inlines if obj else []
+
+    @admin.display(description=_("warnings"))
+    def warnings_said(self, obj):
+        """The parser's warnings in the reader's language, one a line (the stored codes are for programs)."""
+        return format_html_join("", "<p>{}</p>", ((said,) for said in warnings_in_words(obj.warnings))) or "–"
 
     @admin.display(description=_("progress"), ordering="progress")
     def progress_percent(self, obj):

@@ -53,8 +53,7 @@ def document_row(document: Document) -> dict:
     """The API's document shape, with the uploaded file's name when the title is not made from it (the document's
     own title, or one typed at upload)."""
     named_by_file = document.title == title_from_file_name(document.original_name or "")
-    return {**document_out(document), "file_name": "" if named_by_file else document.original_name,
-            "warnings": warnings_in_words(document.warnings)}
+    return {**document_out(document), "file_name": "" if named_by_file else document.original_name}
 
 
 @documents_area
