@@ -60,3 +60,21 @@ def test_an_uploaded_wordperfect_doc_is_accepted_and_indexed(alice_api, handbook
     document = wait_for_document(response.json()["id"])
     assert document.status == "indexed", document.error
     assert document.chunk_count >= 1
+
+
+def test_two_conversions_at_once_both_read_their_file(tmp_path):
+    # The worker ingests INGEST_CONCURRENCY documents at once: two LibreOffice instances sharing one profile
+    # blocked each other, and the second .doc failed as "corrupt" (seen with the shared files at concurrency 2).
+    from concurrent.futures import ThreadPoolExecutor
+
+    paths = []
+    for n in range(3):
+        path = tmp_path / f"ferias-{n}.doc"
+        path.write_bytes(wordperfect_in_compound_file([f"Politica {n}", f"Regra numero {n} das ferias anuais."]))
+        paths.append(path)
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        texts = list(pool.map(lambda p: "\n".join(block.text for block in parse_file(p).blocks), paths))
+
+    for n, text in enumerate(texts):
+        assert f"Regra numero {n}" in text

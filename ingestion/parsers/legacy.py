@@ -94,19 +94,20 @@ def _convert(soffice: str, source: Path, target: str) -> Path:
 
 def _run(soffice: str, source: Path, target: str) -> tuple[Path | None, str]:
     """The converted file (None if LibreOffice wrote none) and what LibreOffice printed."""
-    command = offline.command([soffice, "--headless", "--norestore", "--nolockcheck",
-                               f"-env:UserInstallation={offline.profile().as_uri()}",
-                               "--convert-to", target, "--outdir", str(source.parent), str(source)])
-    # its own session, so a hung conversion can be killed with the soffice.bin it started
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
-                               env=offline.environment())
-    try:
-        output, _ = process.communicate(timeout=TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
-        raise ParseError("corrupt", f"corrupt: LibreOffice did not finish converting the file in {TIMEOUT_S} s; "
-                                    "save it as .docx/.pptx and upload that") from None
+    with offline.profile() as profile:
+        command = offline.command([soffice, "--headless", "--norestore", "--nolockcheck",
+                                   f"-env:UserInstallation={profile.as_uri()}",
+                                   "--convert-to", target, "--outdir", str(source.parent), str(source)])
+        # its own session, so a hung conversion can be killed with the soffice.bin it started
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+                                   env=offline.environment())
+        try:
+            output, _ = process.communicate(timeout=TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise ParseError("corrupt", f"corrupt: LibreOffice did not finish converting the file in {TIMEOUT_S} s; "
+                                        "save it as .docx/.pptx and upload that") from None
     converted = source.with_suffix(f".{target}")
     return (converted if converted.exists() else None), output.decode("utf-8", "replace")
 

@@ -18,12 +18,16 @@ so random bytes would "convert" into a document of noise; without those filters 
 """
 
 import atexit
+import contextlib
 import functools
+import itertools
 import logging
 import os
 import shutil
 import subprocess
 import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -63,12 +67,32 @@ def environment() -> dict[str, str]:
     return {name: value for name, value in os.environ.items() if name.lower() not in PROXY_ENVIRONMENT}
 
 
-@functools.cache
-def profile() -> Path:
-    """One LibreOffice profile per worker process (two instances sharing one block each other), reused across
-    conversions because creating it costs seconds, seeded with the offline settings before LibreOffice first starts
-    (it keeps them when it rewrites the file), and removed when the process ends."""
-    folder = Path(tempfile.gettempdir()) / f"acervo-soffice-{os.getuid()}-{os.getpid()}"
+_idle_profiles: list[Path] = []
+_profiles_lock = threading.Lock()
+_profile_numbers = itertools.count()
+
+
+@contextlib.contextmanager
+def profile() -> Iterator[Path]:
+    """A LibreOffice profile for one conversion, reused by later ones because creating it costs seconds.
+
+    Two instances sharing a profile block each other (the second one fails to load its file), and the worker
+    ingests INGEST_CONCURRENCY documents at once, so each conversion holds a profile of its own: an idle one, or a
+    new one. Each is seeded with the offline settings before LibreOffice first starts (it keeps them when it
+    rewrites the file) and removed when the process ends."""
+    with _profiles_lock:
+        folder = _idle_profiles.pop() if _idle_profiles else None
+    if folder is None:
+        folder = _new_profile(next(_profile_numbers))
+    try:
+        yield folder
+    finally:
+        with _profiles_lock:
+            _idle_profiles.append(folder)
+
+
+def _new_profile(number: int) -> Path:
+    folder = Path(tempfile.gettempdir()) / f"acervo-soffice-{os.getuid()}-{os.getpid()}-{number}"
     shutil.rmtree(folder, ignore_errors=True)  # a dead process with the same id may have left one
     (folder / "user").mkdir(parents=True, mode=0o700)
     (folder / "user" / "registrymodifications.xcu").write_text(registry_modifications(), encoding="utf-8")
