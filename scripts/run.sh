@@ -78,7 +78,7 @@ source scripts/llm_serve.sh
 start_llm_server
 # One worker thread per slot, plus ingestion's, so every slot can be busy while a document is indexed.
 THREADS=${WORKER_THREADS:-4}
-[ "$ANSWER_THREADS" -gt 0 ] && THREADS=$((ANSWER_THREADS + ${INGEST_CONCURRENCY:-1} > THREADS ? ANSWER_THREADS + ${INGEST_CONCURRENCY:-1} : THREADS))
+[ "$ANSWER_THREADS" -gt 0 ] && THREADS=$((ANSWER_THREADS + ${INGEST_CONCURRENCY:-2} > THREADS ? ANSWER_THREADS + ${INGEST_CONCURRENCY:-2} : THREADS))
 
 # The worker is supervised: when it dies (killed, out of memory, a crash) it is started again, after a pause that
 # doubles with each quick death (1 s up to 60 s) and starts over once a worker has run WORKER_STABLE_S.
