@@ -5,7 +5,9 @@
 2. the long run (--documents N): small files in rounds of --every documents, each round into a new collection,
    the worker's RSS read after each round; a least-squares line over the rounds after the first (the first
    fills caches: the lexical cache, allocator arenas, the engine's segments) gives the growth in MB per 1,000
-   documents. No leak: a slope near 0, the last RSS near the second round's.
+   documents, for the whole RSS, its heap part (RssAnon) and its mapped-file part (RssFile), beside the embedded
+   index's growth on disk. The embedded index lives in the worker, so RSS grows with the corpus it holds; a leak
+   is heap growth beyond the index's own.
 
     .venv/bin/python bench/memory.py                                   # the PDF + 1,000 small files (~15 min)
     .venv/bin/python bench/memory.py --skip-big --documents 10000      # the long run, RSS every 1,000 documents
@@ -64,8 +66,26 @@ def ingest(env: dict, paths: list[Path], collection: str) -> dict:
             "chunks": sum(r.get("chunks") or 0 for r in rows), "seconds": round(time.monotonic() - started, 1)}
 
 
+def folder_mb(path: Path) -> float:
+    """Bytes on disk under `path` (the embedded index's segments), in MB."""
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20 if path.exists() else 0.0
+
+
+def slope_per_1000(samples: list[tuple[int, float]]) -> float | None:
+    """MB per 1,000 documents, least squares over the rounds after the first (which fills caches)."""
+    steady = samples[1:] if len(samples) > 2 else samples
+    if len(steady) < 2:
+        return None
+    x, y = np.array([s[0] for s in steady]), np.array([s[1] for s in steady])
+    return round(float(np.polyfit(x, y, 1)[0]) * 1000, 1)
+
+
 def long_run(env: dict, data: Path, rss: RssSampler, documents: int, every: int) -> dict:
-    samples = []  # (documents ingested so far, worker RSS MB after the round)
+    """RSS after each round, split as the kernel counts it: RssAnon (the heap: Python objects, the models, the
+    index's in-memory segments) and RssFile (files mapped in: libraries, the index's mmapped segments); and the
+    index's size on disk. Growth that follows the index's data is the corpus being held, not a leak: the slopes
+    of the three side by side say which it is."""
+    samples, anon, mapped, index = [], [], [], []  # (documents ingested so far, MB after the round)
     done = 0
     for round_ in range(1, documents // every + 1):
         folder = data / f"round-{round_}"
@@ -73,13 +93,17 @@ def long_run(env: dict, data: Path, rss: RssSampler, documents: int, every: int)
         shutil.rmtree(folder)
         done += outcome["documents"]
         samples.append((done, round(rss.field_mb("VmRSS"), 1)))
-        print(json.dumps({"round": round_, **outcome, "worker_rss_mb": samples[-1][1],
+        anon.append((done, round(rss.field_mb("RssAnon"), 1)))
+        mapped.append((done, round(rss.field_mb("RssFile"), 1)))
+        index.append((done, round(folder_mb(data / "index"), 1)))
+        print(json.dumps({"round": round_, **outcome, "worker_rss_mb": samples[-1][1], "rss_anon_mb": anon[-1][1],
+                          "rss_file_mb": mapped[-1][1], "index_disk_mb": index[-1][1],
                           "load_average": os.getloadavg()[0]}), flush=True)
-    steady = samples[1:] if len(samples) > 2 else samples
-    x, y = np.array([s[0] for s in steady]), np.array([s[1] for s in steady])
-    slope = float(np.polyfit(x, y, 1)[0]) * 1000 if len(steady) > 1 else None
     return {"documents": done, "rss_mb_every_round": samples,
-            "rss_slope_mb_per_1000_documents": None if slope is None else round(slope, 1)}
+            "rss_slope_mb_per_1000_documents": slope_per_1000(samples),
+            "rss_anon_slope_mb_per_1000_documents": slope_per_1000(anon),
+            "rss_file_slope_mb_per_1000_documents": slope_per_1000(mapped),
+            "index_disk_slope_mb_per_1000_documents": slope_per_1000(index)}
 
 
 def main() -> None:
