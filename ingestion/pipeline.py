@@ -21,7 +21,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Case, Exists, F, Max, OuterRef, Value, When
 from django.utils import timezone
 
 from ingestion import chunking, lease, limits, progress
@@ -102,11 +102,11 @@ def _attempt(held: lease.Lease, document: Document) -> str:
     try:
         with figures.timed("ingest_stage_seconds", failures="ingest_failures_total", stage="parse"):
             parsed, text, count, stored = _parse_and_chunk(document, version, check)
-            _adopt_title(document, parsed)
+            titled = _adopt_title(document, parsed)
         with figures.timed("ingest_stage_seconds", failures="ingest_failures_total", stage="embed"):
             _embed_and_index(document, version, count, check, stored)
         with figures.timed("ingest_stage_seconds", failures="ingest_failures_total", stage="publish"):
-            return _publish(held, document, version, count, parsed, text)
+            return _publish(held, document, version, count, parsed, text, titled)
     except ParseError as exc:
         failure = Failure(exc.reason, exc.message)
     except EmbeddingModelError as exc:
@@ -166,14 +166,19 @@ def _parse_and_store(
     return parsed, extracted, count, rows if whole else None
 
 
-def _adopt_title(document: Document, parsed: ParsedFile) -> None:
+def _adopt_title(document: Document, parsed: ParsedFile) -> dict:
     """The document's own title replaces the one made from its file name (never one a person gave at upload), before
-    the passages are embedded with it; the file name stays in `original_name`, shown beside it."""
+    the passages are embedded with it; the file name stays in `original_name`, shown beside it.
+
+    Returns the field for the statement that publishes the version (`_publish`): the title is written with the
+    passages it was embedded in, and only if it is still the one made from the file name (not one a person gave
+    meanwhile)."""
     own = usable_title(parsed.title, document.original_name)
     if own and document.title == title_from_file_name(document.original_name) and own != document.title:
         own = own[:Document._meta.get_field("title").max_length]
-        Document.objects.filter(pk=document.pk, title=document.title).update(title=own)
-        document.title = own
+        from_name, document.title = document.title, own
+        return {"title": Case(When(title=from_name, then=Value(own)), default=F("title"))}
+    return {}
 
 
 def _chunk_row(document: Document, version: int, draft: ChunkDraft) -> Chunk:
@@ -214,10 +219,13 @@ def _embed_and_index(document: Document, version: int, total: int, check, stored
         check()
 
 
-def _publish(held: lease.Lease, document: Document, version: int, count: int, parsed: ParsedFile, text: str) -> str:
-    """Switch readers to the new version in one transaction, then drop the other versions everywhere."""
+def _publish(
+    held: lease.Lease, document: Document, version: int, count: int, parsed: ParsedFile, text: str, titled: dict
+) -> str:
+    """Switch readers to the new version (and its title, `titled`) in one transaction, then drop the other versions
+    everywhere."""
     made = dict(version=version, chunk_count=count, indexed_at=timezone.now(), extracted_text=text,
-                page_count=parsed.page_count, warnings=parsed.warnings.summary())
+                page_count=parsed.page_count, warnings=parsed.warnings.summary(), **titled)
     outcome = INDEXED
     with transaction.atomic():
         if not Document.objects.publish(document.pk, held.token, held.revision, **made):
