@@ -63,9 +63,11 @@ def ingest_all(ids: list[int], profile: cProfile.Profile | None, keep_connection
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from ingestion import lease
+    from ingestion import lease, tasks
     from ingestion.pipeline import ingest_document
 
+    # What the worker does with the connection after each document (older code: closes it, as Celery does too).
+    after_task = getattr(tasks, "_after_task", connection.close)
     statements, last = [], []
     started = time.process_time()
     for document_id in ids:
@@ -77,7 +79,7 @@ def ingest_all(ids: list[int], profile: cProfile.Profile | None, keep_connection
                 ingest_document(document_id, held)
             finally:
                 if not keep_connection:
-                    connection.close()  # as ingestion.tasks._ingest_one (and Celery, around every task) does
+                    after_task()
             if profile:
                 profile.disable()
         statements.append(len(queries))
