@@ -26,6 +26,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from webapp.documents.models import Document
@@ -45,7 +46,7 @@ _renewer: threading.Thread | None = None
 class Lease:
     document_id: int
     token: str
-    revision: int  # the request this attempt serves; a newer one supersedes what it publishes
+    revision: int  # set by begin(): the request this attempt serves; a newer one supersedes what it publishes
     attempts: int  # set by begin(): unfinished attempts, this one included
     resumed: bool = False  # the retry of an attempt that met a transient fault: it continues that attempt's count
     lost: threading.Event = field(default_factory=threading.Event)
@@ -76,22 +77,25 @@ def claim(document_id: int, *, resume: str = "") -> Lease | None:
     expires = now + timedelta(seconds=LEASE_S)
     if not Document.objects.claim(document_id, token, now=now, expires=expires, resume=resume):
         return None
-    revision = Document.objects.filter(pk=document_id, lease_owner=token).values_list("revision", flat=True).first()
-    if revision is None:  # deleted in between
-        return None
-    lease = Lease(document_id, token, revision, attempts=0, resumed=bool(resume))
+    # The revision is read by begin(), with the file the attempt will read: a new request (re-ingest, replace) made
+    # while the claim waited its turn is the one served, rather than published over and ingested once more.
+    lease = Lease(document_id, token, revision=0, attempts=0, resumed=bool(resume))
     _held[token] = lease
     _start_renewer()
     return lease
 
 
-def begin(lease: Lease, stage: str = "") -> Document | None:
+def begin(lease: Lease, stage: str = "", rows: QuerySet[Document] | None = None) -> Document | None:
     """Count the start of work on a claimed document (a claim may wait its turn first), entering `stage` in
-    the same statement; returns the document (None if gone), and sets `lease.attempts` to the attempts that
-    began and never ended, this one included. A resumed attempt is not counted again (see `Lease.resumed`)."""
-    Document.objects.begin(lease.document_id, lease.token, stage, resumed=lease.resumed)
-    document = Document.objects.filter(pk=lease.document_id).first()
-    lease.attempts = document.attempts if document else 0
+    the same statement; returns the document (None if gone, or taken over meanwhile), read from `rows` (default:
+    every field) after that statement, and sets `lease.revision` to the request it is at and `lease.attempts` to
+    the attempts that began and never ended, this one included. A resumed attempt is not counted again (see
+    `Lease.resumed`)."""
+    if not Document.objects.begin(lease.document_id, lease.token, stage, resumed=lease.resumed):
+        return None  # deleted since the claim, or its lease expired and another attempt took it
+    document = (Document.objects.all() if rows is None else rows).filter(pk=lease.document_id).first()
+    if document is not None:
+        lease.revision, lease.attempts = document.revision, document.attempts
     return document
 
 

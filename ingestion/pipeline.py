@@ -7,8 +7,9 @@ Invariants:
   dropped right after;
 - a crashed attempt leaves rows and points under a version that was never published; the next attempt deletes
   them first, so a redelivered task never duplicates or orphans anything;
-- memory is bounded: blocks stream from the parser through the chunker into the database in batches, and
-  vectors exist one embedding batch at a time; only the extracted text is held whole (it is stored whole);
+- memory is bounded: blocks stream from the parser through the chunker into the database in batches (the rows of
+  a document that fits in one are kept for its embedding instead of being read back), and vectors exist one
+  embedding batch at a time; only the extracted text is held whole (it is stored whole);
 - a permanent problem marks the document `failed` with a reason a person can act on and removes what the
   attempt wrote; transient faults (database, index server unreachable) propagate so the task is retried.
 """
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.db.models import Max
+from django.db.models import Case, Exists, F, Max, OuterRef, Value, When
 from django.utils import timezone
 
 from ingestion import chunking, lease, limits, progress
@@ -29,7 +30,7 @@ from ingestion.indexing import index_chunks, unindex_document, unindex_other_ver
 from ingestion.parsers import parse_file
 from ingestion.titles import title_from_file_name, usable_title
 from ingestion.types import ChunkDraft, ParsedFile, ParseError
-from retrieval.components import get_embedder
+from retrieval.components import sizing_embedder
 from retrieval.contracts import failures
 from retrieval.contracts.failures import Failure
 from retrieval.embedding import EmbeddingModelError
@@ -73,7 +74,7 @@ def ingest_document(document_id: int, held: lease.Lease | None = None) -> str:
     if held is None:
         return SKIPPED
     with held, figures.batched():  # the attempt's figures go to Redis in one round trip, at its end
-        document = lease.begin(held, S.PARSING)
+        document = lease.begin(held, S.PARSING, rows=_attempt_rows())
         progress.entered(document_id)
         if document is None:
             return SKIPPED
@@ -101,12 +102,12 @@ def _attempt(held: lease.Lease, document: Document) -> str:
     version = _fresh_version(document)
     try:
         with figures.timed("ingest_stage_seconds", failures="ingest_failures_total", stage="parse"):
-            parsed, text, count = _parse_and_chunk(document, version, check)
-            _adopt_title(document, parsed)
+            parsed, text, count, stored = _parse_and_chunk(document, version, check)
+            titled = _adopt_title(document, parsed)
         with figures.timed("ingest_stage_seconds", failures="ingest_failures_total", stage="embed"):
-            _embed_and_index(document, version, count, check)
+            _embed_and_index(document, version, count, check, stored)
         with figures.timed("ingest_stage_seconds", failures="ingest_failures_total", stage="publish"):
-            return _publish(held, document, version, count, parsed, text)
+            return _publish(held, document, version, count, parsed, text, titled)
     except ParseError as exc:
         failure = Failure(exc.reason, exc.message)
     except EmbeddingModelError as exc:
@@ -129,8 +130,9 @@ def _attempt(held: lease.Lease, document: Document) -> str:
     return _end_failed(held, document, version, failure)
 
 
-def _parse_and_chunk(document: Document, version: int, check) -> tuple[ParsedFile, str, int]:
-    """Parse, chunk and store chunk rows as the pages stream past; returns (parsed, extracted text, chunk count).
+def _parse_and_chunk(document: Document, version: int, check) -> tuple[ParsedFile, str, int, list[Chunk] | None]:
+    """Parse, chunk and store chunk rows as the pages stream past; returns (parsed, extracted text, chunk count,
+    the stored rows when they all went in one insert, else None: see `_embed_and_index`).
 
     The file is untrusted: the limits (MAX_UNZIPPED_MB, MAX_DOCUMENT_CHARS, MAX_DOCUMENT_CHUNKS) fail it with a
     ParseError naming the one it passed, and `check` also runs inside the parsers' loops (ingestion.limits)."""
@@ -139,8 +141,10 @@ def _parse_and_chunk(document: Document, version: int, check) -> tuple[ParsedFil
         return _parse_and_store(document, version, caps, check)
 
 
-def _parse_and_store(document: Document, version: int, caps: limits.Limits, check) -> tuple[ParsedFile, str, int]:
-    embedder = get_embedder()
+def _parse_and_store(
+    document: Document, version: int, caps: limits.Limits, check
+) -> tuple[ParsedFile, str, int, list[Chunk] | None]:
+    embedder = sizing_embedder()
     parsed = parse_file(Path(document.file.path))
     text = chunking.ExtractedText(max_chars=caps.max_chars)
     drafts = chunking.chunk_blocks(
@@ -149,26 +153,33 @@ def _parse_and_store(document: Document, version: int, caps: limits.Limits, chec
         max_tokens=min(settings.CHUNK_TOKENS, embedder.max_tokens),
         overlap_tokens=settings.CHUNK_OVERLAP_TOKENS,
     )
-    count = 0
+    count, rows = 0, []
     while batch := list(itertools.islice(drafts, CHUNK_ROWS_PER_INSERT)):
         count += len(batch)
         if count > caps.max_chunks:
             raise ParseError("too_large", limits.TOO_MANY_CHUNKS.format(limit=caps.max_chunks))
-        Chunk.objects.bulk_create([_chunk_row(document, version, draft) for draft in batch])
+        rows = Chunk.objects.bulk_create([_chunk_row(document, version, draft) for draft in batch])
     extracted = str(text)
     if not extracted.strip():
         raise ParseError("empty", "no text found: the file has no readable text" + parsed.warnings.details(first=3))
-    return parsed, extracted, count
+    # Rows are given their ids by the insert on PostgreSQL and SQLite >= 3.35 (RETURNING).
+    whole = count == len(rows) and all(row.pk for row in rows)
+    return parsed, extracted, count, rows if whole else None
 
 
-def _adopt_title(document: Document, parsed: ParsedFile) -> None:
+def _adopt_title(document: Document, parsed: ParsedFile) -> dict:
     """The document's own title replaces the one made from its file name (never one a person gave at upload), before
-    the passages are embedded with it; the file name stays in `original_name`, shown beside it."""
+    the passages are embedded with it; the file name stays in `original_name`, shown beside it.
+
+    Returns the field for the statement that publishes the version (`_publish`): the title is written with the
+    passages it was embedded in, and only if it is still the one made from the file name (not one a person gave
+    meanwhile)."""
     own = usable_title(parsed.title, document.original_name)
     if own and document.title == title_from_file_name(document.original_name) and own != document.title:
         own = own[:Document._meta.get_field("title").max_length]
-        Document.objects.filter(pk=document.pk, title=document.title).update(title=own)
-        document.title = own
+        from_name, document.title = document.title, own
+        return {"title": Case(When(title=from_name, then=Value(own)), default=F("title"))}
+    return {}
 
 
 def _chunk_row(document: Document, version: int, draft: ChunkDraft) -> Chunk:
@@ -187,9 +198,12 @@ def _chunk_row(document: Document, version: int, draft: ChunkDraft) -> Chunk:
     )
 
 
-def _embed_and_index(document: Document, version: int, total: int, check) -> None:
+def _embed_and_index(document: Document, version: int, total: int, check, stored: list[Chunk] | None) -> None:
     """Embed and index the stored chunks one model batch at a time (memory holds one batch of vectors), in every
-    live index version (the active one, and a build under way)."""
+    live index version (the active one, and a build under way).
+
+    `stored`: all the rows, as just inserted (a document of one insert, CHUNK_ROWS_PER_INSERT rows at most, is
+    not read back); else they are read back one batch at a time."""
     progress.stage(document, S.EMBEDDING, progress.PARSE_END)
     rows = Chunk.objects.filter(document=document, version=version).only("id", "version", "ordinal", "text",
                                                                            "heading_path")
@@ -197,16 +211,22 @@ def _embed_and_index(document: Document, version: int, total: int, check) -> Non
     step = settings.EMBEDDING_BATCH_SIZE
     for start in range(0, total, step):
         progress.yield_to_answers()
-        batch = list(rows.filter(ordinal__gte=start, ordinal__lt=start + step).order_by("ordinal"))
+        if stored is not None:
+            batch = stored[start:start + step]
+        else:
+            batch = list(rows.filter(ordinal__gte=start, ordinal__lt=start + step).order_by("ordinal"))
         index_chunks(document, batch)
         progress.embedded(document, start + len(batch), total)
         check()
 
 
-def _publish(held: lease.Lease, document: Document, version: int, count: int, parsed: ParsedFile, text: str) -> str:
-    """Switch readers to the new version in one transaction, then drop the other versions everywhere."""
+def _publish(
+    held: lease.Lease, document: Document, version: int, count: int, parsed: ParsedFile, text: str, titled: dict
+) -> str:
+    """Switch readers to the new version (and its title, `titled`) in one transaction, then drop the other versions
+    everywhere."""
     made = dict(version=version, chunk_count=count, indexed_at=timezone.now(), extracted_text=text,
-                page_count=parsed.page_count, warnings=parsed.warnings.stored())
+                page_count=parsed.page_count, warnings=parsed.warnings.stored(), **titled)
     outcome = INDEXED
     with transaction.atomic():
         if not Document.objects.publish(document.pk, held.token, held.revision, **made):
@@ -233,13 +253,22 @@ def _end_failed(held: lease.Lease, document: Document, version: int | None, fail
     return SKIPPED
 
 
+def _attempt_rows():
+    """The document as an attempt reads it when it begins: without the live version's extracted text (the attempt
+    never reads it; it may be megabytes), and with whether it has any chunk rows (`_fresh_version`), in one query."""
+    return Document.objects.defer("extracted_text").annotate(
+        any_chunks=Exists(Chunk.objects.filter(document=OuterRef("pk")))
+    )
+
+
 def _fresh_version(document: Document) -> int:
     """Clear what crashed attempts left, and number this attempt's version after everything seen so far.
 
     A document never published and without chunk rows has nothing left behind: points are only written for
-    rows that exist, and discarding removes points before rows.
+    rows that exist, and discarding removes points before rows. Whether it has rows was read when the attempt
+    began (`_attempt_rows`): nothing else writes them while the attempt holds the lease.
     """
-    if document.version == 0 and not Chunk.objects.filter(document=document).exists():
+    if document.version == 0 and not document.any_chunks:
         return 1
     _discard_unpublished(document)
     latest = Chunk.objects.filter(document=document).aggregate(v=Max("version"))["v"] or 0

@@ -134,7 +134,14 @@ def _ingest_one(held: lease.Lease, retries: int) -> None:
     except Exception:  # e.g. the broker is away: the lease runs out and a sweep queues the document again
         log.exception("ingest of document %s could not be finished or followed up", document_id)
     finally:
-        connection.close()  # the next document may come from the waiting list, in this same task
+        _after_task()  # the next document may come from the waiting list, in this same task
+
+
+def _after_task() -> None:
+    """What Celery does with the database connection after a task (celery.fixups.django): close it, unless the
+    worker keeps it (CELERY_DB_REUSE_MAX, with SQLite) and no error met it."""
+    if not getattr(settings, "CELERY_DB_REUSE_MAX", None) or connection.errors_occurred:
+        connection.close()
 
 
 def _retry_later(document_id: int, retries: int, exc: Exception, resume: str) -> None:

@@ -5,12 +5,14 @@ chosen from settings in one place. The embedded index can be opened by one proce
 only the worker calls these.
 
 Which index and which embedding model answer is the database's to say: the active index version
-(`webapp.documents.index_versions`), read on every call so that a switch made by any worker is seen at once.
+(`webapp.documents.index_versions`), read on every call so that a switch made by any worker is seen at once (the
+one exception, the model that sizes an ingest's chunks, may lag a few seconds: `sizing_embedder`).
 EMBEDDING_MODEL is the model wanted; when it differs from the active version's, a build makes a new version in
 the background (`ingestion.rebuild`) while searches go on with the active one.
 """
 
 import threading
+import time
 from functools import cache
 from typing import Any
 
@@ -52,6 +54,27 @@ def get_embedder():
     return embedder_for(active_version().model)
 
 
+SIZING_RECENT_S = 5.0
+_last_active: tuple[float, Any] | None = None  # (time.monotonic(), the active version) as live_versions() last read it
+
+
+def sizing_embedder():
+    """The active version's embedding model for sizing chunks (its tokenizer and token limit), as this process's
+    last `live_versions()` read it if that was under SIZING_RECENT_S ago, else read now.
+
+    Ingesting a stream of documents, this spares each one a query: the previous one's embedding read the versions a
+    moment ago. Only the sizing may lag (by SIZING_RECENT_S at most) behind a switch that another worker made; where
+    vectors go is read afresh for every batch (`live_versions`), and questions read the active version on every call.
+    Sizing could already lag by the parse's length (the switch may come between the parse and the embedding), and the
+    chunks of a new document that are sized for the previous model are only cut a little shorter or longer than the
+    new model's limit.
+    """
+    last = _last_active
+    if last is not None and time.monotonic() - last[0] < SIZING_RECENT_S:
+        return embedder_for(last[1].model)
+    return get_embedder()
+
+
 def index_of(version):
     """The open index of `version` (an `IndexVersion` with its collection and dimension)."""
     from retrieval.index import open_index
@@ -83,8 +106,10 @@ def live_versions() -> list:
     from webapp.documents.index_versions import ACTIVE
     from webapp.documents.models import IndexVersion
 
+    global _last_active
     live = list(IndexVersion.objects.live())  # one query per batch of chunks, not two: it runs for every document
     active = next((v for v in live if v.state == ACTIVE), None) or active_version()
+    _last_active = (time.monotonic(), active)
     building = [v for v in live if v.pk != active.pk]
     return [(v, index_of(v), embedder_for(v.model)) for v in (active, *building)]
 

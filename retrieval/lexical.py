@@ -105,7 +105,9 @@ def document_vector(text: str, *, avg_len: float = 120.0, k1: float = 1.2, b: fl
     an empty text gives an empty vector.
     """
     tokens = tokenize(text)
-    counts = Counter(map(term_id, tokens))
+    counts: Counter[int] = Counter()
+    for token, n in Counter(tokens).items():  # each distinct token hashed once
+        counts[term_id(token)] += n
     norm = k1 * (1.0 - b + b * len(tokens) / avg_len)
     indices = sorted(counts)
     return SparseVector(indices=indices, values=[counts[i] * (k1 + 1.0) / (counts[i] + norm) for i in indices])

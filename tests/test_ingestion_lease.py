@@ -145,5 +145,14 @@ def test_releasing_keeps_the_last_owner_and_clears_the_unfinished_count(document
 
 def test_a_new_request_during_an_attempt_is_seen_as_a_newer_revision(document, claim):
     held = claim(document.pk)
+    lease.begin(held)
     services.document_reingest(document=document)
     assert Document.objects.get(pk=document.pk).revision == held.revision + 1
+
+
+def test_an_attempt_serves_the_request_it_finds_when_it_begins(document, claim):
+    """A new request made while the claim waited its turn is the one the attempt reads and publishes."""
+    held = claim(document.pk)
+    services.document_reingest(document=document)
+    lease.begin(held)
+    assert held.revision == Document.objects.get(pk=document.pk).revision == 2

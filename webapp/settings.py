@@ -125,6 +125,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["OPTIONS"] = {"timeout": 30, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     # Tests share the database with a real worker process, so it must be a file, not memory.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test_acervo.sqlite3")}
+    # Celery closes the database connection around every task (celery.fixups.django) and a worker runs one task per
+    # document: connecting to SQLite again (opening the file, reading its schema) cost ~2 ms of CPU per document, a
+    # tenth of what a small one costs outside the encode (bench/profile_ingest.py --keep-connection). A file has no
+    # server that could cut a kept connection, so a worker thread keeps its own for about this many tasks.
+    CELERY_DB_REUSE_MAX = 100
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The password policy for local accounts (the password page, the admin, `changepassword`, createsuperuser):
