@@ -41,6 +41,12 @@ PARAMS: dict[str, tuple[str, ...]] = {
 PARSE_CODES = (ENCRYPTED, CORRUPT, EMPTY, UNSUPPORTED, TOO_LARGE, CONVERTER_MISSING)
 
 
+def check_code(table: dict[str, tuple[str, ...]], code: str, params: dict) -> None:
+    """A code of `table` with exactly its parameters: what the worker stores is what the web can word."""
+    assert code in table, code
+    assert set(params) == set(table[code]), (code, params)
+
+
 @dataclass(frozen=True)
 class Failure:
     """One ingest failure: `code` (a key of PARAMS) with `params`, and `detail`, the English technical sentence."""
@@ -50,8 +56,7 @@ class Failure:
     params: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        assert self.code in PARAMS, self.code
-        assert set(self.params) == set(PARAMS[self.code]), (self.code, self.params)
+        check_code(PARAMS, self.code, self.params)
 
     def fields(self) -> dict:
         """The document's fields that record it."""

@@ -10,6 +10,8 @@ English words: the web would have to parse them to translate them.
 
 from dataclasses import dataclass, field
 
+from retrieval.contracts.failures import check_code
+
 PAGES_MISSING = "pages_missing"  # a PDF declares pages it does not have
 PAGE_UNREADABLE = "page_unreadable"
 PAGE_NEEDS_OCR = "page_needs_ocr"  # a scanned page, and OCR is not installed
@@ -62,8 +64,7 @@ class FileWarning:
     params: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        assert self.code in PARAMS, self.code
-        assert set(self.params) == set(PARAMS[self.code]), (self.code, self.params)
+        check_code(PARAMS, self.code, self.params)
 
     def __str__(self) -> str:
         return self.detail
