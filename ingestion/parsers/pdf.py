@@ -9,10 +9,16 @@ Pages stream one at a time (page, text page and bitmap are closed before the nex
 the memory of one page. Text comes in PDFium's order, which follows the content stream with line breaks from
 the glyph positions: columns come out column by column and table rows as lines for the files that word
 processors and LaTeX write.
+
+PDFium is not thread-safe, not even across documents (pypdfium2's documentation: concurrent calls "crash or corrupt
+the process"), and the worker ingests INGEST_CONCURRENCY documents at once in threads: two PDFs parsed together
+killed the worker (a SIGTRAP in libpdfium). Every PDFium call here is made holding `PDFIUM`, a page at a time; OCR,
+the slow part, reads a copy of the page's image after the lock is released, so scans still OCR in parallel.
 """
 
 import math
 import re
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,6 +44,7 @@ ENCRYPTED = ("encrypted (password required): the PDF is protected with a passwor
 CORRUPT = "corrupt: the PDF cannot be opened ({detail}); if it was downloaded, download it again, or re-save it"
 MISSING_PAGES = ("the PDF declares {declared:,} pages but {missing:,} of them do not exist (a damaged or crafted page "
                  "tree): {found:,} pages read")
+PDFIUM = threading.RLock()  # held for every PDFium call in this process (see above)
 PDFIUM_ERRORS = {1: "unknown error", 2: "file missing or unreadable", 3: "not a PDF or damaged beyond repair",
                  4: "password", 5: "unsupported security", 6: "unsupported security handler"}
 
@@ -45,16 +52,21 @@ PDFIUM_ERRORS = {1: "unknown error", 2: "file missing or unreadable", 3: "not a 
 def parse(path: Path) -> ParsedFile:
     import pypdfium2 as pdfium  # native library: loaded only when a PDF arrives
 
-    try:
-        document = pdfium.PdfDocument(str(path))  # PDFium tries the empty user password by itself
-    except pdfium.PdfiumError as exc:
-        code = getattr(exc, "err_code", None)
-        if code in (4, 5, 6):
-            raise ParseError("encrypted", ENCRYPTED) from exc
-        raise ParseError("corrupt", CORRUPT.format(detail=PDFIUM_ERRORS.get(code or -1, str(exc)))) from exc
-    parsed = ParsedFile(blocks=[], page_count=len(document), title=_metadata_title(document))
-    if not usable_title(parsed.title, path.name):
-        parsed.title = _largest_lettering(document)
+    with PDFIUM:
+        try:
+            document = pdfium.PdfDocument(str(path))  # PDFium tries the empty user password by itself
+        except pdfium.PdfiumError as exc:
+            code = getattr(exc, "err_code", None)
+            if code in (4, 5, 6):
+                raise ParseError("encrypted", ENCRYPTED) from exc
+            raise ParseError("corrupt", CORRUPT.format(detail=PDFIUM_ERRORS.get(code or -1, str(exc)))) from exc
+        try:
+            parsed = ParsedFile(blocks=[], page_count=len(document), title=_metadata_title(document))
+            if not usable_title(parsed.title, path.name):
+                parsed.title = _largest_lettering(document)
+        except BaseException:
+            document.close()
+            raise
     parsed.blocks = _blocks(document, parsed)
     return parsed
 
@@ -121,7 +133,8 @@ def _blocks(document, parsed: ParsedFile) -> Iterator[Block]:
         for number in range(1, declared + 1):
             limits.checkpoint()
             try:
-                page = document[number - 1]
+                with PDFIUM:
+                    page = document[number - 1]
             except pdfium.PdfiumError:
                 missing += 1
                 continue
@@ -143,7 +156,8 @@ def _blocks(document, parsed: ParsedFile) -> Iterator[Block]:
                 yielded += 1
                 yield block
     finally:
-        document.close()
+        with PDFIUM:
+            document.close()
     if unsure:
         warnings.append(ocr.low_confidence_warning(unsure))
     if missing:
@@ -155,21 +169,24 @@ def _blocks(document, parsed: ParsedFile) -> Iterator[Block]:
 
 
 def _page_block(page, number: int, warnings: Warnings, unsure: dict[int, float]) -> Block | None:
-    try:
-        text = _page_text(page)
-        if _needs_ocr(page, text):
-            reading = _ocr_page(page)
-            scanned = reading.text
-            if len(scanned) > len(text.strip()):
-                if ocr.is_unsure(reading):
-                    unsure[number] = reading.confidence
-                return Block(text=scanned, page=number, location=f"p. {number} (OCR)")
-            if not text.strip():
-                warnings.append(FileWarning(W.PAGE_NO_TEXT, f"page {number}: a scanned image in which OCR found no "
-                                                            "text", {"page": number}))
-        return Block(text=text, page=number, location=f"p. {number}") if text.strip() else None
-    finally:
-        page.close()
+    """The page's text, or what OCR reads on it when it is a scan; closes the page."""
+    with PDFIUM:
+        try:
+            text = _page_text(page)
+            scan = _scan_image(page) if _needs_ocr(page, text) else None
+        finally:
+            page.close()
+    if scan is not None:
+        reading = ocr.image_reading(scan)
+        scanned = reading.text
+        if len(scanned) > len(text.strip()):
+            if ocr.is_unsure(reading):
+                unsure[number] = reading.confidence
+            return Block(text=scanned, page=number, location=f"p. {number} (OCR)")
+        if not text.strip():
+            warnings.append(FileWarning(W.PAGE_NO_TEXT, f"page {number}: a scanned image in which OCR found no "
+                                                        "text", {"page": number}))
+    return Block(text=text, page=number, location=f"p. {number}") if text.strip() else None
 
 
 def _page_text(page) -> str:
@@ -233,13 +250,13 @@ def _text_rects(page) -> list[tuple[float, float, float, float]]:
         textpage.close()
 
 
-def _ocr_page(page) -> ocr.Reading:
+def _scan_image(page):
+    """The page rendered for OCR, as an image of its own (PDFium's buffer is freed here; OCR runs without the lock)."""
     ocr.require()
     width, height = page.get_size()
     scale = min(OCR_DPI / 72, ocr.MAX_SIDE_PX / max(width, height, 1))
     bitmap = page.render(scale=scale)  # colour: Tesseract binarises it better than PDFium's greyscale
     try:
-        image = bitmap.to_pil()
-        return ocr.image_reading(image)
+        return bitmap.to_pil().copy()
     finally:
         bitmap.close()
