@@ -25,7 +25,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Case, Exists, F, Max, OuterRef, Value, When
 from django.utils import timezone
 
-from ingestion import chunking, lease, limits, progress
+from ingestion import chunking, lanes, lease, limits, progress
 from ingestion.indexing import index_chunks, unindex_document, unindex_other_versions
 from ingestion.parsers import parse_file
 from ingestion.titles import title_from_file_name, usable_title
@@ -85,7 +85,8 @@ def ingest_document(document_id: int, held: lease.Lease | None = None) -> str:
             return figures.counted("ingest_documents_total", _end_failed(
                 held, document, None, Failure(failures.WORKER_CRASHED, ERR_CRASHED.format(n=crashes), {"n": crashes})))
         try:
-            return figures.counted("ingest_documents_total", _attempt(held, document))
+            with lanes.ingesting():
+                return figures.counted("ingest_documents_total", _attempt(held, document))
         finally:
             progress.forget(document_id)
 
@@ -199,24 +200,32 @@ def _chunk_row(document: Document, version: int, draft: ChunkDraft) -> Chunk:
 
 
 def _embed_and_index(document: Document, version: int, total: int, check, stored: list[Chunk] | None) -> None:
-    """Embed and index the stored chunks one model batch at a time (memory holds one batch of vectors), in every
-    live index version (the active one, and a build under way).
+    """Embed and index the stored chunks a round of model batches at a time (memory holds a round of vectors), in
+    every live index version (the active one, and a build under way).
 
-    `stored`: all the rows, as just inserted (a document of one insert, CHUNK_ROWS_PER_INSERT rows at most, is
-    not read back); else they are read back one batch at a time."""
+    A round is one batch, and one more for each lane other ingests leave idle (`ingestion.lanes`), embedded at
+    once. `stored`: all the rows, as just inserted (a document of one insert, CHUNK_ROWS_PER_INSERT rows at
+    most, is not read back); else they are read back one round at a time."""
     progress.stage(document, S.EMBEDDING, progress.PARSE_END)
     rows = Chunk.objects.filter(document=document, version=version).only("id", "version", "ordinal", "text",
                                                                            "heading_path")
-    # One model batch at a time: an answer waits at most one batch (~0.7 s on 2 cores) before ingestion pauses.
+    # One round at a time: an answer waits at most one round (a batch's time, ~0.2-0.7 s) before ingestion pauses.
     step = settings.EMBEDDING_BATCH_SIZE
-    for start in range(0, total, step):
+    parallel = sizing_embedder().threads_per_encode == 1  # a multi-threaded encode has the cores already
+    done = 0
+    while done < total:
         progress.yield_to_answers()
-        if stored is not None:
-            batch = stored[start:start + step]
-        else:
-            batch = list(rows.filter(ordinal__gte=start, ordinal__lt=start + step).order_by("ordinal"))
-        index_chunks(document, batch)
-        progress.embedded(document, start + len(batch), total)
+        left = -(-(total - done) // step) - 1  # batches after this one
+        with lanes.spare(left if parallel else 0) as extra:
+            end = min(total, done + step * (1 + extra))
+            if stored is not None:
+                chunks = stored[done:end]
+            else:
+                chunks = list(rows.filter(ordinal__gte=done, ordinal__lt=end).order_by("ordinal"))
+            index_chunks(document, *(chunks[i:i + step] for i in range(0, len(chunks), step)),
+                         run_all=lanes.run_all)
+        done = end
+        progress.embedded(document, done, total)
         check()
 
 

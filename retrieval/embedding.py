@@ -57,6 +57,11 @@ class Embedder:
         self.dim = self._model.dim
         self.max_tokens = self._model.max_tokens
 
+    @property
+    def threads_per_encode(self) -> int:
+        """Cores one `encode` call keeps busy: 1 means calls in several threads can run on several cores."""
+        return self._model.threads
+
     def count_tokens(self, texts: list[str]) -> list[int]:
         return self._model.count_tokens(texts) if texts else []
 
@@ -83,6 +88,7 @@ class _SentenceTransformerModel:
             self.model = SentenceTransformer(path, device="cpu")
         except Exception as exc:  # the library raises many types; all mean "cannot load"
             raise EmbeddingModelError(f"cannot load embedding model {name!r} ({path}): {exc}") from exc
+        self.threads = torch.get_num_threads()
         self.dim = int(self.model.get_embedding_dimension() or 0)
         self.max_tokens = int(self.model.max_seq_length or 0) - SPECIAL_TOKENS
 
@@ -127,7 +133,8 @@ class _UseModel:
             ) from exc
         # One BLAS thread by default: a question is a tiny matrix product, and measured on 2 busy cores one
         # thread embeds it in ~9 ms where two take ~15 ms (p95 10x worse) while the other core serves the LLM.
-        self.model = USE(threads=threads or 1)
+        self.threads = threads or 1
+        self.model = USE(threads=self.threads)
         self.model._sp = native_tokenizer() or self.model._tokenizer  # before the encoder first reads it
         self.model.encode("")  # load the weights now, so the first question does not pay for it
 
