@@ -8,7 +8,9 @@ A fresh stack in a temporary DATA_DIR (SQLite, embedded index, search-only worke
 2. the raw rates, in this process, on exactly the texts the worker embedded, before, between and after the
    timed rounds (machines here are shared and noisy, so both sides sample the same stretch of time): the
    configured embedder's bare encode (same backend, batch size and threads as the worker) for
-   `ratio_to_raw_encode`, and PyTorch all-MiniLM-L6-v2 `SentenceTransformer.encode` (batch 16) for
+   `ratio_to_raw_encode`; the same encode in INGEST_CONCURRENCY threads at once, each on its share of the
+   texts (the most the worker's embedding lanes can do on this machine: ingestion.lanes) for
+   `ratio_to_raw_encode_lanes`; and PyTorch all-MiniLM-L6-v2 `SentenceTransformer.encode` (batch 16) for
    `ratio_to_raw_torch_minilm`;
 3. the 619-page PDF alone, sampling the worker's RSS (skip with --skip-big).
 
@@ -67,7 +69,7 @@ def mixed_folder(folder: Path, max_kb: int, synthetic_pages: int) -> list[str]:
             shutil.copyfile(DOCS / row["path"], target)
             chosen.append(row["path"])
     if synthetic_pages:
-        (folder / "synthetic").mkdir(exist_ok=True)
+        (folder / "synthetic").mkdir(parents=True, exist_ok=True)
         (folder / "synthetic" / f"manual-{synthetic_pages}.md").write_bytes(pages(synthetic_pages, seed=7))
     return chosen
 
@@ -152,22 +154,34 @@ def raw_encoders(settings) -> dict:
     configured = Embedder(settings.EMBEDDING_MODEL, batch_size=settings.EMBEDDING_BATCH_SIZE,
                           threads=settings.EMBEDDING_THREADS)
     minilm = SentenceTransformer(resolve_model_path(MINILM), device="cpu")
+    def in_lanes(texts: list[str]) -> None:
+        lanes = max(1, settings.INGEST_CONCURRENCY)
+        batch = settings.EMBEDDING_BATCH_SIZE
+        threads = [threading.Thread(target=lambda part: [configured.encode(part[i:i + batch])
+                                                         for i in range(0, len(part), batch)],
+                                    args=(texts[k::lanes],)) for k in range(lanes)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
     return {
         "configured": configured.encode,
+        "configured_lanes": in_lanes,
         "torch_minilm": lambda texts: minilm.encode(texts, batch_size=settings.EMBEDDING_BATCH_SIZE,
                                                     normalize_embeddings=True, show_progress_bar=False),
     }
 
 
-def worker_torch_threads(timeout: float = 30) -> int | None:
-    """Ask the worker, in one of its pool threads, how many threads torch uses there."""
+def worker_threads(timeout: float = 30) -> dict:
+    """Ask the worker, in one of its pool threads, how many threads torch uses there and its GIL switch interval."""
     from retrieval.contracts import events
     from webapp import celery_app
 
     request_id = uuid.uuid4().hex
     celery_app.send_task("ingestion.tasks.index_count", args=[request_id, []])
-    reply = events.wait_reply(request_id, timeout)
-    return reply.get("torch_threads") if reply else None
+    reply = events.wait_reply(request_id, timeout) or {}
+    return {"worker_torch_threads": reply.get("torch_threads"), "worker_switch_interval_s": reply.get("switch_interval_s")}
 
 
 def main() -> None:
@@ -200,7 +214,7 @@ def main() -> None:
                             what="worker", log_path=data / "worker.log")
         rss = RssSampler(worker.pid)
         results["rss_after_ready_mb"] = round(rss.field_mb("VmRSS"), 1)
-        results["worker_torch_threads"] = worker_torch_threads()
+        results.update(worker_threads())
         encoders = raw_encoders(settings)
         import torch
 
@@ -233,6 +247,8 @@ def main() -> None:
             raw_encode_chunks_per_s=round(overall["configured"], 2),
             raw_encode_runs=[round(r, 2) for r in raw["configured"]],
             ratio_to_raw_encode=round(rate / overall["configured"], 3),
+            raw_encode_lanes_chunks_per_s=round(overall["configured_lanes"], 2),
+            ratio_to_raw_encode_lanes=round(rate / overall["configured_lanes"], 3),
             raw_torch_minilm_chunks_per_s=round(overall["torch_minilm"], 2),
             raw_torch_minilm_runs=[round(r, 2) for r in raw["torch_minilm"]],
             ratio_to_raw_torch_minilm=round(rate / overall["torch_minilm"], 3),

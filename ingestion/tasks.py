@@ -175,7 +175,8 @@ def index_count(request_id: str, document_ids: list[int]) -> None:
     counts = {str(pk): index.count(document_id=pk) for pk in document_ids}
     torch = sys.modules.get("torch")
     events.send_reply(request_id, {"documents": counts, "total": index.count(),
-                                   "torch_threads": torch.get_num_threads() if torch else None})
+                                   "torch_threads": torch.get_num_threads() if torch else None,
+                                   "switch_interval_s": sys.getswitchinterval()})
 
 
 def requeue_stale_documents() -> list[int]:

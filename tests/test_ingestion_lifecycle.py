@@ -135,3 +135,16 @@ def test_a_document_that_stopped_its_worker_too_often_fails_saying_so(alice, han
     assert document.status == Document.Status.FAILED
     assert document.error == ERR_CRASHED.format(n=lease.MAX_ATTEMPTS)
     assert (document.error_code, document.error_params) == ("worker_crashed", {"n": lease.MAX_ATTEMPTS})
+
+
+def test_the_worker_hands_the_gil_over_within_a_millisecond(worker):
+    # Its threads mix Python with native code that releases the GIL; at Python's 5 ms two ingests ran nearly one
+    # after the other (webapp.worker.GIL_SWITCH_S says what was measured).
+    from webapp.worker import GIL_SWITCH_S
+
+    request_id = uuid.uuid4().hex
+    celery_app.send_task("ingestion.tasks.index_count", args=[request_id, []])
+    reply = events.wait_reply(request_id, timeout_s=60)
+
+    assert GIL_SWITCH_S < 0.005  # Python's default
+    assert reply and reply["switch_interval_s"] == pytest.approx(GIL_SWITCH_S)
