@@ -5,11 +5,10 @@ in `Document.error`; each sentence here says what the reader can do. A document 
 by a code this version does not know) shows its detail as it is.
 """
 
-from collections import defaultdict
-
 from django.utils.translation import gettext_lazy as _
 
 from retrieval.contracts import failures as F
+from webapp.wording import fill
 
 TEXTS = {
     F.ENCRYPTED: _("The file is protected by a password or encrypted: remove the protection, save a copy and "
@@ -40,9 +39,7 @@ TEXTS = {
 def describe(code: str, params: dict | None, detail: str = "") -> str:
     """The code's sentence with its parameters filled in; `detail` for an unknown or missing code ("" for none)."""
     text = TEXTS.get(code)
-    if text is None:
-        return detail
-    return str(text) % defaultdict(lambda: "?", params or {})
+    return detail if text is None else fill(text, params, otherwise=detail)
 
 
 def explain(document) -> dict:

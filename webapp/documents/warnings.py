@@ -6,13 +6,12 @@ before codes existed (a plain string) is shown as it is; a code this version doe
 use, show the warning's detail.
 """
 
-from collections import defaultdict
-
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from retrieval.contracts import warnings as W
 from webapp.documents import failures
+from webapp.wording import fill
 
 TEXTS = {
     W.PAGES_MISSING: ngettext_lazy(
@@ -92,10 +91,7 @@ def describe(warning) -> str:
     if text is None:
         return detail
     params = warning.get("params") or {}
-    try:
-        return (text % defaultdict(lambda: "?", {**params, **_worded(params)})).strip()
-    except (KeyError, TypeError, ValueError):
-        return detail
+    return fill(text, {**params, **_worded(params)}, otherwise=detail).strip()
 
 
 def _worded(params: dict) -> dict:
@@ -103,7 +99,7 @@ def _worded(params: dict) -> dict:
     worded = {}
     if "part" in params:
         part = PARTS.get(params["part"])
-        worded["part"] = str(part) % defaultdict(lambda: "?", params) if part is not None else str(params["part"])
+        worded["part"] = str(params["part"]) if part is None else fill(part, params, otherwise=str(params["part"]))
     if "reason" in params:
         worded["reason"] = failures.describe(params["reason"], {})
     if isinstance(params.get("pages"), list):

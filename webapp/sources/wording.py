@@ -3,9 +3,9 @@
 The worker stores codes and parameters only; a code missing here is shown as it is, with its parameters.
 """
 
-from collections import defaultdict
-
 from django.utils.translation import gettext_lazy as _
+
+from webapp.wording import fill
 
 TEXTS = {
     # why a whole sync, or saving a source, was refused
@@ -44,8 +44,6 @@ def describe(code: str, params: dict | None) -> str:
     """The code's sentence with its parameters filled in ("" for no code)."""
     if not code:
         return ""
-    values = defaultdict(lambda: "?", {key: "" if value is None else value for key, value in (params or {}).items()})
+    as_stored = f"{code} {dict(params or {})}" if params else code
     text = TEXTS.get(code)
-    if text is None:
-        return f"{code} {dict(params or {})}" if params else code
-    return str(text) % values
+    return as_stored if text is None else fill(text, params, otherwise=as_stored)
