@@ -9,7 +9,8 @@ its matrix products, so batches embedded in two threads run on two cores.
 
 A lane is one encode at a time. Each document in an attempt holds its own (`ingesting`); a document may borrow
 the lanes nobody holds, INGEST_CONCURRENCY in all, for one round of batches at a time (`spare`), so a document
-that starts meanwhile waits at most one round before its encode has a core to itself.
+that starts meanwhile waits at most one round before its encode has a core to itself. No lane is lent while an
+answer is being written here (`retrieval.throttle`): its model wants the cores that are idle.
 """
 
 import threading
@@ -19,6 +20,8 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 from django.conf import settings
+
+from retrieval import throttle
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -44,8 +47,11 @@ def ingesting() -> Iterator[None]:
 
 @contextmanager
 def spare(wanted: int) -> Iterator[int]:
-    """Borrow up to `wanted` idle lanes (none if all are held: never waits) for the time of the block."""
+    """Borrow up to `wanted` idle lanes (none if all are held, or while an answer is being written: never waits)
+    for the time of the block."""
     global _borrowed
+    if throttle.answering_now():
+        wanted = 0
     with _lock:
         got = max(0, min(wanted, settings.INGEST_CONCURRENCY - _ingesting - _borrowed))
         _borrowed += got

@@ -27,6 +27,11 @@ def answering():
             _idle.notify_all()
 
 
+def answering_now() -> bool:
+    """True while an answer is being generated in this process."""
+    return _running > 0
+
+
 def wait_while_answering(max_pause_s: float = MAX_PAUSE_S) -> None:
     deadline = time.monotonic() + max_pause_s
     with _idle:

@@ -8,6 +8,7 @@ import time
 import pytest
 
 from ingestion import lanes
+from retrieval import throttle
 
 
 @pytest.fixture(autouse=True)
@@ -31,6 +32,13 @@ def test_a_lent_lane_is_not_lent_twice_and_comes_back_after_the_round():
             assert (first, second) == (1, 0)
         with lanes.spare(1) as again:
             assert again == 1
+
+
+def test_no_lane_is_lent_while_an_answer_is_being_written():
+    with lanes.ingesting(), throttle.answering(), lanes.spare(5) as extra:
+        assert extra == 0
+    with lanes.ingesting(), lanes.spare(5) as extra:
+        assert extra == 1
 
 
 def test_a_document_that_wants_no_more_lanes_gets_none():
