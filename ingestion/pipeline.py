@@ -9,7 +9,7 @@ Invariants:
   them first, so a redelivered task never duplicates or orphans anything;
 - memory is bounded: blocks stream from the parser through the chunker into the database in batches (the rows of
   a document that fits in one are kept for its embedding instead of being read back), and vectors exist one
-  embedding batch at a time; only the extracted text is held whole (it is stored whole);
+  round of embedding batches at a time (a batch per lane: ingestion/lanes.py); only the extracted text is held whole (it is stored whole);
 - a permanent problem marks the document `failed` with a reason a person can act on and removes what the
   attempt wrote; transient faults (database, index server unreachable) propagate so the task is retried.
 """
