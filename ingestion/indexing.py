@@ -6,6 +6,7 @@ it ran; each version embeds with its own model.
 import uuid
 from collections.abc import Sequence
 
+from ingestion import lanes
 from retrieval import lexical
 from retrieval.components import live_versions
 from retrieval.types import IndexPoint
@@ -39,24 +40,19 @@ def chunk_points(document: Document, chunks: Sequence[Chunk], embedder) -> list[
     ]
 
 
-def index_chunks(document: Document, *batches: Sequence[Chunk], run_all=None) -> None:
+def index_chunks(document: Document, *batches: Sequence[Chunk]) -> None:
     """Index these batches of chunk rows of `document` in every live version (the versions are read now, so a
     build that began a moment ago gets them too; one that begins after reads the rows itself).
 
-    `run_all(work, batches)` runs the batches (default: one after the other); `ingestion.lanes.run_all` runs
-    them at once, which is why the versions are read here, in the caller's thread, and not in `work`."""
+    The batches run at once, one per lane the caller borrowed (`ingestion.lanes`), which is why the versions are
+    read here, in the caller's thread, and not in `work`."""
     versions = live_versions()
 
     def work(chunks: Sequence[Chunk]) -> None:
         for _version, index, embedder in versions:
             index.upsert(chunk_points(document, chunks, embedder))
 
-    (run_all or _one_after_another)(work, batches)
-
-
-def _one_after_another(work, batches) -> None:
-    for batch in batches:
-        work(batch)
+    lanes.run_all(work, batches)
 
 
 def unindex_document(document_id: int) -> None:

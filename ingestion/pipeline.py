@@ -9,7 +9,8 @@ Invariants:
   them first, so a redelivered task never duplicates or orphans anything;
 - memory is bounded: blocks stream from the parser through the chunker into the database in batches (the rows of
   a document that fits in one are kept for its embedding instead of being read back), and vectors exist one
-  round of embedding batches at a time (a batch per lane: ingestion/lanes.py); only the extracted text is held whole (it is stored whole);
+  round of embedding batches at a time (a batch per lane: ingestion/lanes.py); only the extracted text is held
+  whole (it is stored whole);
 - a permanent problem marks the document `failed` with a reason a person can act on and removes what the
   attempt wrote; transient faults (database, index server unreachable) propagate so the task is retried.
 """
@@ -222,8 +223,7 @@ def _embed_and_index(document: Document, version: int, total: int, check, stored
                 chunks = stored[done:end]
             else:
                 chunks = list(rows.filter(ordinal__gte=done, ordinal__lt=end).order_by("ordinal"))
-            index_chunks(document, *(chunks[i:i + step] for i in range(0, len(chunks), step)),
-                         run_all=lanes.run_all)
+            index_chunks(document, *(chunks[i:i + step] for i in range(0, len(chunks), step)))
         done = end
         progress.embedded(document, done, total)
         check()
