@@ -118,7 +118,9 @@ def test_one_question_is_one_trace_from_the_web_through_the_worker_to_the_index_
         found = [json.loads(line) for line in (stack.folder / "traces.jsonl").read_text().splitlines()]
         web = [s for s in found if s["attributes"].get("request_id") == request_id]
         trace = [s for s in found if web and s["context"]["trace_id"] == web[0]["context"]["trace_id"]]
-        return (web[0], trace) if any(s["name"] == "llm.generate" for s in trace) else None
+        # The task's span ends (and is written) after its last event reached the client: wait for it too.
+        names = {s["name"] for s in trace}
+        return (web[0], trace) if {"llm.generate", "celery.task retrieval.tasks.answer"} <= names else None
 
     web, trace = services.wait_until(this_trace, timeout=15, what="the answer's spans")
     task = next(s for s in trace if s["name"] == "celery.task retrieval.tasks.answer")
