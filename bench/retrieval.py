@@ -22,7 +22,8 @@ Loading stops early, and says so, if the machine runs short of memory (RESERVE_M
   rate counts engine time only (making the points, BM25 included, is excluded).
 - While it loads, another thread of this process asks a question every --every seconds (search), and with
   --answers, answers one: search, then the best passage's first 60 words (about what ANSWER_CONTEXT=quote gives
-  the model) in the product's prompt, to the first token of the configured LLM (the default Gemma 3 270M).
+  the model) in the product's prompt, to the first token of the configured LLM (the default Gemma 3 270M). As in
+  the worker (retrieval.throttle), the load steps aside between calls while an answer is being written.
   The same questions are then asked idle on the loaded index, and again after `optimize()` (what
   `manage.py optimize_index` runs in the worker); the optimize is timed and the longest search that waited on it is
   reported (it holds the process).
@@ -59,7 +60,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 
-from retrieval import lexical  # noqa: E402
+from retrieval import lexical, throttle  # noqa: E402
 from retrieval.embedding import Embedder  # noqa: E402
 from retrieval.index import open_index  # noqa: E402
 from retrieval.search import CANDIDATES_PER_PASSAGE  # noqa: E402
@@ -142,11 +143,15 @@ class Asker:
 
     def time_answer(self) -> float:
         """Milliseconds from the question to the LLM's first token, through search and the product's prompt."""
-        from retrieval.prompt import build_prompt
-
         question = self.asked[self.turn % len(self.asked)]
         self.turn += 1
         began = time.perf_counter()
+        with throttle.answering():  # as retrieval.answer does: a bulk load in this process steps aside meanwhile
+            return self._answer(question, began)
+
+    def _answer(self, question: str, began: float) -> float:
+        from retrieval.prompt import build_prompt
+
         hits = self.search(question)
         best = hits[0].chunk_id if hits else 0
         text = " ".join(passage_text(best, self.words).split()[:QUOTE_WORDS])
@@ -203,6 +208,7 @@ def load(index, total: int, dim: int, sparse: list) -> tuple[int, float, list[tu
             print(f"  stopped at {loaded:,}: {available_mb():,.0f} MB left on the machine", flush=True)
             break
         made = make_points(start, min(BULK, total - start), dim, sparse, rng)
+        throttle.wait_while_answering()  # as the worker's import and restore do (webapp/operations/index_access.py)
         began = time.perf_counter()
         index.upsert(made)
         upserting += time.perf_counter() - began

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from retrieval import throttle
 from retrieval.contracts import events
 from webapp.operations import points as files
 
@@ -36,6 +37,9 @@ def index_import(index, described: dict, *, folder: str, remap: dict | None = No
     gives them the ids of rows imported under new numbers."""
     count = 0
     for page in files.pages(files.points_read(Path(folder), dim=described["dim"])):
+        # In the worker, answers run beside this: a restore or an import of a big collection steps aside between
+        # pages while one is written, as ingestion does (bench/retrieval.py measures answers during a 1M load).
+        throttle.wait_while_answering()
         if remap:  # a point whose chunk the export did not carry (it was being re-indexed) is left out
             page = [_remapped(p, remap) for p in page if str(p.chunk_id) in remap["chunks"]]
         index.upsert(page)
