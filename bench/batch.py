@@ -10,8 +10,10 @@ dominates on CPU with retrieved passages.
 - llama-server: the binary scripts/llama_server.sh built, started as make run starts it (--parallel P
   --cont-batching, P x the per-answer context), asked through `OpenAICompatibleLLM` (cache_prompt, streaming).
 
-The prompts are the worker's (`build_prompt`, the model's chat template, ANSWER_PASSAGES passages, the question's
-own first), built from the shared QA sets, so they are as long as a real answer's.
+The prompts are the worker's, built from the shared QA sets (ANSWER_PASSAGES passages, the question's own first):
+the answer quote chosen as the worker chooses it, then what ANSWER_CONTEXT gives the model (`build_prompt`, the
+model's chat template), so they are as long as a real answer's. By default (`quote`) the model reads the quote with a
+sentence on each side; `ANSWER_CONTEXT=passages bench/answer.py --batch-only` measures whole passages.
 """
 
 import json
@@ -48,14 +50,19 @@ def cases(count: int, passages: int = 3) -> list[tuple[str, list[dict], str]]:
     return mixed[:count]
 
 
-def prompt_for(llm, question: str, rows: list[dict], language: str, max_tokens: int):
+def prompt_for(llm, question: str, rows: list[dict], language: str, max_tokens: int, embedder):
+    """What the worker's model reads: the answer quote chosen as the worker chooses it, then ANSWER_CONTEXT's
+    passages (by default the quote with a sentence on each side) in the worker's prompt."""
+    from retrieval.answer import passages_for_prompt
+    from retrieval.answerability import assess, calibration_for
     from retrieval.prompt import build_prompt
     from retrieval.types import Passage
 
     passages = [Passage(n=n, chunk_id=n, document_id=n, collection_id=0, title=r["title"], text=r["text"], page=None,
                         location="", heading_path="", char_start=0, char_end=len(r["text"]), score=1.0)
                 for n, r in enumerate(rows, 1)]
-    return build_prompt(question=question, passages=passages, history=[], language=language,
+    quote = assess(question, passages, embed=embedder.encode, calibration=calibration_for(embedder.name)).quote
+    return build_prompt(question=question, passages=passages_for_prompt(passages, quote), history=[], language=language,
                         count_tokens=lambda text: len(llm.tokenize(text)), budget=llm.n_ctx - max_tokens,
                         chat_template=llm.chat_template)
 
@@ -102,10 +109,10 @@ def _p95(values: list[float]) -> float:
     return values[0] if len(values) == 1 else statistics.quantiles(values, n=20, method="inclusive")[-1]
 
 
-def run(paths: dict, items: list, answers: int, params) -> dict:
+def run(paths: dict, items: list, answers: int, params, embedder) -> dict:
     """Every level with fresh questions (`answers` per level, the same ones for every path), the paths taking turns
     level by level: on a shared machine the load drifts, and turns spread the drift over both alike."""
-    prompts = {name: [prompt_for(llm, q, rows, lang, params.max_tokens) for q, rows, lang in items]
+    prompts = {name: [prompt_for(llm, q, rows, lang, params.max_tokens, embedder) for q, rows, lang in items]
                for name, llm in paths.items()}
     result: dict = {name: {"describe": llm.describe(), "levels": []} for name, llm in paths.items()}
     for name, llm in paths.items():
@@ -152,12 +159,18 @@ def report(model: Path, *, answers: int, max_tokens: int, parallel: int, ctx: in
     """Both paths, one after the other (never side by side: they share the same 2 cores)."""
     import os
 
+    from django.conf import settings
+
+    from retrieval.embedding import Embedder
     from retrieval.llm import LlamaCppLLM, OpenAICompatibleLLM
     from retrieval.types import GenerationParams
 
     params = GenerationParams(max_tokens=max_tokens, temperature=0, seed=0)
     items = cases(answers * len(LEVELS) + 1)
-    result = {"load_before": os.getloadavg(), "max_tokens": max_tokens, "model": model.name}
+    embedder = Embedder(settings.EMBEDDING_MODEL, batch_size=settings.EMBEDDING_BATCH_SIZE,
+                        threads=settings.EMBEDDING_THREADS)
+    result = {"load_before": os.getloadavg(), "max_tokens": max_tokens, "model": model.name,
+              "answer_context": settings.ANSWER_CONTEXT}
     paths: dict = {"in_process": LlamaCppLLM(model, n_ctx=ctx, threads=threads, gpu_layers=0)}
     binary, process = server_binary(), None
     if binary is None:
@@ -166,7 +179,7 @@ def report(model: Path, *, answers: int, max_tokens: int, parallel: int, ctx: in
         process, url = start_server(binary, model, parallel=parallel, ctx=ctx, log=log)
         paths["llama_server"] = OpenAICompatibleLLM(url, model="default", api_key="", n_ctx=ctx, ask_context=True)
     try:
-        result |= run(paths, items, answers, params)
+        result |= run(paths, items, answers, params, embedder)
     finally:
         if process is not None:
             process.terminate()
@@ -178,6 +191,9 @@ def report(model: Path, *, answers: int, max_tokens: int, parallel: int, ctx: in
 
 
 def print_table(result: dict) -> None:
+    print(f"ANSWER_CONTEXT={result['answer_context']}: the model reads "
+          + ("the answer quote with a sentence on each side" if result["answer_context"] == "quote"
+             else "the passages, the quote's first"))
     for path in ("in_process", "llama_server"):
         figures = result.get(path)
         if not isinstance(figures, dict):

@@ -113,7 +113,7 @@ def _collection_names(message: Message) -> list[str]:
     return list(Collection.objects.filter(pk__in=message.collections).values_list("name", flat=True))
 
 
-def _for_prompt(passages: list[Passage], quote: Quote | None) -> list[Passage]:
+def passages_for_prompt(passages: list[Passage], quote: Quote | None) -> list[Passage]:
     """What the model reads (ANSWER_CONTEXT): "passages": all of them, the quote's first (a small model answers from
     what it reads first); "quote": only the quote with a sentence on each side, under the quote's source number."""
     if quote is None:
@@ -128,7 +128,7 @@ def _generate(message, llm, question, history, passages, language, usage, quote,
     started = time.monotonic()
     prompt = build_prompt(
         question=question,
-        passages=_for_prompt(passages, quote),
+        passages=passages_for_prompt(passages, quote),
         history=history,
         language=language,
         count_tokens=lambda text: len(llm.tokenize(text)),
