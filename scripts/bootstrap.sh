@@ -44,13 +44,13 @@ say "preparing the default models"
 "$VENV/bin/python" scripts/prepare_models.py
 
 # llama-server answers several questions at once (LLM_SERVER=auto, scripts/llm_serve.sh): built once, cached. make install
-# (and so make test, whose tests drive it) waits for the build; make run builds it in the background only when asked
-# for with LLM_SERVER=auto. No model or an LLM_URL of one's own skips it.
+# (and so make test, whose tests drive it) waits for the build; make run builds it in the background unless
+# LLM_SERVER=off. No model or an LLM_URL of one's own skips it.
 model_path=${LLM_MODEL_PATH:-}
 if [ -z "${LLM_URL:-}" ] && [ "${model_path,,}" != none ]; then
   if [ "${LLAMA_SERVER_BUILD:-background}" = wait ]; then  # make install, make test
     bash scripts/llama_server.sh >/dev/null || say "llama-server could not be built: make run will answer in-process, one answer at a time"
-  elif [ "${LLM_SERVER:-off}" = auto ] && ! bash scripts/llama_server.sh --cached >/dev/null; then
+  elif [ "${LLM_SERVER:-auto}" = auto ] && ! bash scripts/llama_server.sh --cached >/dev/null; then
     # make run does not make a newcomer wait another 10-35 minutes for it: the first start answers in-process, the
     # build runs beside it at low priority, and the next start serves several answers at once.
     mkdir -p var/logs

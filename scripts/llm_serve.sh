@@ -2,7 +2,7 @@
 # once are answered together (parallel slots, continuous batching: on CPU, decoding 8 sequences in one batch costs
 # little more than one), instead of one after another by the worker's in-process llama.cpp.
 #
-# With LLM_SERVER=auto (default: off, see the README's "Many people asking at once"), no LLM_URL and a model (LLM_MODEL_PATH empty: the bundled Gemma 3 270M, or a .gguf):
+# With LLM_SERVER=auto (the default; off: in-process, see the README's "Many people asking at once"), no LLM_URL and a model (LLM_MODEL_PATH empty: the bundled Gemma 3 270M, or a .gguf):
 # uses llama-server once built (scripts/llama_server.sh; bootstrap builds it), starts it with LLM_PARALLEL slots of LLM_CONTEXT_SIZE tokens
 # each, waits for /health, then exports LLM_URL for the worker and ANSWER_THREADS=LLM_PARALLEL. When it cannot be
 # built or started, says so in one line and leaves everything as it was: the worker answers in-process.
@@ -14,7 +14,7 @@ llm_fallback() {
 
 start_llm_server() {
   ANSWER_THREADS=0
-  [ "${LLM_SERVER:-off}" = off ] && return 0
+  [ "${LLM_SERVER:-auto}" = off ] && return 0
   [ -n "${LLM_URL:-}" ] && return 0  # a server of one's own
   local model=${LLM_MODEL_PATH:-} binary port parallel=${LLM_PARALLEL:-8} ctx=${LLM_CONTEXT_SIZE:-4096} waited=0
   [ "${model,,}" = none ] && return 0

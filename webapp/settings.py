@@ -226,7 +226,7 @@ LLM_GPU_LAYERS = envint("LLM_GPU_LAYERS", 0)
 # llama-server, LLM_PARALLEL answers decoded together (each with LLM_CONTEXT_SIZE tokens), and sets LLM_URL for the
 # worker; "off", or a server that cannot be built or started: in-process, one answer at a time. Read here too, so a
 # bad value stops the web and worker at start-up with its name.
-LLM_SERVER = envchoice("LLM_SERVER", "off", ("auto", "off"))
+LLM_SERVER = envchoice("LLM_SERVER", "auto", ("auto", "off"))
 LLM_PARALLEL = envint("LLM_PARALLEL", 8, minimum=1)
 LLM_SERVER_PORT = envint("LLM_SERVER_PORT", 0, minimum=0)  # 0: a free loopback port
 
