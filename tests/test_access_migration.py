@@ -2,18 +2,11 @@
 each staff member of such a group (who could upload, delete and edit there before roles) a manager of it."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrating import migrate, migrate_to_latest
 
 BEFORE = [("documents", "0003_drop_chunking_status"), ("access", "0001_initial")]
 AFTER = [("documents", "0004_drop_collection_groups"), ("access", "0002_grants_from_collection_groups")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.mark.django_db(transaction=True)
@@ -39,4 +32,4 @@ def test_reader_groups_become_reader_grants_and_their_staff_managers():
         assert found == {("handbook", "team", "reader"), ("handbook", "board", "reader"),
                          ("handbook", "lead", "manager")}
     finally:
-        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()

@@ -2,20 +2,12 @@
 in-process and right through llama-server; a penalty someone chose stays as it was."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from retrieval.types import GenerationParams
+from tests.migrating import migrate, migrate_to_latest
 
 BEFORE = [("chat", "0012_chat_verbose_names")]
 AFTER = [("chat", "0013_repeat_penalty_one")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.mark.django_db(transaction=True)
@@ -32,4 +24,4 @@ def test_profiles_at_the_old_default_move_to_the_new_one_and_chosen_ones_stay():
         assert dict(Profile.objects.values_list("name", "repeat_penalty")) == {"default": 1.0, "chosen": 1.3}
         assert Profile.objects.create(name="new").repeat_penalty == GenerationParams().repeat_penalty == 1.0
     finally:
-        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()
