@@ -50,19 +50,24 @@ def cases(count: int, passages: int = 3) -> list[tuple[str, list[dict], str]]:
     return mixed[:count]
 
 
-def prompt_for(llm, question: str, rows: list[dict], language: str, max_tokens: int, embedder):
-    """What the worker's model reads: the answer quote chosen as the worker chooses it, then ANSWER_CONTEXT's
-    passages (by default the quote with a sentence on each side) in the worker's prompt."""
+def worker_passages(question: str, rows: list[dict], embedder) -> list:
+    """What the worker's model reads of `rows`: the answer quote chosen as the worker chooses it, then ANSWER_CONTEXT's
+    passages (by default the quote with a sentence on each side). The same for every path, so made once."""
     from retrieval.answer import passages_for_prompt
     from retrieval.answerability import assess, calibration_for
-    from retrieval.prompt import build_prompt
     from retrieval.types import Passage
 
     passages = [Passage(n=n, chunk_id=n, document_id=n, collection_id=0, title=r["title"], text=r["text"], page=None,
                         location="", heading_path="", char_start=0, char_end=len(r["text"]), score=1.0)
                 for n, r in enumerate(rows, 1)]
     quote = assess(question, passages, embed=embedder.encode, calibration=calibration_for(embedder.name)).quote
-    return build_prompt(question=question, passages=passages_for_prompt(passages, quote), history=[], language=language,
+    return passages_for_prompt(passages, quote)
+
+
+def prompt_for(llm, question: str, passages: list, language: str, max_tokens: int):
+    from retrieval.prompt import build_prompt
+
+    return build_prompt(question=question, passages=passages, history=[], language=language,
                         count_tokens=lambda text: len(llm.tokenize(text)), budget=llm.n_ctx - max_tokens,
                         chat_template=llm.chat_template)
 
@@ -112,7 +117,8 @@ def _p95(values: list[float]) -> float:
 def run(paths: dict, items: list, answers: int, params, embedder) -> dict:
     """Every level with fresh questions (`answers` per level, the same ones for every path), the paths taking turns
     level by level: on a shared machine the load drifts, and turns spread the drift over both alike."""
-    prompts = {name: [prompt_for(llm, q, rows, lang, params.max_tokens, embedder) for q, rows, lang in items]
+    read = [(q, worker_passages(q, rows, embedder), lang) for q, rows, lang in items]
+    prompts = {name: [prompt_for(llm, q, passages, lang, params.max_tokens) for q, passages, lang in read]
                for name, llm in paths.items()}
     result: dict = {name: {"describe": llm.describe(), "levels": []} for name, llm in paths.items()}
     for name, llm in paths.items():
